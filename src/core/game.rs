@@ -1,0 +1,581 @@
+//! The little game itself: a puck in an arena with walls and pick-ups,
+//! steered by keyboard, gamepad and mouse. Fixed-timestep physics; pure and
+//! deterministic (the same steps and samples give the same game).
+
+use super::input::{InputMode, Keys, MouseReport, Pad};
+
+/// Frame buffer size: the arena is drawn at this resolution and scaled to the window.
+pub const WIDTH: u32 = 640;
+pub const HEIGHT: u32 = 400;
+
+/// An axis-aligned rectangle in arena pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rect {
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+impl Rect {
+    pub const fn new(x: f32, y: f32, w: f32, h: f32) -> Self {
+        Self { x, y, w, h }
+    }
+
+    /// The point of the rectangle closest to `(px, py)`.
+    fn closest(&self, px: f32, py: f32) -> (f32, f32) {
+        (px.clamp(self.x, self.x + self.w), py.clamp(self.y, self.y + self.h))
+    }
+
+    pub fn contains(&self, px: f32, py: f32) -> bool {
+        px >= self.x && px < self.x + self.w && py >= self.y && py < self.y + self.h
+    }
+}
+
+/// Thickness of the border walls.
+pub const BORDER: f32 = 12.0;
+
+/// The walls: the border and four blocks.
+pub const WALLS: [Rect; 8] = [
+    Rect::new(0.0, 0.0, WIDTH as f32, BORDER),
+    Rect::new(0.0, HEIGHT as f32 - BORDER, WIDTH as f32, BORDER),
+    Rect::new(0.0, 0.0, BORDER, HEIGHT as f32),
+    Rect::new(WIDTH as f32 - BORDER, 0.0, BORDER, HEIGHT as f32),
+    Rect::new(150.0, 90.0, 70.0, 24.0),
+    Rect::new(420.0, 90.0, 70.0, 24.0),
+    Rect::new(150.0, 286.0, 70.0, 24.0),
+    Rect::new(420.0, 286.0, 70.0, 24.0),
+];
+
+pub const PLAYER_RADIUS: f32 = 11.0;
+pub const PICKUP_RADIUS: f32 = 7.0;
+const PICKUPS: usize = 3;
+const ACCEL: f32 = 1800.0;
+const MAX_SPEED: f32 = 700.0;
+const SPRING: f32 = 160.0;
+const RESTITUTION: f32 = 0.6;
+/// Seconds the mouse keeps steering after its last motion.
+const MOUSE_HOLD: f32 = 1.0;
+const STEP_LENGTH: f32 = 42.0;
+
+/// Something the game wants heard.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SoundEvent {
+    Footstep,
+    /// A wall hit, with its strength in 0..=1.
+    Bump(f32),
+    Click,
+    Pickup,
+}
+
+/// A bounded queue of sound events; overflow is counted, never grown.
+#[derive(Clone, Debug)]
+pub struct SoundQueue {
+    events: [SoundEvent; Self::CAPACITY],
+    len: usize,
+    pub overflowed: u64,
+}
+
+impl SoundQueue {
+    pub const CAPACITY: usize = 32;
+
+    fn new() -> Self {
+        Self {
+            events: [SoundEvent::Click; Self::CAPACITY],
+            len: 0,
+            overflowed: 0,
+        }
+    }
+
+    fn push(&mut self, e: SoundEvent) {
+        if self.len < Self::CAPACITY {
+            self.events[self.len] = e;
+            self.len += 1;
+        } else {
+            self.overflowed += 1;
+        }
+    }
+
+    pub fn as_slice(&self) -> &[SoundEvent] {
+        &self.events[..self.len]
+    }
+
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+}
+
+/// One dot of the mouse trail: where a sample the loop consumed was, and
+/// in which mode.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrailDot {
+    pub x: f32,
+    pub y: f32,
+    pub time_s: f32,
+    pub mode: InputMode,
+}
+
+/// The last [`Trail::CAPACITY`] mouse samples the loop consumed.
+#[derive(Clone, Debug)]
+pub struct Trail {
+    dots: [TrailDot; Self::CAPACITY],
+    len: usize,
+    next: usize,
+}
+
+impl Trail {
+    pub const CAPACITY: usize = 1024;
+
+    fn new() -> Self {
+        let dot = TrailDot {
+            x: 0.0,
+            y: 0.0,
+            time_s: 0.0,
+            mode: InputMode::Polled,
+        };
+        Self {
+            dots: [dot; Self::CAPACITY],
+            len: 0,
+            next: 0,
+        }
+    }
+
+    fn push(&mut self, dot: TrailDot) {
+        self.dots[self.next] = dot;
+        self.next = (self.next + 1) % Self::CAPACITY;
+        self.len = (self.len + 1).min(Self::CAPACITY);
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &TrailDot> {
+        let start = if self.len < Self::CAPACITY { 0 } else { self.next };
+        (0..self.len).map(move |i| &self.dots[(start + i) % Self::CAPACITY])
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// What the loop read for one physics step.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Controls {
+    pub keys: Keys,
+    pub pad: Pad,
+}
+
+/// A physics body: position and velocity in arena pixels (per second).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Body {
+    pub x: f32,
+    pub y: f32,
+    pub vx: f32,
+    pub vy: f32,
+}
+
+/// The whole game state.
+#[derive(Clone, Debug)]
+pub struct Game {
+    pub player: Body,
+    /// Player position before the last step, for interpolation.
+    pub previous: (f32, f32),
+    pub pickups: [(f32, f32); PICKUPS],
+    pub score: u32,
+    pub wall_hits: u32,
+    pub trail: Trail,
+    /// Where the mouse is, and when it last moved (game seconds).
+    pub cursor: Option<(f32, f32)>,
+    cursor_moved_s: f32,
+    buttons: u8,
+    pad_action: bool,
+    /// Screen shake amplitude in pixels; decays.
+    pub shake: f32,
+    /// Rumble strength 0..=1 asked for by the last hits; decays.
+    pub rumble: f32,
+    /// Brightness of the click flash 0..=1; decays.
+    pub flash: f32,
+    pub sounds: SoundQueue,
+    /// Game time in seconds (steps × dt).
+    pub time_s: f32,
+    pub steps: u64,
+    walked: f32,
+    rng: u64,
+}
+
+impl Game {
+    pub fn new(seed: u64) -> Self {
+        let mut game = Self {
+            player: Body {
+                x: WIDTH as f32 / 2.0,
+                y: HEIGHT as f32 / 2.0,
+                vx: 0.0,
+                vy: 0.0,
+            },
+            previous: (WIDTH as f32 / 2.0, HEIGHT as f32 / 2.0),
+            pickups: [(0.0, 0.0); PICKUPS],
+            score: 0,
+            wall_hits: 0,
+            trail: Trail::new(),
+            cursor: None,
+            cursor_moved_s: f32::NEG_INFINITY,
+            buttons: 0,
+            pad_action: false,
+            shake: 0.0,
+            rumble: 0.0,
+            flash: 0.0,
+            sounds: SoundQueue::new(),
+            time_s: 0.0,
+            steps: 0,
+            walked: 0.0,
+            rng: seed | 1,
+        };
+        for i in 0..PICKUPS {
+            game.pickups[i] = game.free_spot();
+        }
+        game
+    }
+
+    fn random(&mut self) -> f32 {
+        // xorshift64*: deterministic and good enough for pick-up spots.
+        self.rng ^= self.rng >> 12;
+        self.rng ^= self.rng << 25;
+        self.rng ^= self.rng >> 27;
+        let v = self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D);
+        (v >> 40) as f32 / (1u64 << 24) as f32
+    }
+
+    /// A pick-up spot clear of the walls and the player.
+    fn free_spot(&mut self) -> (f32, f32) {
+        let margin = BORDER + 2.0 * PICKUP_RADIUS;
+        let mut spot = (WIDTH as f32 / 4.0, HEIGHT as f32 / 4.0);
+        for _ in 0..32 {
+            let x = margin + self.random() * (WIDTH as f32 - 2.0 * margin);
+            let y = margin + self.random() * (HEIGHT as f32 - 2.0 * margin);
+            let clear = WALLS.iter().all(|w| {
+                let (cx, cy) = w.closest(x, y);
+                (cx - x).hypot(cy - y) > 3.0 * PICKUP_RADIUS
+            }) && (self.player.x - x).hypot(self.player.y - y) > 60.0;
+            spot = (x, y);
+            if clear {
+                break;
+            }
+        }
+        spot
+    }
+
+    /// Consumes one mouse sample: the trail gets a dot, the cursor moves,
+    /// and a press that starts in this sample clicks. Every sample counts,
+    /// so a click shorter than a tick is seen only if its sample is.
+    pub fn push_mouse(&mut self, r: &MouseReport, mode: InputMode, time_s: f32) {
+        let moved = self.cursor != Some((r.x, r.y));
+        if moved {
+            self.cursor = Some((r.x, r.y));
+            self.cursor_moved_s = time_s;
+            self.trail.push(TrailDot {
+                x: r.x,
+                y: r.y,
+                time_s,
+                mode,
+            });
+        }
+        let pressed = r.buttons & !self.buttons & 1 != 0;
+        self.buttons = r.buttons;
+        if pressed {
+            self.click();
+        }
+    }
+
+    fn click(&mut self) {
+        self.sounds.push(SoundEvent::Click);
+        self.flash = 1.0;
+        // A dash along the current velocity.
+        let speed = self.player.vx.hypot(self.player.vy);
+        if speed > 1.0 {
+            self.player.vx += 250.0 * self.player.vx / speed;
+            self.player.vy += 250.0 * self.player.vy / speed;
+        }
+    }
+
+    /// Is the mouse steering (it moved within the last second)?
+    pub fn mouse_steering(&self) -> bool {
+        self.cursor.is_some() && self.time_s - self.cursor_moved_s <= MOUSE_HOLD
+    }
+
+    /// One fixed physics step of `dt` seconds.
+    pub fn step(&mut self, dt: f32, controls: &Controls) {
+        self.previous = (self.player.x, self.player.y);
+        let (kx, ky) = controls.keys.axis();
+        let (sx, sy) = controls.pad.stick;
+        let mut ax = (kx + sx) * ACCEL;
+        let mut ay = (ky + sy) * ACCEL;
+        if let (true, Some((tx, ty))) = (self.mouse_steering(), self.cursor) {
+            // A critically damped spring towards the cursor.
+            let damping = 2.0 * SPRING.sqrt();
+            ax += SPRING * (tx - self.player.x) - damping * self.player.vx;
+            ay += SPRING * (ty - self.player.y) - damping * self.player.vy;
+        }
+        if controls.pad.action && !self.pad_action {
+            self.click();
+        }
+        self.pad_action = controls.pad.action;
+
+        let p = &mut self.player;
+        p.vx = (p.vx + ax * dt) * (1.0 - 2.5 * dt).max(0.0);
+        p.vy = (p.vy + ay * dt) * (1.0 - 2.5 * dt).max(0.0);
+        let speed = p.vx.hypot(p.vy);
+        if speed > MAX_SPEED {
+            p.vx *= MAX_SPEED / speed;
+            p.vy *= MAX_SPEED / speed;
+        }
+        p.x += p.vx * dt;
+        p.y += p.vy * dt;
+        self.collide();
+        self.collect();
+
+        let moved = (self.player.x - self.previous.0).hypot(self.player.y - self.previous.1);
+        self.walked += moved;
+        if self.walked >= STEP_LENGTH {
+            self.walked -= STEP_LENGTH;
+            self.sounds.push(SoundEvent::Footstep);
+        }
+        let decay = (-8.0 * dt).exp();
+        self.shake *= decay;
+        self.rumble *= decay;
+        self.flash *= decay;
+        self.time_s += dt;
+        self.steps += 1;
+    }
+
+    fn collide(&mut self) {
+        for wall in WALLS {
+            let p = &mut self.player;
+            let (cx, cy) = wall.closest(p.x, p.y);
+            let (dx, dy) = (p.x - cx, p.y - cy);
+            let dist = dx.hypot(dy);
+            if dist >= PLAYER_RADIUS {
+                continue;
+            }
+            // Normal out of the wall (centre inside the wall: push out the short way).
+            let (nx, ny) = if dist > 1e-4 {
+                (dx / dist, dy / dist)
+            } else {
+                let left = p.x - wall.x;
+                let right = wall.x + wall.w - p.x;
+                let top = p.y - wall.y;
+                let bottom = wall.y + wall.h - p.y;
+                let min = left.min(right).min(top).min(bottom);
+                if min == left {
+                    (-1.0, 0.0)
+                } else if min == right {
+                    (1.0, 0.0)
+                } else if min == top {
+                    (0.0, -1.0)
+                } else {
+                    (0.0, 1.0)
+                }
+            };
+            let depth = if dist > 1e-4 { PLAYER_RADIUS - dist } else { PLAYER_RADIUS };
+            p.x += nx * depth;
+            p.y += ny * depth;
+            let into = p.vx * nx + p.vy * ny;
+            if into < 0.0 {
+                p.vx -= (1.0 + RESTITUTION) * into * nx;
+                p.vy -= (1.0 + RESTITUTION) * into * ny;
+                let strength = (-into / MAX_SPEED).min(1.0);
+                if -into > 60.0 {
+                    self.wall_hits += 1;
+                    self.sounds.push(SoundEvent::Bump(strength));
+                    self.shake = (self.shake + 8.0 * strength).min(12.0);
+                    self.rumble = self.rumble.max(strength);
+                }
+            }
+        }
+    }
+
+    fn collect(&mut self) {
+        for i in 0..PICKUPS {
+            let (x, y) = self.pickups[i];
+            if (self.player.x - x).hypot(self.player.y - y) < PLAYER_RADIUS + PICKUP_RADIUS {
+                self.score += 1;
+                self.sounds.push(SoundEvent::Pickup);
+                self.pickups[i] = self.free_spot();
+            }
+        }
+    }
+
+    /// The player's position `alpha` (0..=1) of the way from the previous
+    /// step to the current one: smooth display between physics steps.
+    pub fn interpolated(&self, alpha: f32) -> (f32, f32) {
+        let a = alpha.clamp(0.0, 1.0);
+        (
+            self.previous.0 + (self.player.x - self.previous.0) * a,
+            self.previous.1 + (self.player.y - self.previous.1) * a,
+        )
+    }
+}
+
+/// The fixed-timestep accumulator: real elapsed time in, whole steps out.
+#[derive(Clone, Copy, Debug)]
+pub struct FixedStep {
+    pub dt: f32,
+    acc: f32,
+}
+
+impl FixedStep {
+    /// At most this many steps per call; the rest of a long stall is dropped
+    /// (the "spiral of death" guard).
+    pub const MAX_STEPS: u32 = 8;
+
+    pub fn new(hz: u32) -> Self {
+        Self {
+            dt: 1.0 / hz.max(1) as f32,
+            acc: 0.0,
+        }
+    }
+
+    /// Adds `elapsed` seconds; returns how many steps to run now.
+    pub fn advance(&mut self, elapsed: f32) -> u32 {
+        self.acc += elapsed.max(0.0);
+        let steps = (self.acc / self.dt + 1e-4).floor() as u32;
+        let run = steps.min(Self::MAX_STEPS);
+        self.acc = if steps > Self::MAX_STEPS {
+            0.0
+        } else {
+            (self.acc - run as f32 * self.dt).max(0.0)
+        };
+        run
+    }
+
+    /// How far into the next step the accumulator is (interpolation factor).
+    pub fn alpha(&self) -> f32 {
+        (self.acc / self.dt).clamp(0.0, 1.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn report(seq: u64, x: f32, y: f32, buttons: u8) -> MouseReport {
+        MouseReport {
+            seq,
+            time: Duration::from_millis(seq),
+            x,
+            y,
+            buttons,
+        }
+    }
+
+    fn run(game: &mut Game, steps: usize, controls: Controls) {
+        for _ in 0..steps {
+            game.step(1.0 / 240.0, &controls);
+        }
+    }
+
+    fn right() -> Controls {
+        Controls {
+            keys: Keys {
+                right: true,
+                ..Keys::default()
+            },
+            ..Controls::default()
+        }
+    }
+
+    #[test]
+    fn the_player_stays_inside_the_walls() {
+        let mut game = Game::new(7);
+        run(&mut game, 2400, right());
+        let max_x = WIDTH as f32 - BORDER - PLAYER_RADIUS;
+        assert!(game.player.x <= max_x + 0.01, "{}", game.player.x);
+        assert!(game.player.x > max_x - 2.0, "pressed against the right wall");
+        assert!(game.wall_hits >= 1);
+        assert!(game.sounds.as_slice().iter().any(|e| matches!(e, SoundEvent::Bump(_))));
+        assert!(game.shake > 0.0 || game.wall_hits > 0);
+    }
+
+    #[test]
+    fn the_same_inputs_give_the_same_game() {
+        let play = || {
+            let mut game = Game::new(42);
+            for i in 0..500u64 {
+                let x = 100.0 + (i as f32 * 0.8);
+                game.push_mouse(&report(i, x, 200.0, u8::from(i % 100 < 3)), InputMode::Threaded, game.time_s);
+                game.step(1.0 / 240.0, &right());
+            }
+            (game.player, game.score, game.wall_hits, game.trail.len())
+        };
+        assert_eq!(play(), play());
+    }
+
+    #[test]
+    fn the_mouse_pulls_the_player_to_the_cursor() {
+        let mut game = Game::new(1);
+        game.push_mouse(&report(0, 320.0, 60.0, 0), InputMode::Polled, 0.0);
+        run(&mut game, 200, Controls::default());
+        let (x, y) = (game.player.x, game.player.y);
+        assert!((x - 320.0).abs() < 2.0 && (y - 60.0).abs() < 2.0, "{x} {y}");
+        // After a second without motion the mouse lets go.
+        run(&mut game, 100, Controls::default());
+        assert!(!game.mouse_steering());
+    }
+
+    #[test]
+    fn every_sample_makes_a_dot_and_short_clicks_count() {
+        let mut game = Game::new(1);
+        for i in 0..10 {
+            let buttons = u8::from(i == 4);
+            game.push_mouse(&report(i, 100.0 + i as f32, 100.0, buttons), InputMode::Threaded, 0.0);
+        }
+        assert_eq!(game.trail.len(), 10);
+        assert_eq!(game.sounds.as_slice(), &[SoundEvent::Click]);
+        assert!(game.trail.iter().all(|d| d.mode == InputMode::Threaded));
+    }
+
+    #[test]
+    fn pickups_score_and_respawn_away_from_the_player() {
+        let mut game = Game::new(3);
+        let (x, y) = game.pickups[0];
+        game.player.x = x;
+        game.player.y = y;
+        run(&mut game, 1, Controls::default());
+        assert_eq!(game.score, 1);
+        assert!(game.sounds.as_slice().contains(&SoundEvent::Pickup));
+        let (nx, ny) = game.pickups[0];
+        assert!((nx - game.player.x).hypot(ny - game.player.y) > 60.0);
+    }
+
+    #[test]
+    fn the_sound_queue_is_bounded() {
+        let mut game = Game::new(3);
+        for _ in 0..40 {
+            game.click();
+        }
+        assert_eq!(game.sounds.as_slice().len(), SoundQueue::CAPACITY);
+        assert_eq!(game.sounds.overflowed, 8);
+    }
+
+    #[test]
+    fn fixed_step_accumulates_and_caps() {
+        let mut fs = FixedStep::new(100);
+        assert_eq!(fs.advance(0.025), 2);
+        assert!((fs.alpha() - 0.5).abs() < 1e-3);
+        assert_eq!(fs.advance(0.005), 1);
+        assert_eq!(fs.advance(1.0), FixedStep::MAX_STEPS);
+        assert_eq!(fs.alpha(), 0.0, "a long stall is dropped, not replayed");
+    }
+
+    #[test]
+    fn interpolation_blends_previous_and_current() {
+        let mut game = Game::new(1);
+        game.previous = (10.0, 20.0);
+        game.player.x = 20.0;
+        game.player.y = 40.0;
+        assert_eq!(game.interpolated(0.5), (15.0, 30.0));
+        assert_eq!(game.interpolated(2.0), (20.0, 40.0));
+    }
+}

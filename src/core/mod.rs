@@ -1,0 +1,17 @@
+//! The pure core: everything about the loop and the game that can be
+//! decided without the outside world.
+//!
+//! Invariants (checked by `tests/architecture.rs`):
+//! - no platform crate is named here (no winit, pixels, wgpu, egui, rodio,
+//!   gilrs, x11rb, spin_sleep, crossbeam, libc);
+//! - time is passed in as a `Duration` since the program's epoch; nothing
+//!   here reads a clock, sleeps, spawns or does I/O;
+//! - nothing here can fail or panic on any input: no `Result`, no `unwrap`.
+
+pub mod draw;
+pub mod game;
+pub mod input;
+pub mod pacing;
+pub mod report;
+pub mod schedule;
+pub mod stats;

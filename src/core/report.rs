@@ -1,0 +1,198 @@
+//! The machine-readable report (the brief's contract), built from the
+//! statistics. Field names are stable: scripts and tests rely on them.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::input::InputMode;
+use super::schedule::Subsystem;
+use super::stats::{Histogram, ModeStats, SignedHistogram, percent};
+
+/// Percentiles of one figure, in the unit its field name says.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+}
+
+impl Percentiles {
+    /// From a histogram of nanoseconds, divided by `unit` nanoseconds.
+    pub fn of(h: &Histogram, unit: f64) -> Self {
+        Self {
+            p50: h.percentile(0.5) as f64 / unit,
+            p99: h.percentile(0.99) as f64 / unit,
+            p999: h.percentile(0.999) as f64 / unit,
+            max: h.max() as f64 / unit,
+        }
+    }
+
+    pub fn of_signed(h: &SignedHistogram, unit: f64) -> Self {
+        Self {
+            p50: h.percentile(0.5) as f64 / unit,
+            p99: h.percentile(0.99) as f64 / unit,
+            p999: h.percentile(0.999) as f64 / unit,
+            max: h.max() as f64 / unit,
+        }
+    }
+}
+
+const US: f64 = 1e3;
+const MS: f64 = 1e6;
+
+/// Work time of one subsystem.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct WorkReport {
+    pub runs: u64,
+    pub p50_us: f64,
+    pub p99_us: f64,
+    pub max_us: f64,
+    /// Share of the mode's wall time spent in this subsystem.
+    pub load_percent: f64,
+}
+
+/// Everything measured in one mode.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ModeReport {
+    pub ticks: u64,
+    /// The loop rate the schedule asked for.
+    pub loop_hz: u32,
+    /// Ticks per second actually run.
+    pub measured_hz: f64,
+    pub seconds: f64,
+    pub missed_ticks: u64,
+    pub lateness_us: Percentiles,
+    pub period_error_us: Percentiles,
+    pub frame_time_ms: Percentiles,
+    pub frames: u64,
+    pub fps: f64,
+    pub one_percent_low_fps: f64,
+    pub stutters: u64,
+    pub mouse_samples: u64,
+    pub reports_seen: u64,
+    pub reports_generated: u64,
+    pub samples_per_tick: f64,
+    pub samples_per_tick_max: u64,
+    pub input_age_us: Percentiles,
+    pub channel_depth_max: u64,
+    pub dropped: u64,
+    pub cpu_percent: f64,
+    pub cpu_loop_percent: f64,
+    pub cpu_reader_percent: f64,
+    pub overhead_us: Percentiles,
+    pub work_us: BTreeMap<&'static str, WorkReport>,
+}
+
+impl ModeReport {
+    pub fn from_stats(s: &ModeStats) -> Self {
+        let work_us = Subsystem::ALL
+            .into_iter()
+            .filter(|sub| s.work[sub.index()].count() > 0)
+            .map(|sub| {
+                let h = &s.work[sub.index()];
+                let total = Duration::from_nanos((h.mean() * h.count() as f64) as u64);
+                let w = WorkReport {
+                    runs: h.count(),
+                    p50_us: h.percentile(0.5) as f64 / US,
+                    p99_us: h.percentile(0.99) as f64 / US,
+                    max_us: h.max() as f64 / US,
+                    load_percent: percent(total, s.active),
+                };
+                (sub.name(), w)
+            })
+            .collect();
+        Self {
+            ticks: s.ticks,
+            loop_hz: s.loop_hz,
+            measured_hz: s.measured_hz(),
+            seconds: s.active.as_secs_f64(),
+            missed_ticks: s.missed_ticks,
+            lateness_us: Percentiles::of(&s.lateness, US),
+            period_error_us: Percentiles::of_signed(&s.period_error, US),
+            frame_time_ms: Percentiles::of(&s.frame_time, MS),
+            frames: s.frames,
+            fps: s.fps(),
+            one_percent_low_fps: s.one_percent_low_fps(),
+            stutters: s.stutters,
+            mouse_samples: s.mouse_samples,
+            reports_seen: s.reports_seen,
+            reports_generated: s.reports_generated,
+            samples_per_tick: s.mean_samples_per_tick(),
+            samples_per_tick_max: s.samples_per_tick.max(),
+            input_age_us: Percentiles::of(&s.input_age, US),
+            channel_depth_max: s.channel_depth_max,
+            dropped: s.dropped,
+            cpu_percent: s.cpu_percent(),
+            cpu_loop_percent: percent(s.cpu_loop, s.active),
+            cpu_reader_percent: percent(s.cpu_reader, s.active),
+            overhead_us: Percentiles::of(&s.overhead, US),
+            work_us,
+        }
+    }
+}
+
+/// Both modes, by name: `{"polled": {...}, "threaded": {...}}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Modes {
+    pub polled: ModeReport,
+    pub threaded: ModeReport,
+}
+
+impl Modes {
+    pub fn from_stats(stats: &[ModeStats; 2]) -> Self {
+        Self {
+            polled: ModeReport::from_stats(&stats[InputMode::Polled.index()]),
+            threaded: ModeReport::from_stats(&stats[InputMode::Threaded.index()]),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::pacing::Tick;
+
+    #[test]
+    fn report_fields_come_from_the_stats_in_their_units() {
+        let mut s = ModeStats::default();
+        s.loop_hz = 1000;
+        s.active = Duration::from_secs(1);
+        s.cpu_loop = Duration::from_millis(250);
+        let period = Duration::from_micros(1000);
+        for k in 1..=4u64 {
+            let start = Duration::from_micros(k * 1000 + 10 * k);
+            s.on_tick(
+                &Tick {
+                    index: k,
+                    deadline: Duration::from_micros(k * 1000),
+                    start,
+                    missed: 0,
+                },
+                period,
+            );
+        }
+        s.on_work(Subsystem::Physics, Duration::from_micros(50));
+        let r = ModeReport::from_stats(&s);
+        assert_eq!(r.ticks, 4);
+        assert_eq!(r.loop_hz, 1000);
+        // Within the histogram's 1/32 (the max is exact).
+        let close = |a: f64, b: f64| (a - b).abs() <= b / 32.0;
+        assert!(close(r.lateness_us.p50, 20.0), "{}", r.lateness_us.p50);
+        assert_eq!(r.lateness_us.max, 40.0);
+        assert!(close(r.period_error_us.p50, 10.0), "{}", r.period_error_us.p50);
+        assert_eq!(r.cpu_percent, 25.0);
+        assert_eq!(r.work_us["physics"].runs, 1);
+        assert!(!r.work_us.contains_key("display"));
+
+        let json = serde_json::to_value(Modes::from_stats(&[s, ModeStats::default()])).unwrap_or_default();
+        assert_eq!(json["polled"]["lateness_us"]["max"], 40.0);
+        assert_eq!(json["threaded"]["ticks"], 0);
+        for key in ["ticks", "loop_hz", "lateness_us", "period_error_us", "frame_time_ms", "stutters",
+            "mouse_samples", "samples_per_tick", "input_age_us", "dropped", "cpu_percent"] {
+            assert!(json["polled"].get(key).is_some(), "missing {key}");
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! "Synchronize to the highest frequency": the subsystems of the game loop,
+//! their rates, and which of them run on which tick.
+//!
+//! The loop runs at the highest rate among the subsystems that live inside
+//! it in the current mode. Every subsystem runs on the first tick whose
+//! deadline reaches its own next due time, so a 60 Hz display in a 240 Hz
+//! loop runs on every fourth tick. In threaded mode the mouse is read by
+//! its own thread, so it leaves the table and the loop may slow down.
+
+use std::time::Duration;
+
+use super::input::InputMode;
+use super::pacing::period_of;
+
+/// One job of the slide's game loop, in the order a tick runs them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Subsystem {
+    Keyboard,
+    Mouse,
+    Gamepad,
+    /// Recompute the player position (fixed timestep).
+    Physics,
+    /// "Update all other lights": the lighting pass' inputs for this frame.
+    Lights,
+    /// Draw the frame and present it.
+    Display,
+    /// Emit the sounds the game asked for.
+    Sound,
+    /// "Move the game physically": rumble and screen shake.
+    Haptics,
+}
+
+impl Subsystem {
+    /// Every subsystem, in tick order.
+    pub const ALL: [Subsystem; 8] = [
+        Subsystem::Keyboard,
+        Subsystem::Mouse,
+        Subsystem::Gamepad,
+        Subsystem::Physics,
+        Subsystem::Lights,
+        Subsystem::Display,
+        Subsystem::Sound,
+        Subsystem::Haptics,
+    ];
+    pub const COUNT: usize = Self::ALL.len();
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Subsystem::Keyboard => "keyboard",
+            Subsystem::Mouse => "mouse",
+            Subsystem::Gamepad => "gamepad",
+            Subsystem::Physics => "physics",
+            Subsystem::Display => "display",
+            Subsystem::Lights => "lights",
+            Subsystem::Sound => "sound",
+            Subsystem::Haptics => "haptics",
+        }
+    }
+
+    /// The line of the slide's pseudo-code loop this subsystem is.
+    pub fn slide_line(self) -> &'static str {
+        match self {
+            Subsystem::Keyboard => "read keyboard",
+            Subsystem::Mouse => "read mouse",
+            Subsystem::Gamepad => "read gamepad",
+            Subsystem::Physics => "recompute player position",
+            Subsystem::Display => "update display",
+            Subsystem::Lights => "update all other lights",
+            Subsystem::Sound => "emit sounds",
+            Subsystem::Haptics => "move game physically",
+        }
+    }
+}
+
+/// The rate of every subsystem, in hertz. Rates are at least 1 Hz.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateTable {
+    hz: [u32; Subsystem::COUNT],
+}
+
+impl RateTable {
+    /// The game's rates: `physics_hz` is the base rate (`--hz`),
+    /// `mouse_hz` the mouse's report rate (a polled loop must match it
+    /// to see every report).
+    pub fn new(physics_hz: u32, mouse_hz: u32) -> Self {
+        let mut table = Self {
+            hz: [120, mouse_hz, 120, physics_hz, 60, 60, 60, 30],
+        };
+        for hz in &mut table.hz {
+            *hz = (*hz).max(1);
+        }
+        table
+    }
+
+    pub fn hz(&self, s: Subsystem) -> u32 {
+        self.hz[s.index()]
+    }
+
+    pub fn set_hz(&mut self, s: Subsystem, hz: u32) {
+        self.hz[s.index()] = hz.max(1);
+    }
+
+    /// Does `s` run inside the loop in `mode`? Everything does, except
+    /// the mouse when a thread reads it.
+    pub fn in_loop(s: Subsystem, mode: InputMode) -> bool {
+        s != Subsystem::Mouse || mode.loop_reads_mouse()
+    }
+
+    /// The loop rate `mode` requires: the highest rate in the loop.
+    pub fn loop_hz(&self, mode: InputMode) -> u32 {
+        Subsystem::ALL
+            .iter()
+            .filter(|&&s| Self::in_loop(s, mode))
+            .map(|&s| self.hz(s))
+            .max()
+            .unwrap_or(1)
+    }
+
+    /// The subsystem that sets the loop rate in `mode` (the first of the fastest).
+    pub fn pace_setter(&self, mode: InputMode) -> Subsystem {
+        let hz = self.loop_hz(mode);
+        Subsystem::ALL
+            .into_iter()
+            .find(|&s| Self::in_loop(s, mode) && self.hz(s) == hz)
+            .unwrap_or(Subsystem::Physics)
+    }
+}
+
+/// A set of subsystems, as a bit mask.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SubsystemSet(u16);
+
+impl SubsystemSet {
+    pub fn insert(&mut self, s: Subsystem) {
+        self.0 |= 1 << s.index();
+    }
+    pub fn contains(self, s: Subsystem) -> bool {
+        self.0 & (1 << s.index()) != 0
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    /// Members in tick order.
+    pub fn iter(self) -> impl Iterator<Item = Subsystem> {
+        Subsystem::ALL.into_iter().filter(move |&s| self.contains(s))
+    }
+}
+
+/// Decides, tick by tick, which subsystems are due.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    rates: RateTable,
+    mode: InputMode,
+    /// When each subsystem is next due; `None` until it first runs.
+    next_due: [Option<Duration>; Subsystem::COUNT],
+}
+
+impl Schedule {
+    pub fn new(rates: RateTable, mode: InputMode) -> Self {
+        Self {
+            rates,
+            mode,
+            next_due: [None; Subsystem::COUNT],
+        }
+    }
+
+    pub fn rates(&self) -> &RateTable {
+        &self.rates
+    }
+
+    pub fn mode(&self) -> InputMode {
+        self.mode
+    }
+
+    /// The loop rate the current mode requires.
+    pub fn loop_hz(&self) -> u32 {
+        self.rates.loop_hz(self.mode)
+    }
+
+    pub fn loop_period(&self) -> Duration {
+        period_of(self.loop_hz())
+    }
+
+    /// Switches mode; returns whether the loop rate changed.
+    pub fn set_mode(&mut self, mode: InputMode) -> bool {
+        let before = self.loop_hz();
+        self.mode = mode;
+        self.loop_hz() != before
+    }
+
+    /// Changes one rate; returns whether the loop rate changed.
+    pub fn set_hz(&mut self, s: Subsystem, hz: u32) -> bool {
+        let before = self.loop_hz();
+        self.rates.set_hz(s, hz);
+        self.next_due[s.index()] = None;
+        self.loop_hz() != before
+    }
+
+    /// The subsystems due on the tick whose deadline is `deadline`, and
+    /// their next due times advanced.
+    ///
+    /// A subsystem is due when the deadline is within half a loop period
+    /// of its due time, so rates that do not divide the loop rate still
+    /// average out exactly. One that fell behind (the loop was late) runs
+    /// once and re-anchors, like the loop itself.
+    pub fn due(&mut self, deadline: Duration) -> SubsystemSet {
+        let half_tick = self.loop_period() / 2;
+        let mut set = SubsystemSet::default();
+        for s in Subsystem::ALL {
+            if !RateTable::in_loop(s, self.mode) {
+                continue;
+            }
+            let period = period_of(self.rates.hz(s));
+            let slot = &mut self.next_due[s.index()];
+            let due_at = slot.unwrap_or(deadline);
+            if deadline + half_tick >= due_at {
+                set.insert(s);
+                let next = due_at + period;
+                *slot = Some(if next + half_tick <= deadline {
+                    deadline + period
+                } else {
+                    next
+                });
+            }
+        }
+        set
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::pacing::Deadlines;
+
+    fn runs(schedule: &mut Schedule, ticks: usize) -> [usize; Subsystem::COUNT] {
+        let mut deadlines = Deadlines::new(Duration::ZERO, schedule.loop_period());
+        let mut counts = [0; Subsystem::COUNT];
+        for _ in 0..ticks {
+            let tick = deadlines.arrive(deadlines.next());
+            for s in schedule.due(tick.deadline).iter() {
+                counts[s.index()] += 1;
+            }
+        }
+        counts
+    }
+
+    #[test]
+    fn polled_loop_runs_at_the_mouse_rate_threaded_at_the_physics_rate() {
+        let rates = RateTable::new(240, 1000);
+        assert_eq!(rates.loop_hz(InputMode::Polled), 1000);
+        assert_eq!(rates.pace_setter(InputMode::Polled), Subsystem::Mouse);
+        assert_eq!(rates.loop_hz(InputMode::Threaded), 240);
+        assert_eq!(rates.pace_setter(InputMode::Threaded), Subsystem::Physics);
+        // A slow mouse does not set the pace even when polled.
+        assert_eq!(RateTable::new(240, 125).loop_hz(InputMode::Polled), 240);
+    }
+
+    #[test]
+    fn display_runs_every_fourth_tick_of_a_240_hz_loop() {
+        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Threaded);
+        let mut deadlines = Deadlines::new(Duration::ZERO, s.loop_period());
+        let mut display_ticks = Vec::new();
+        for i in 0..12 {
+            let tick = deadlines.arrive(deadlines.next());
+            let due = s.due(tick.deadline);
+            assert!(due.contains(Subsystem::Physics));
+            assert!(!due.contains(Subsystem::Mouse), "threaded: the loop never reads the mouse");
+            if due.contains(Subsystem::Display) {
+                display_ticks.push(i);
+            }
+        }
+        assert_eq!(display_ticks, vec![0, 4, 8]);
+    }
+
+    #[test]
+    fn one_second_of_ticks_runs_each_subsystem_at_its_rate() {
+        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Polled);
+        let counts = runs(&mut s, 1000);
+        let expect = [120, 1000, 120, 240, 60, 60, 60, 30];
+        assert_eq!(counts, expect);
+
+        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Threaded);
+        let counts = runs(&mut s, 240);
+        assert_eq!(counts, [120, 0, 120, 240, 60, 60, 60, 30]);
+    }
+
+    #[test]
+    fn rates_that_do_not_divide_the_loop_rate_average_out() {
+        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Polled);
+        // 240 Hz physics in a 1000 Hz loop: 4.1667 ticks apart.
+        let counts = runs(&mut s, 10_000);
+        assert_eq!(counts[Subsystem::Physics.index()], 2400);
+    }
+
+    #[test]
+    fn a_late_loop_runs_each_subsystem_once_not_in_a_burst() {
+        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Threaded);
+        s.due(Duration::ZERO);
+        // The next tick comes 100 ms late: physics (4.17 ms) is 24 periods behind.
+        let due = s.due(Duration::from_millis(100));
+        assert!(due.contains(Subsystem::Physics));
+        let next = s.due(Duration::from_millis(100) + s.loop_period());
+        assert!(next.contains(Subsystem::Physics));
+        assert!(!next.contains(Subsystem::Display), "display re-anchored, not catching up");
+    }
+
+    #[test]
+    fn switching_mode_reports_a_loop_rate_change() {
+        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Polled);
+        assert!(s.set_mode(InputMode::Threaded));
+        assert_eq!(s.loop_hz(), 240);
+        assert!(!s.set_mode(InputMode::Threaded));
+        assert!(s.set_hz(Subsystem::Physics, 500));
+        assert_eq!(s.loop_hz(), 500);
+    }
+}

@@ -1,0 +1,11 @@
+//! why-threads: the "Why Threads?" lecture as a runnable game loop.
+//!
+//! - [`core`]: the pure part (pacing arithmetic, the schedule, statistics,
+//!   input samples, the game, drawing). Time comes in as arguments.
+//! - [`shell`]: the platform part (clock, pacers, the `read_mouse` thread,
+//!   the loop, the headless benchmark, the command line).
+//!
+//! See ARCHITECTURE.md for the code map and its invariants.
+
+pub mod core;
+pub mod shell;

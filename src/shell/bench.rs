@@ -1,0 +1,322 @@
+//! `why-threads bench`: the game's loop with no window, measured.
+//!
+//! Every configuration (each input mode with the project's pacer, then
+//! each pacer in threaded mode) runs in short slices taken in turn, round
+//! after round, so a noisy neighbour on a shared machine hits them all
+//! alike; the figures are compared side by side within the one run.
+//! Display ticks draw a real frame into a byte buffer; the mouse is the
+//! synthetic one.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::cli::BenchArgs;
+use super::clock::Clock;
+use super::engine::{Commands, Engine, EngineConfig, Frontend, Scene};
+use super::mouse::SyntheticMouse;
+use super::pacer::PacerKind;
+use crate::core::draw::{self, FRAME_BYTES};
+use crate::core::game::{HEIGHT, SoundEvent, WIDTH};
+use crate::core::input::{InputMode, Keys, Pad};
+use crate::core::report::{ModeReport, Modes, Percentiles};
+use crate::core::stats::ModeStats;
+
+/// The headless frontend: draws frames into memory, plays nothing.
+pub struct Headless {
+    frame: Vec<u8>,
+    keyboard_ticks: u64,
+    /// Sum of a few pixels of every frame, so drawing cannot be optimised away.
+    pub checksum: u64,
+    pub sounds: u64,
+}
+
+impl Headless {
+    pub fn new() -> Self {
+        Self {
+            frame: vec![0; FRAME_BYTES],
+            keyboard_ticks: 0,
+            checksum: 0,
+            sounds: 0,
+        }
+    }
+}
+
+impl Default for Headless {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Frontend for Headless {
+    fn keyboard(&mut self, _: &mut Commands) -> Keys {
+        // A scripted player: right for a second, left for a second.
+        self.keyboard_ticks += 1;
+        let right = (self.keyboard_ticks / 120) % 2 == 0;
+        Keys {
+            right,
+            left: !right,
+            ..Keys::default()
+        }
+    }
+
+    fn gamepad(&mut self) -> Pad {
+        Pad::default()
+    }
+
+    fn display(&mut self, scene: &Scene<'_>) {
+        draw::draw(scene.game, scene.view, &mut self.frame);
+        let mid = FRAME_BYTES / 2;
+        self.checksum = self.checksum.wrapping_add(u64::from(self.frame[mid]) + u64::from(self.frame[4]));
+    }
+
+    fn sound(&mut self, events: &[SoundEvent]) {
+        self.sounds += events.len() as u64;
+    }
+
+    fn haptics(&mut self, _: f32) {}
+}
+
+/// One configuration measured.
+struct Config {
+    mode: InputMode,
+    pacer: PacerKind,
+    stats: [ModeStats; 2],
+}
+
+impl Config {
+    fn stats(&self) -> &ModeStats {
+        &self.stats[self.mode.index()]
+    }
+}
+
+/// A pacer's figures in the JSON.
+#[derive(Clone, Debug, Serialize)]
+pub struct PacerReport {
+    pub loop_hz: u32,
+    pub ticks: u64,
+    pub missed_ticks: u64,
+    pub lateness_us: Percentiles,
+    pub period_error_us: Percentiles,
+    pub cpu_percent: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchSettings {
+    pub seconds_per_config: f64,
+    pub hz: u32,
+    pub mouse_hz: u32,
+    pub load_us: u32,
+    pub rounds: u32,
+    pub pacer_for_modes: &'static str,
+    pub mode_for_pacers: &'static str,
+}
+
+/// The whole result: the brief's report shape plus the pacers.
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchReport {
+    pub modes: Modes,
+    pub pacers: std::collections::BTreeMap<&'static str, PacerReport>,
+    pub settings: BenchSettings,
+}
+
+/// Slices shorter than this would be mostly switching.
+const SLICE: f64 = 0.5;
+
+/// Runs the benchmark and returns its report; progress goes to stderr.
+pub fn run(args: &BenchArgs) -> BenchReport {
+    let clock = Clock::new();
+    let device = SyntheticMouse::new(clock, args.mouse_hz, WIDTH as f32, HEIGHT as f32);
+    let mut engine = Engine::new(
+        EngineConfig {
+            physics_hz: args.hz,
+            mouse_hz: args.mouse_hz,
+            mode: InputMode::Polled,
+            pacer: PacerKind::Adaptive,
+            device: Some(Box::new(device)),
+            reader_stack: None,
+        },
+        clock,
+    );
+    engine.set_load(Duration::from_micros(u64::from(args.load_us)));
+    let mut configs: Vec<Config> = [
+        (InputMode::Polled, PacerKind::Adaptive),
+        (InputMode::Threaded, PacerKind::Adaptive),
+        (InputMode::Threaded, PacerKind::StdSleep),
+        (InputMode::Threaded, PacerKind::SpinSleep),
+        (InputMode::Threaded, PacerKind::BusySpin),
+    ]
+    .into_iter()
+    .map(|(mode, pacer)| Config {
+        mode,
+        pacer,
+        stats: Default::default(),
+    })
+    .collect();
+
+    let rounds = (args.seconds / SLICE).ceil().max(1.0) as u32;
+    let slice = Duration::from_secs_f64(args.seconds / f64::from(rounds));
+    let mut frontend = Headless::new();
+    let tty = std::io::stderr().is_terminal();
+    for round in 0..rounds {
+        for config in &mut configs {
+            engine.set_pacer(config.pacer);
+            engine.set_mode(config.mode);
+            engine.swap_stats(&mut config.stats);
+            let until = clock.now() + slice;
+            engine.run_until(&mut frontend, until);
+            engine.swap_stats(&mut config.stats);
+        }
+        progress(tty, round + 1, rounds, slice * (round + 1) * configs.len() as u32);
+    }
+    engine.finish();
+    if tty {
+        eprintln!();
+    }
+
+    let pacers = configs
+        .iter()
+        .filter(|c| c.mode == InputMode::Threaded)
+        .map(|c| {
+            let s = c.stats();
+            let r = ModeReport::from_stats(s);
+            let report = PacerReport {
+                loop_hz: r.loop_hz,
+                ticks: r.ticks,
+                missed_ticks: r.missed_ticks,
+                lateness_us: r.lateness_us,
+                period_error_us: r.period_error_us,
+                cpu_percent: r.cpu_percent,
+            };
+            (c.pacer.name(), report)
+        })
+        .collect();
+    let mode_stats = [configs[0].stats[0].clone(), configs[1].stats[1].clone()];
+    BenchReport {
+        modes: Modes::from_stats(&mode_stats),
+        pacers,
+        settings: BenchSettings {
+            seconds_per_config: args.seconds,
+            hz: args.hz,
+            mouse_hz: args.mouse_hz,
+            load_us: args.load_us,
+            rounds,
+            pacer_for_modes: PacerKind::Adaptive.name(),
+            mode_for_pacers: InputMode::Threaded.name(),
+        },
+    }
+}
+
+fn progress(tty: bool, round: u32, rounds: u32, elapsed: Duration) {
+    let line = format!(
+        "bench: round {round}/{rounds} ({:.1} s measured)",
+        elapsed.as_secs_f64()
+    );
+    if tty {
+        eprint!("\r{line}");
+        let _ = std::io::stderr().flush();
+    } else if round == rounds || round % 5 == 0 {
+        eprintln!("{line}");
+    }
+}
+
+/// The readable table.
+pub fn table(r: &BenchReport) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let s = &r.settings;
+    let _ = writeln!(
+        out,
+        "why-threads bench: {} s per configuration in {} interleaved rounds, physics {} Hz, synthetic mouse {} Hz{}",
+        s.seconds_per_config,
+        s.rounds,
+        s.hz,
+        s.mouse_hz,
+        if s.load_us > 0 { format!(", load {} µs/tick", s.load_us) } else { String::new() }
+    );
+    let _ = writeln!(out, "\nINPUT MODES (pacer: {})", s.pacer_for_modes);
+    let _ = writeln!(
+        out,
+        "{:<10} {:>8} {:>8} {:>9} {:>9} {:>9} {:>7} {:>6} {:>6} {:>16} {:>9} {:>10} {:>6} {:>6}",
+        "mode", "loop Hz", "ticks", "late p50", "late p99", "late max", "missed", "fps", "stutt",
+        "reports seen/gen", "per tick", "age p50/99", "drops", "CPU %"
+    );
+    for (name, m) in [("polled", &r.modes.polled), ("threaded", &r.modes.threaded)] {
+        let _ = writeln!(
+            out,
+            "{:<10} {:>8} {:>8} {:>7.1}µs {:>7.1}µs {:>7.0}µs {:>7} {:>6.1} {:>6} {:>16} {:>9.2} {:>10} {:>6} {:>6.1}",
+            name,
+            format!("{}/{:.0}", m.loop_hz, m.measured_hz),
+            m.ticks,
+            m.lateness_us.p50,
+            m.lateness_us.p99,
+            m.lateness_us.max,
+            m.missed_ticks,
+            m.fps,
+            m.stutters,
+            format!("{}/{}", m.reports_seen, m.reports_generated),
+            m.samples_per_tick,
+            format!("{:.0}/{:.0}µs", m.input_age_us.p50, m.input_age_us.p99),
+            m.dropped,
+            m.cpu_percent,
+        );
+    }
+    let _ = writeln!(out, "\nPACERS (mode: {}, loop at {} Hz)", s.mode_for_pacers, s.hz);
+    let _ = writeln!(
+        out,
+        "{:<11} {:>9} {:>9} {:>9} {:>9} {:>12} {:>7} {:>6}",
+        "pacer", "late p50", "late p99", "late p999", "late max", "period p99", "missed", "CPU %"
+    );
+    for kind in PacerKind::ALL {
+        if let Some(p) = r.pacers.get(kind.name()) {
+            let _ = writeln!(
+                out,
+                "{:<11} {:>7.1}µs {:>7.1}µs {:>7.1}µs {:>7.0}µs {:>10.1}µs {:>7} {:>6.1}",
+                kind.name(),
+                p.lateness_us.p50,
+                p.lateness_us.p99,
+                p.lateness_us.p999,
+                p.lateness_us.max,
+                p.period_error_us.p99,
+                p.missed_ticks,
+                p.cpu_percent,
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nlateness: tick start − deadline. Polled: the loop must run at the mouse's rate and sees one report per tick;\nthreaded: read_mouse blocks on the mouse and the loop drains every report at its own rate."
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_bench_fills_every_configuration() {
+        let args = BenchArgs {
+            seconds: 0.3,
+            hz: 240,
+            mouse_hz: 1000,
+            ..BenchArgs::default()
+        };
+        let r = run(&args);
+        // Counts and rates only: how late ticks were is for release benches.
+        assert!(r.modes.polled.ticks > 0 && r.modes.threaded.ticks > 0);
+        assert_eq!(r.modes.polled.loop_hz, 1000);
+        assert_eq!(r.modes.threaded.loop_hz, 240);
+        assert_eq!(r.pacers.len(), 4);
+        // Polled reads exactly one sample per tick; threaded drains batches.
+        assert_eq!(r.modes.polled.samples_per_tick_max, 1);
+        assert_eq!(r.modes.threaded.dropped, 0);
+        assert!(r.modes.threaded.mouse_samples > 0);
+        let text = table(&r);
+        assert!(text.contains("polled") && text.contains("busy-spin"));
+        let json = serde_json::to_value(&r).unwrap_or_default();
+        assert!(json["pacers"]["adaptive"]["lateness_us"]["p999"].is_number());
+        assert!(json["modes"]["threaded"]["cpu_percent"].is_number());
+    }
+}

@@ -1,0 +1,12 @@
+//! The platform shell: the clock, threads, pacing, devices, the loop that
+//! drives the core, the benchmark and the command line. The window, sound
+//! and gamepad live in `app`.
+
+pub mod bench;
+pub mod cli;
+pub mod clock;
+pub mod engine;
+pub mod mouse;
+pub mod os;
+pub mod pacer;
+pub mod reader;

@@ -1,0 +1,402 @@
+//! The slide's second version: `pthread_create(&tid, NULL, read_mouse, NULL)`.
+//!
+//! A thread named `read_mouse` owns the mouse, blocks on it, stamps every
+//! report as it arrives and hands it to the loop through a bounded
+//! crossbeam channel. The channel is an array queue: `try_send` and
+//! `try_recv` take no lock on their fast path (only blocking waits park on
+//! a lock-protected waker list, and neither side here blocks on the
+//! channel). A full channel never blocks the reader: the report is dropped
+//! and counted. The loop drains without blocking.
+//!
+//! The thread ends when it is asked to stop or when the receiver goes away,
+//! and hands the device back when joined, so the loop can poll it again.
+
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread::{Builder, JoinHandle};
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, TryRecvError, TrySendError, bounded};
+
+use super::clock::Clock;
+use super::mouse::{DeviceError, MouseDevice};
+use super::os;
+use crate::core::input::MouseReport;
+
+/// The name `ps -L`, `top -H` and the overlay show.
+pub const THREAD_NAME: &str = "read_mouse";
+
+/// Reports the channel holds: about a second of an 8 kHz mouse read by a
+/// stalled loop before anything is dropped.
+pub const CHANNEL_CAPACITY: usize = 8192;
+
+/// How long one blocking read may wait before the reader checks whether
+/// it should stop.
+const READ_TIMEOUT: Duration = Duration::from_millis(20);
+
+/// A report as the loop receives it: the device's report plus when the
+/// reader got it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stamped {
+    pub report: MouseReport,
+    /// When `read_mouse` received it (program clock).
+    pub arrived: Duration,
+}
+
+/// Counters the reader keeps and the loop reads (relaxed: they are figures,
+/// not synchronisation).
+#[derive(Debug, Default)]
+pub struct ReaderCounters {
+    pub sent: AtomicU64,
+    pub dropped: AtomicU64,
+    /// Reports the device has produced, as last seen by the reader.
+    pub produced: AtomicU64,
+    /// The reader thread's CPU time in nanoseconds.
+    pub cpu_ns: AtomicU64,
+    /// The reader's Linux thread id (0 until it runs).
+    pub tid: AtomicU64,
+}
+
+/// Why starting the reader failed; the device comes back with it.
+pub struct SpawnError {
+    pub error: io::Error,
+    pub device: Box<dyn MouseDevice>,
+}
+
+impl std::fmt::Debug for SpawnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SpawnError({})", self.error)
+    }
+}
+
+/// How the reader ended.
+pub struct Joined {
+    /// The device, to poll from the loop again (gone if the thread panicked).
+    pub device: Option<Box<dyn MouseDevice>>,
+    /// The device error that ended it, if one did.
+    pub error: Option<DeviceError>,
+    /// The reader's final counters.
+    pub counters: Arc<ReaderCounters>,
+}
+
+/// A running `read_mouse` thread and the receiving end of its channel.
+pub struct MouseThread {
+    rx: Receiver<Stamped>,
+    stop: Arc<AtomicBool>,
+    counters: Arc<ReaderCounters>,
+    handle: JoinHandle<(Box<dyn MouseDevice>, Option<DeviceError>)>,
+}
+
+impl MouseThread {
+    /// Starts `read_mouse` with the default thread builder.
+    pub fn spawn(device: Box<dyn MouseDevice>, clock: Clock) -> Result<Self, SpawnError> {
+        Self::spawn_with(Builder::new(), device, clock, CHANNEL_CAPACITY)
+    }
+
+    /// Starts `read_mouse` with `builder` (its name is set here) and a
+    /// channel of `capacity` reports. If the OS refuses the thread, the
+    /// error and the device come back (the slide's `perror`).
+    pub fn spawn_with(
+        builder: Builder,
+        device: Box<dyn MouseDevice>,
+        clock: Clock,
+        capacity: usize,
+    ) -> Result<Self, SpawnError> {
+        let (tx, rx) = bounded(capacity.max(1));
+        let stop = Arc::new(AtomicBool::new(false));
+        let counters = Arc::new(ReaderCounters::default());
+        // The device travels through a one-slot channel, so that a refused
+        // spawn (which drops the closure) leaves it here to take back.
+        let (dev_tx, dev_rx) = bounded::<Box<dyn MouseDevice>>(1);
+        let keep = dev_rx.clone();
+        if let Err(TrySendError::Full(device) | TrySendError::Disconnected(device)) = dev_tx.try_send(device) {
+            return Err(SpawnError {
+                error: io::Error::other("could not hand the device over"),
+                device,
+            });
+        }
+        let (thread_stop, thread_counters) = (Arc::clone(&stop), Arc::clone(&counters));
+        let spawned = builder.name(THREAD_NAME.into()).spawn(move || {
+            match dev_rx.try_recv() {
+                Ok(device) => read_mouse(device, clock, &tx, &thread_stop, &thread_counters),
+                // Unreachable: the device was queued before the spawn.
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => {
+                    unreachable_device()
+                }
+            }
+        });
+        match spawned {
+            Ok(handle) => Ok(Self {
+                rx,
+                stop,
+                counters,
+                handle,
+            }),
+            Err(error) => match keep.try_recv() {
+                Ok(device) => Err(SpawnError { error, device }),
+                Err(_) => Err(SpawnError {
+                    error,
+                    device: Box::new(Gone),
+                }),
+            },
+        }
+    }
+
+    /// The loop's end of the channel: drain it with `try_iter`.
+    pub fn receiver(&self) -> &Receiver<Stamped> {
+        &self.rx
+    }
+
+    pub fn counters(&self) -> &ReaderCounters {
+        &self.counters
+    }
+
+    /// Has the thread ended by itself (device error)?
+    pub fn is_finished(&self) -> bool {
+        self.handle.is_finished()
+    }
+
+    /// Asks the thread to stop, waits for it, and takes the device back.
+    pub fn join(self) -> Joined {
+        self.stop.store(true, Ordering::Relaxed);
+        drop(self.rx);
+        match self.handle.join() {
+            Ok((device, error)) => Joined {
+                device: Some(device),
+                error,
+                counters: self.counters,
+            },
+            Err(_) => Joined {
+                device: None,
+                error: Some(DeviceError("the read_mouse thread panicked".into())),
+                counters: self.counters,
+            },
+        }
+    }
+}
+
+/// The thread body: the slide's `read_mouse`.
+fn read_mouse(
+    mut device: Box<dyn MouseDevice>,
+    clock: Clock,
+    tx: &crossbeam_channel::Sender<Stamped>,
+    stop: &AtomicBool,
+    counters: &ReaderCounters,
+) -> (Box<dyn MouseDevice>, Option<DeviceError>) {
+    // This thread sleeps in the device's read: let it wake on time.
+    os::set_timer_slack(1);
+    counters.tid.store(current_tid(), Ordering::Relaxed);
+    let mut error = None;
+    let mut since_cpu = 0u32;
+    while !stop.load(Ordering::Relaxed) {
+        match device.read(READ_TIMEOUT) {
+            Ok(Some(report)) => {
+                let stamped = Stamped {
+                    report,
+                    arrived: clock.now(),
+                };
+                match tx.try_send(stamped) {
+                    Ok(()) => counters.sent.fetch_add(1, Ordering::Relaxed),
+                    Err(TrySendError::Full(_)) => counters.dropped.fetch_add(1, Ordering::Relaxed),
+                    Err(TrySendError::Disconnected(_)) => break,
+                };
+            }
+            Ok(None) => {}
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+        counters.produced.store(device.produced(), Ordering::Relaxed);
+        since_cpu += 1;
+        if since_cpu >= 64 {
+            since_cpu = 0;
+            counters.cpu_ns.store(os::thread_cpu_time().as_nanos() as u64, Ordering::Relaxed);
+        }
+    }
+    counters.produced.store(device.produced(), Ordering::Relaxed);
+    counters.cpu_ns.store(os::thread_cpu_time().as_nanos() as u64, Ordering::Relaxed);
+    (device, error)
+}
+
+fn current_tid() -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: gettid has no arguments and cannot fail.
+        (unsafe { libc::gettid() }) as u64
+    }
+    #[cfg(not(target_os = "linux"))]
+    0
+}
+
+fn unreachable_device() -> (Box<dyn MouseDevice>, Option<DeviceError>) {
+    (Box::new(Gone), Some(DeviceError("no device was handed to read_mouse".into())))
+}
+
+/// Stands in for a device that was lost (never happens in practice: see
+/// the callers). Reads fail, so nobody mistakes it for a mouse.
+struct Gone;
+
+impl MouseDevice for Gone {
+    fn read(&mut self, _: Duration) -> Result<Option<MouseReport>, DeviceError> {
+        Err(DeviceError("the mouse device was lost".into()))
+    }
+    fn poll(&mut self) -> Result<Option<MouseReport>, DeviceError> {
+        Err(DeviceError("the mouse device was lost".into()))
+    }
+    fn produced(&self) -> u64 {
+        0
+    }
+    fn label(&self) -> String {
+        "none".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::VecDeque;
+
+    /// A scripted device that returns its reports at once, then times out.
+    struct Script {
+        reports: VecDeque<MouseReport>,
+        produced: u64,
+        fail_when_empty: bool,
+    }
+
+    impl Script {
+        fn new(n: u64, fail_when_empty: bool) -> Box<Self> {
+            let reports = (0..n)
+                .map(|seq| MouseReport {
+                    seq,
+                    time: Duration::from_micros(seq),
+                    x: seq as f32,
+                    y: 0.0,
+                    buttons: 0,
+                })
+                .collect();
+            Box::new(Self {
+                reports,
+                produced: 0,
+                fail_when_empty,
+            })
+        }
+    }
+
+    impl MouseDevice for Script {
+        fn read(&mut self, timeout: Duration) -> Result<Option<MouseReport>, DeviceError> {
+            match self.reports.pop_front() {
+                Some(r) => {
+                    self.produced += 1;
+                    Ok(Some(r))
+                }
+                None if self.fail_when_empty => Err(DeviceError("unplugged".into())),
+                None => {
+                    std::thread::sleep(timeout.min(Duration::from_millis(1)));
+                    Ok(None)
+                }
+            }
+        }
+        fn poll(&mut self) -> Result<Option<MouseReport>, DeviceError> {
+            Ok(self.reports.pop_back())
+        }
+        fn produced(&self) -> u64 {
+            self.produced
+        }
+        fn label(&self) -> String {
+            "script".into()
+        }
+    }
+
+    /// Waits (bounded) until the reader has read `n` reports.
+    fn until_produced(t: &MouseThread, n: u64) {
+        for _ in 0..10_000 {
+            if t.counters().produced.load(Ordering::Relaxed) >= n {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn every_report_arrives_in_order() {
+        let t = MouseThread::spawn(Script::new(500, false), Clock::new()).expect("spawn");
+        until_produced(&t, 500);
+        let seqs: Vec<u64> = t.receiver().try_iter().map(|s| s.report.seq).collect();
+        assert_eq!(seqs, (0..500).collect::<Vec<_>>());
+        assert_eq!(t.counters().dropped.load(Ordering::Relaxed), 0);
+        let joined = t.join();
+        assert!(joined.device.is_some() && joined.error.is_none());
+    }
+
+    #[test]
+    fn a_full_channel_drops_and_counts_without_blocking_the_reader() {
+        let t = MouseThread::spawn_with(Builder::new(), Script::new(100, false), Clock::new(), 10)
+            .expect("spawn");
+        until_produced(&t, 100);
+        assert_eq!(t.counters().sent.load(Ordering::Relaxed), 10);
+        assert_eq!(t.counters().dropped.load(Ordering::Relaxed), 90);
+        // The first ten are kept, in order.
+        let seqs: Vec<u64> = t.receiver().try_iter().map(|s| s.report.seq).collect();
+        assert_eq!(seqs, (0..10).collect::<Vec<_>>());
+        t.join();
+    }
+
+    #[test]
+    fn the_thread_ends_when_the_receiver_goes_and_returns_the_device() {
+        let t = MouseThread::spawn(Script::new(3, false), Clock::new()).expect("spawn");
+        let joined = t.join();
+        let mut device = joined.device.expect("device back");
+        assert_eq!(device.label(), "script");
+        // It can be polled again from the loop.
+        assert!(device.poll().is_ok());
+    }
+
+    #[test]
+    fn a_device_error_ends_the_thread_and_is_reported() {
+        let t = MouseThread::spawn(Script::new(2, true), Clock::new()).expect("spawn");
+        for _ in 0..10_000 {
+            if t.is_finished() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let joined = t.join();
+        assert_eq!(joined.error, Some(DeviceError("unplugged".into())));
+        assert!(joined.device.is_some());
+    }
+
+    #[test]
+    fn a_refused_spawn_reports_the_os_error_and_gives_the_device_back() {
+        // A stack no machine can map: pthread_create fails for real.
+        let builder = Builder::new().stack_size(usize::MAX / 4);
+        match MouseThread::spawn_with(builder, Script::new(1, false), Clock::new(), 8) {
+            Ok(t) => {
+                t.join();
+                panic!("a thread with an impossible stack was created");
+            }
+            Err(e) => {
+                assert!(!e.error.to_string().is_empty());
+                assert_eq!(e.device.label(), "script");
+            }
+        }
+    }
+
+    #[test]
+    fn the_thread_is_named_read_mouse() {
+        let t = MouseThread::spawn(Script::new(0, false), Clock::new()).expect("spawn");
+        for _ in 0..10_000 {
+            if t.counters().tid.load(Ordering::Relaxed) != 0 {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let tid = t.counters().tid.load(Ordering::Relaxed) as u32;
+        let names: Vec<_> = os::threads().into_iter().filter(|th| th.tid == tid).map(|th| th.name).collect();
+        t.join();
+        if cfg!(target_os = "linux") {
+            assert_eq!(names, vec![THREAD_NAME.to_string()]);
+        }
+    }
+}
