@@ -7,5 +7,6 @@
 //!
 //! See ARCHITECTURE.md for the code map and its invariants.
 
+pub mod app;
 pub mod core;
 pub mod shell;

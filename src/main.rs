@@ -2,7 +2,8 @@
 
 use std::process::ExitCode;
 
-use why_threads::shell::{bench, cli};
+use why_threads::app;
+use why_threads::shell::{bench, cli, report};
 
 fn main() -> ExitCode {
     let command = match cli::parse(std::env::args().skip(1)) {
@@ -22,18 +23,36 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         cli::Command::Bench(args) => {
-            let report = bench::run(&args);
-            let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+            if let Some(path) = &args.report
+                && let Err(e) = report::check_writable(path)
+            {
+                eprintln!("why-threads: {e}");
+                return ExitCode::from(2);
+            }
+            let result = bench::run(&args);
             if args.json {
-                println!("{json}");
+                println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default());
             } else {
-                print!("{}", bench::table(&report));
+                print!("{}", bench::table(&result));
+            }
+            if let Some(path) = &args.report
+                && let Err(e) = report::write(path, &result)
+            {
+                eprintln!("why-threads: {e}");
+                return ExitCode::FAILURE;
             }
             ExitCode::SUCCESS
         }
-        cli::Command::Run(_) => {
-            eprintln!("why-threads: the window is not built yet");
-            ExitCode::from(1)
-        }
+        cli::Command::Run(args) => match app::run(args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(app::RunError::Usage(e)) => {
+                eprintln!("why-threads: {e}");
+                ExitCode::from(2)
+            }
+            Err(app::RunError::Environment(e)) => {
+                eprintln!("why-threads: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

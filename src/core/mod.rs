@@ -15,3 +15,4 @@ pub mod pacing;
 pub mod report;
 pub mod schedule;
 pub mod stats;
+pub mod synth;

@@ -10,3 +10,7 @@ pub mod mouse;
 pub mod os;
 pub mod pacer;
 pub mod reader;
+pub mod report;
+pub mod signals;
+#[cfg(target_os = "linux")]
+pub mod x11;

@@ -161,3 +161,161 @@ mod tests {
         assert_eq!(first, mouse.overruns());
     }
 }
+
+/// Where the arena is in the window, shared with whoever turns window
+/// pixels into arena pixels (the reader thread too). Lock-free: four
+/// atomically stored `f32`s, written by the display when the layout changes.
+#[derive(Debug)]
+pub struct ArenaMapping {
+    bits: [std::sync::atomic::AtomicU32; 3],
+}
+
+impl Default for ArenaMapping {
+    fn default() -> Self {
+        let m = Self {
+            bits: Default::default(),
+        };
+        m.set(0.0, 0.0, 1.0);
+        m
+    }
+}
+
+impl ArenaMapping {
+    /// The arena's top-left corner in window pixels, and window pixels per arena pixel.
+    pub fn set(&self, x: f32, y: f32, scale: f32) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.bits[0].store(x.to_bits(), Relaxed);
+        self.bits[1].store(y.to_bits(), Relaxed);
+        self.bits[2].store(scale.max(1e-3).to_bits(), Relaxed);
+    }
+
+    /// Window pixels to arena pixels, and whether the point is on the arena.
+    pub fn to_arena(&self, wx: f32, wy: f32) -> (f32, f32, bool) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let x = f32::from_bits(self.bits[0].load(Relaxed));
+        let y = f32::from_bits(self.bits[1].load(Relaxed));
+        let s = f32::from_bits(self.bits[2].load(Relaxed));
+        let (ax, ay) = ((wx - x) / s, (wy - y) / s);
+        let (w, h) = (crate::core::game::WIDTH as f32, crate::core::game::HEIGHT as f32);
+        let inside = (0.0..w).contains(&ax) && (0.0..h).contains(&ay);
+        (ax.clamp(0.0, w - 1.0), ay.clamp(0.0, h - 1.0), inside)
+    }
+
+    /// A report from window coordinates: clamped to the arena, and with
+    /// no buttons held when off the arena (clicks on the overlay are the
+    /// overlay's, not the game's).
+    pub fn report(&self, seq: u64, time: Duration, wx: f32, wy: f32, buttons: u8) -> MouseReport {
+        let (x, y, inside) = self.to_arena(wx, wy);
+        MouseReport {
+            seq,
+            time,
+            x,
+            y,
+            buttons: if inside { buttons } else { 0 },
+        }
+    }
+}
+
+/// Where the window's own cursor events are the only mouse (Wayland,
+/// Windows, macOS): the loop relays them into this device. Labelled
+/// "relay" on screen, since the loop itself is the one reading them.
+pub struct RelayMouse {
+    rx: crossbeam_channel::Receiver<MouseReport>,
+    latest: Option<MouseReport>,
+    produced: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// The window's end of a [`RelayMouse`].
+#[derive(Clone)]
+pub struct RelaySender {
+    tx: crossbeam_channel::Sender<MouseReport>,
+    produced: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl RelaySender {
+    /// Passes a cursor report on; a full relay drops it (never blocks the window).
+    pub fn send(&self, r: MouseReport) {
+        self.produced.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _ = self.tx.try_send(r);
+    }
+}
+
+impl RelayMouse {
+    pub fn new() -> (Self, RelaySender) {
+        let (tx, rx) = crossbeam_channel::bounded(4096);
+        let produced = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let sender = RelaySender {
+            tx,
+            produced: produced.clone(),
+        };
+        let mouse = Self {
+            rx,
+            latest: None,
+            produced,
+        };
+        (mouse, sender)
+    }
+}
+
+impl MouseDevice for RelayMouse {
+    fn read(&mut self, timeout: Duration) -> Result<Option<MouseReport>, DeviceError> {
+        match self.rx.recv_timeout(timeout) {
+            Ok(r) => {
+                self.latest = Some(r);
+                Ok(Some(r))
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => Ok(None),
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => Err(DeviceError("the window closed".into())),
+        }
+    }
+
+    fn poll(&mut self) -> Result<Option<MouseReport>, DeviceError> {
+        for r in self.rx.try_iter() {
+            self.latest = Some(r);
+        }
+        Ok(self.latest)
+    }
+
+    fn produced(&self) -> u64 {
+        self.produced.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn label(&self) -> String {
+        "relay of the window's cursor events".into()
+    }
+}
+
+#[cfg(test)]
+mod mapping_tests {
+    use super::*;
+
+    #[test]
+    fn window_pixels_map_to_the_arena_and_clicks_off_it_are_dropped() {
+        let m = ArenaMapping::default();
+        m.set(100.0, 50.0, 2.0);
+        assert_eq!(m.to_arena(100.0, 50.0), (0.0, 0.0, true));
+        assert_eq!(m.to_arena(740.0, 450.0), (320.0, 200.0, true));
+        let off = m.report(1, Duration::ZERO, 5000.0, 10.0, 1);
+        assert_eq!((off.x, off.y, off.buttons), (639.0, 0.0, 0));
+        assert_eq!(m.report(2, Duration::ZERO, 740.0, 450.0, 1).buttons, 1);
+    }
+
+    #[test]
+    fn the_relay_folds_when_polled_and_delivers_each_when_read() {
+        let (mut mouse, tx) = RelayMouse::new();
+        for seq in 0..3 {
+            tx.send(MouseReport {
+                seq,
+                time: Duration::ZERO,
+                x: seq as f32,
+                y: 0.0,
+                buttons: 0,
+            });
+        }
+        assert_eq!(mouse.read(Duration::ZERO).ok().flatten().map(|r| r.seq), Some(0));
+        assert_eq!(mouse.poll().ok().flatten().map(|r| r.seq), Some(2));
+        assert_eq!(mouse.produced(), 3);
+        drop(tx);
+        assert!(mouse.read(Duration::ZERO).is_err());
+    }
+}

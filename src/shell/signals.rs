@@ -1,0 +1,39 @@
+//! Signals as commands. The handlers (signal-hook's) only write to a pipe;
+//! a thread named `signals` turns each signal into a [`Command`] and sends
+//! it through a channel that the loop drains: no work in the handler.
+//!
+//! SIGINT and SIGTERM quit (the report is written); SIGUSR1 toggles the
+//! input mode, so `kill -USR1 <pid>` switches from a terminal.
+
+use crossbeam_channel::{Receiver, bounded};
+
+use super::engine::Command;
+
+/// Starts the `signals` thread. If signals cannot be hooked (or the thread
+/// cannot start), the receiver simply never yields and the reason comes back.
+pub fn commands() -> (Receiver<Command>, Option<String>) {
+    let (tx, rx) = bounded(16);
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
+        use signal_hook::iterator::Signals;
+        let mut signals = match Signals::new([SIGINT, SIGTERM, SIGUSR1]) {
+            Ok(s) => s,
+            Err(e) => return (rx, Some(format!("signals will not be handled: {e}"))),
+        };
+        let spawned = std::thread::Builder::new().name("signals".into()).spawn(move || {
+            for signal in signals.forever() {
+                let command = if signal == SIGUSR1 { Command::ToggleMode } else { Command::Quit };
+                if tx.send(command).is_err() {
+                    break;
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            return (rx, Some(format!("signals will not be handled: {e}")));
+        }
+    }
+    #[cfg(not(unix))]
+    drop(tx);
+    (rx, None)
+}
