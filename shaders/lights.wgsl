@@ -13,8 +13,10 @@ struct Light {
 };
 
 struct Uniforms {
-    // x: lights on (1) or off (0); y: flash 0..1; z, w: arena size in pixels
+    // x: lights on (1) or off (0); y: flash 0..1; z: number of lights; w: unused
     params: vec4<f32>,
+    // x, y: arena size in pixels
+    size: vec4<f32>,
     lights: array<Light, 8>,
 };
 
@@ -44,16 +46,15 @@ fn fs_main(in: VertexOut) -> @location(0) vec4<f32> {
     if (u.params.x < 0.5) {
         return vec4<f32>(base, 1.0);
     }
-    let p = in.uv * u.params.zw;
+    let p = in.uv * u.size.xy;
     var light = vec3<f32>(0.42, 0.44, 0.52) + vec3<f32>(0.35) * u.params.y;
-    for (var i = 0u; i < 8u; i = i + 1u) {
+    // The same count for every pixel: uniform control flow, cheap even on
+    // a software rasteriser.
+    let count = u32(u.params.z);
+    for (var i = 0u; i < count; i = i + 1u) {
         let l = u.lights[i];
-        if (l.pos.w <= 0.0) {
-            continue;
-        }
-        let d = distance(p, l.pos.xy) / max(l.pos.z, 1.0);
-        let falloff = clamp(1.0 - d, 0.0, 1.0);
-        light = light + l.color.rgb * l.pos.w * falloff * falloff;
+        let falloff = max(1.0 - length(p - l.pos.xy) / max(l.pos.z, 1.0), 0.0);
+        light = light + l.color.rgb * (l.pos.w * falloff * falloff);
     }
     // Bright things glow a little beyond themselves.
     let lit = base * light;

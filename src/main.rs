@@ -15,11 +15,11 @@ fn main() -> ExitCode {
     };
     match command {
         cli::Command::Help => {
-            print!("{}", cli::HELP);
+            out(cli::HELP);
             ExitCode::SUCCESS
         }
         cli::Command::Version => {
-            println!("why-threads {}", env!("CARGO_PKG_VERSION"));
+            out(&format!("why-threads {}\n", env!("CARGO_PKG_VERSION")));
             ExitCode::SUCCESS
         }
         cli::Command::Bench(args) => {
@@ -31,9 +31,9 @@ fn main() -> ExitCode {
             }
             let result = bench::run(&args);
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default());
+                out(&(serde_json::to_string_pretty(&result).unwrap_or_default() + "\n"));
             } else {
-                print!("{}", bench::table(&result));
+                out(&bench::table(&result));
             }
             if let Some(path) = &args.report
                 && let Err(e) = report::write(path, &result)
@@ -55,4 +55,10 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// Prints to stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn out(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

@@ -68,7 +68,8 @@ impl Audio {
     /// Opens the default device; `Err` says why there is no sound.
     pub fn open() -> Result<Self, String> {
         let bank = SoundBank::load()?;
-        let mut sink = DeviceSinkBuilder::open_default_sink().map_err(|e| format!("no sound device ({e})"))?;
+        let mut sink =
+            DeviceSinkBuilder::open_default_sink().map_err(|e| format!("no sound device ({e})"))?;
         sink.log_on_drop(false);
         let mixer = sink.mixer().clone();
         let music = Player::connect_new(&mixer);
@@ -98,7 +99,8 @@ impl Audio {
 
     pub fn set_muted(&mut self, muted: bool) {
         self.muted = muted;
-        self.music.set_volume(if muted { 0.0 } else { MUSIC_VOLUME });
+        self.music
+            .set_volume(if muted { 0.0 } else { MUSIC_VOLUME });
     }
 }
 
@@ -142,7 +144,10 @@ mod tests {
         let click = pull(vec![Box::new(bank.source(SoundEvent::Click))], n);
         let step = pull(vec![Box::new(bank.source(SoundEvent::Footstep))], n);
         let both = pull(
-            vec![Box::new(bank.source(SoundEvent::Click)), Box::new(bank.source(SoundEvent::Footstep))],
+            vec![
+                Box::new(bank.source(SoundEvent::Click)),
+                Box::new(bank.source(SoundEvent::Footstep)),
+            ],
             n,
         );
         assert_eq!(both.len(), n);
@@ -158,9 +163,12 @@ mod tests {
     fn a_harder_bump_is_louder() {
         let bank = SoundBank::load().expect("assets decode");
         let peak = |strength: f32| {
-            pull(vec![Box::new(bank.source(SoundEvent::Bump(strength)))], 4000)
-                .iter()
-                .fold(0.0f32, |m, v| m.max(v.abs()))
+            pull(
+                vec![Box::new(bank.source(SoundEvent::Bump(strength)))],
+                4000,
+            )
+            .iter()
+            .fold(0.0f32, |m, v| m.max(v.abs()))
         };
         assert!(peak(1.0) > 2.0 * peak(0.1));
     }

@@ -17,7 +17,9 @@ impl Gamepads {
     pub fn open() -> (Self, Result<(), String>) {
         let (gilrs, status) = match Gilrs::new() {
             Ok(g) => (Some(g), Ok(())),
-            Err(gilrs::Error::NotImplemented(g)) => (Some(g), Err("gamepads are not supported here".into())),
+            Err(gilrs::Error::NotImplemented(g)) => {
+                (Some(g), Err("gamepads are not supported here".into()))
+            }
             Err(e) => (None, Err(format!("no gamepad support ({e})"))),
         };
         let pads = Self {
@@ -47,7 +49,10 @@ impl Gamepads {
         };
         let dead = |v: f32| if v.abs() < 0.15 { 0.0 } else { v };
         Pad {
-            stick: (dead(pad.value(Axis::LeftStickX)), -dead(pad.value(Axis::LeftStickY))),
+            stick: (
+                dead(pad.value(Axis::LeftStickX)),
+                -dead(pad.value(Axis::LeftStickY)),
+            ),
             action: pad.is_pressed(Button::South),
         }
     }

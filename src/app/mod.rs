@@ -45,8 +45,8 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
     let clock = Clock::new();
     let mapping = Arc::new(ArenaMapping::default());
     let (signal_commands, signal_problem) = signals::commands();
-    let mut frontend =
-        WindowFrontend::open(event_loop, clock, mapping.clone(), signal_commands).map_err(RunError::Environment)?;
+    let mut frontend = WindowFrontend::open(event_loop, clock, mapping.clone(), signal_commands)
+        .map_err(RunError::Environment)?;
     let mut messages = std::mem::take(&mut frontend.startup_messages);
     messages.extend(signal_problem);
     let device = open_mouse(&args, clock, &mapping, &mut frontend, &mut messages);
@@ -95,17 +95,27 @@ fn open_mouse(
     messages: &mut Vec<String>,
 ) -> Box<dyn MouseDevice> {
     if args.mouse == MouseSource::Synthetic {
-        return Box::new(SyntheticMouse::new(clock, args.mouse_hz, WIDTH as f32, HEIGHT as f32));
+        return Box::new(SyntheticMouse::new(
+            clock,
+            args.mouse_hz,
+            WIDTH as f32,
+            HEIGHT as f32,
+        ));
     }
     #[cfg(target_os = "linux")]
     {
         match frontend.x11_window() {
-            Some(window) => match crate::shell::x11::X11Mouse::open(window, clock, mapping.clone()) {
+            Some(window) => match crate::shell::x11::X11Mouse::open(window, clock, mapping.clone())
+            {
                 Ok(mouse) => return Box::new(mouse),
-                Err(e) => messages.push(format!("X11 mouse unavailable ({e}); relaying the window's cursor events")),
+                Err(e) => messages.push(format!(
+                    "X11 mouse unavailable ({e}); relaying the window's cursor events"
+                )),
             },
             None if args.mouse == MouseSource::X11 => {
-                messages.push("the display is not an X server; relaying the window's cursor events".into());
+                messages.push(
+                    "the display is not an X server; relaying the window's cursor events".into(),
+                );
             }
             None => {}
         }

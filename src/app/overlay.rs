@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use egui::{Align2, Color32, CornerRadius, FontId, Frame, Margin, RichText, Sense, Stroke, StrokeKind, Ui, pos2, vec2};
+use egui::{
+    Align2, Color32, CornerRadius, FontId, Frame, Margin, RichText, Sense, Stroke, StrokeKind, Ui,
+    pos2, vec2,
+};
 
 use crate::core::input::InputMode;
 use crate::core::pacing::period_of;
@@ -40,7 +43,9 @@ pub const PANEL_WIDTH: f32 = 600.0;
 
 /// Builds the overlay; returns the rectangle (points) left for the arena.
 pub fn show(ui: &mut Ui, input: &OverlayInput<'_>) -> egui::Rect {
-    let frame = Frame::new().fill(Color32::from_rgb(0x10, 0x12, 0x18)).inner_margin(Margin::same(10));
+    // No panel fill: every filled pixel costs a software rasteriser time,
+    // and the cleared background is dark already.
+    let frame = Frame::new().inner_margin(Margin::same(10));
     egui::Panel::right("figures")
         .exact_size(PANEL_WIDTH)
         .resizable(false)
@@ -48,7 +53,9 @@ pub fn show(ui: &mut Ui, input: &OverlayInput<'_>) -> egui::Rect {
         .show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| figures(ui, input));
         });
-    let arena = egui::CentralPanel::no_frame().show(ui, |ui| ui.max_rect()).inner;
+    let arena = egui::CentralPanel::no_frame()
+        .show(ui, |ui| ui.max_rect())
+        .inner;
     if input.show_help {
         help(ui.ctx());
     }
@@ -58,7 +65,12 @@ pub fn show(ui: &mut Ui, input: &OverlayInput<'_>) -> egui::Rect {
 fn figures(ui: &mut Ui, input: &OverlayInput<'_>) {
     let e = input.engine;
     ui.horizontal(|ui| {
-        ui.label(RichText::new("why-threads").size(22.0).strong().color(Color32::WHITE));
+        ui.label(
+            RichText::new("why-threads")
+                .size(22.0)
+                .strong()
+                .color(Color32::WHITE),
+        );
         ui.label(
             RichText::new(format!("  mode: {}", e.mode.name().to_uppercase()))
                 .size(22.0)
@@ -106,54 +118,126 @@ fn figures(ui: &mut Ui, input: &OverlayInput<'_>) {
 fn mode_column(ui: &mut Ui, mode: InputMode, s: &ModeStats, active: bool) {
     let color = mode_color(mode);
     let frame = Frame::new()
-        .fill(if active { Color32::from_rgb(0x1c, 0x22, 0x2e) } else { Color32::from_rgb(0x14, 0x16, 0x1c) })
-        .stroke(Stroke::new(if active { 2.5 } else { 1.0 }, if active { color } else { Color32::from_gray(60) }))
+        .stroke(Stroke::new(
+            if active { 2.5 } else { 1.0 },
+            if active {
+                color
+            } else {
+                Color32::from_gray(60)
+            },
+        ))
         .corner_radius(CornerRadius::same(6))
         .inner_margin(Margin::same(8));
+    ui.set_max_width(ui.available_width());
     frame.show(ui, |ui| {
         ui.set_width(ui.available_width());
-        let title = if active { format!("▶ {}", mode.name().to_uppercase()) } else { mode.name().to_uppercase() };
+        let title = if active {
+            format!("▶ {}", mode.name().to_uppercase())
+        } else {
+            mode.name().to_uppercase()
+        };
         ui.label(RichText::new(title).size(20.0).strong().color(color));
         if s.ticks == 0 {
             ui.label(RichText::new("not run yet: press T").color(DIM));
             return;
         }
-        ui.label(format!("loop {} Hz, ran {:.0} Hz", s.loop_hz, s.measured_hz()));
+        ui.label(format!(
+            "loop {} Hz, ran {:.0} Hz",
+            s.loop_hz,
+            s.measured_hz()
+        ));
         graph(ui, s, color);
         histogram(ui, s, color);
-        egui::Grid::new(("figures", mode.index())).num_columns(2).spacing(vec2(10.0, 2.0)).show(ui, |ui| {
-            let us = |n: u64| n as f64 / 1e3;
-            row(ui, "lateness p50/p99/max", format!(
-                "{:.0}/{:.0}/{:.0} µs",
-                us(s.lateness.percentile(0.5)),
-                us(s.lateness.percentile(0.99)),
-                us(s.lateness.max())
-            ));
-            row(ui, "period error p50/p99", format!(
-                "{:.0}/{:.0} µs",
-                s.period_error.percentile(0.5) as f64 / 1e3,
-                s.period_error.percentile(0.99) as f64 / 1e3
-            ));
-            row(ui, "missed ticks", s.missed_ticks.to_string());
-            row(ui, "fps / 1% low", format!("{:.0} / {:.0}", s.fps(), s.one_percent_low_fps()));
-            row(ui, "stutters", s.stutters.to_string());
-            row(ui, "reports seen/made", format!("{}/{}", s.reports_seen, s.reports_generated));
-            row(ui, "samples per tick", format!("{:.2} (max {})", s.mean_samples_per_tick(), s.samples_per_tick.max()));
-            row(ui, "input age p50/p99", format!(
-                "{:.1}/{:.1} ms",
-                s.input_age.percentile(0.5) as f64 / 1e6,
-                s.input_age.percentile(0.99) as f64 / 1e6
-            ));
-            row(ui, "channel depth max", s.channel_depth_max.to_string());
-            row(ui, "drops", s.dropped.to_string());
-            row(ui, "CPU (loop+reader)", format!("{:.1}%", s.cpu_percent()));
-        });
+        egui::Grid::new(("figures", mode.index()))
+            .num_columns(2)
+            .spacing(vec2(8.0, 1.0))
+            .show(ui, |ui| {
+                let late = &s.lateness;
+                row(
+                    ui,
+                    "late p50/99/max",
+                    format!(
+                        "{}/{}/{}",
+                        dur(late.percentile(0.5)),
+                        dur(late.percentile(0.99)),
+                        dur(late.max())
+                    ),
+                );
+                let pe = &s.period_error;
+                row(
+                    ui,
+                    "period err p50/99",
+                    format!(
+                        "{}/{}",
+                        signed(pe.percentile(0.5)),
+                        signed(pe.percentile(0.99))
+                    ),
+                );
+                row(ui, "missed ticks", s.missed_ticks.to_string());
+                row(
+                    ui,
+                    "fps / 1% low",
+                    format!("{:.0} / {:.0}", s.fps(), s.one_percent_low_fps()),
+                );
+                row(ui, "stutters", s.stutters.to_string());
+                row(
+                    ui,
+                    "reports seen/made",
+                    format!("{}/{}", s.reports_seen, s.reports_generated),
+                );
+                row(
+                    ui,
+                    "samples/tick",
+                    format!(
+                        "{:.2} (max {})",
+                        s.mean_samples_per_tick(),
+                        s.samples_per_tick.max()
+                    ),
+                );
+                row(
+                    ui,
+                    "input age p50/99",
+                    format!(
+                        "{}/{}",
+                        dur(s.input_age.percentile(0.5)),
+                        dur(s.input_age.percentile(0.99))
+                    ),
+                );
+                row(ui, "channel depth max", s.channel_depth_max.to_string());
+                row(ui, "drops", s.dropped.to_string());
+                row(ui, "CPU loop+reader", format!("{:.1}%", s.cpu_percent()));
+            });
     });
 }
 
+/// Nanoseconds, short: "850µs", "28.3ms", "1.52s".
+fn dur(ns: u64) -> String {
+    let us = ns as f64 / 1e3;
+    if us < 1000.0 {
+        format!("{us:.0}µs")
+    } else if us < 1e6 {
+        format!("{:.1}ms", us / 1e3)
+    } else {
+        format!("{:.2}s", us / 1e6)
+    }
+}
+
+fn signed(ns: i64) -> String {
+    if ns < 0 {
+        format!("-{}", dur(ns.unsigned_abs()))
+    } else {
+        dur(ns as u64)
+    }
+}
+
 fn row(ui: &mut Ui, name: &str, value: String) {
-    ui.label(RichText::new(name).color(DIM));
-    ui.label(RichText::new(value).monospace().color(Color32::WHITE));
+    ui.label(RichText::new(name).size(12.0).color(DIM));
+    ui.label(
+        RichText::new(value)
+            .size(12.5)
+            .monospace()
+            .color(Color32::WHITE),
+    );
     ui.end_row();
 }
 
@@ -164,7 +248,11 @@ fn graph(ui: &mut Ui, s: &ModeStats, color: Color32) {
     painter.rect_filled(r, CornerRadius::same(2), Color32::from_gray(18));
     let top_ms = s.recent_frame_ms.iter().fold(33.3f32, f32::max).min(200.0);
     let y_of = |ms: f32| egui::remap_clamp(ms, 0.0..=top_ms, r.bottom()..=r.top());
-    painter.hline(r.x_range(), y_of(16.7), Stroke::new(1.0, Color32::from_gray(70)));
+    painter.hline(
+        r.x_range(),
+        y_of(16.7),
+        Stroke::new(1.0, Color32::from_gray(70)),
+    );
     let n = s.recent_frame_ms.len().max(2) as f32 - 1.0;
     let points: Vec<_> = s
         .recent_frame_ms
@@ -201,11 +289,25 @@ fn histogram(ui: &mut Ui, s: &ModeStats, color: Color32) {
     for (i, (&count, name)) in bins.iter().zip(NAMES).enumerate() {
         let x0 = r.left() + i as f32 * w;
         let bar_h = (r.height() - 14.0) * count as f32 / most;
-        let bar = egui::Rect::from_min_max(pos2(x0 + 3.0, r.bottom() - 14.0 - bar_h), pos2(x0 + w - 3.0, r.bottom() - 14.0));
+        let bar = egui::Rect::from_min_max(
+            pos2(x0 + 3.0, r.bottom() - 14.0 - bar_h),
+            pos2(x0 + w - 3.0, r.bottom() - 14.0),
+        );
         painter.rect_filled(bar, CornerRadius::ZERO, if i >= 3 { BAD } else { color });
-        painter.text(pos2(x0 + w / 2.0, r.bottom() - 1.0), Align2::CENTER_BOTTOM, name, FontId::proportional(10.0), DIM);
+        painter.text(
+            pos2(x0 + w / 2.0, r.bottom() - 1.0),
+            Align2::CENTER_BOTTOM,
+            name,
+            FontId::proportional(10.0),
+            DIM,
+        );
     }
-    painter.rect_stroke(r, CornerRadius::same(2), Stroke::new(1.0, Color32::from_gray(50)), StrokeKind::Inside);
+    painter.rect_stroke(
+        r,
+        CornerRadius::same(2),
+        Stroke::new(1.0, Color32::from_gray(50)),
+        StrokeKind::Inside,
+    );
 }
 
 /// The rate table: each subsystem's rate, where it runs, its work time,
@@ -225,41 +327,70 @@ fn rate_table(ui: &mut Ui, e: &EngineView<'_>) {
         .color(Color32::WHITE),
     );
     let s = &e.stats[e.mode.index()];
-    egui::Grid::new("rates").num_columns(5).striped(true).spacing(vec2(14.0, 1.0)).show(ui, |ui| {
-        for h in ["subsystem", "Hz", "runs in", "work p99", "worst"] {
-            ui.label(RichText::new(h).color(DIM));
-        }
-        ui.end_row();
-        for sub in Subsystem::ALL {
-            let in_loop = RateTable::in_loop(sub, e.mode);
-            let name_color = if sub == setter { mode_color(e.mode) } else { Color32::WHITE };
-            ui.label(RichText::new(sub.slide_line()).color(name_color));
-            ui.label(RichText::new(rates.hz(sub).to_string()).monospace());
-            ui.label(if in_loop { "loop".to_string() } else { "read_mouse thread".to_string() });
-            let work = &s.work[sub.index()];
-            let p99 = Duration::from_nanos(work.percentile(0.99));
-            let max = Duration::from_nanos(work.max());
-            ui.label(RichText::new(format!("{:.0} µs", p99.as_secs_f64() * 1e6)).monospace());
-            if max > period {
-                ui.label(
-                    RichText::new(format!("overran by {:.1} ms", (max - period).as_secs_f64() * 1e3))
-                        .monospace()
-                        .color(BAD),
-                );
-            } else {
-                ui.label(RichText::new(format!("{:.0} µs", max.as_secs_f64() * 1e6)).monospace());
+    egui::Grid::new("rates")
+        .num_columns(5)
+        .striped(true)
+        .spacing(vec2(14.0, 1.0))
+        .show(ui, |ui| {
+            for h in ["subsystem", "Hz", "runs in", "work p99", "worst"] {
+                ui.label(RichText::new(h).color(DIM));
             }
             ui.end_row();
-        }
-    });
+            for sub in Subsystem::ALL {
+                let in_loop = RateTable::in_loop(sub, e.mode);
+                let name_color = if sub == setter {
+                    mode_color(e.mode)
+                } else {
+                    Color32::WHITE
+                };
+                ui.label(RichText::new(sub.slide_line()).color(name_color));
+                ui.label(RichText::new(rates.hz(sub).to_string()).monospace());
+                ui.label(if in_loop {
+                    "loop".to_string()
+                } else {
+                    "read_mouse thread".to_string()
+                });
+                let work = &s.work[sub.index()];
+                let p99 = Duration::from_nanos(work.percentile(0.99));
+                let max = Duration::from_nanos(work.max());
+                ui.label(RichText::new(format!("{:.0} µs", p99.as_secs_f64() * 1e6)).monospace());
+                if max > period {
+                    ui.label(
+                        RichText::new(format!(
+                            "overran by {:.1} ms",
+                            (max - period).as_secs_f64() * 1e3
+                        ))
+                        .monospace()
+                        .color(BAD),
+                    );
+                } else {
+                    ui.label(
+                        RichText::new(format!("{:.0} µs", max.as_secs_f64() * 1e6)).monospace(),
+                    );
+                }
+                ui.end_row();
+            }
+        });
 }
 
 fn threads(ui: &mut Ui, threads: &[(String, f64)]) {
-    ui.label(RichText::new("CPU per thread (from /proc/self/task)").strong().color(Color32::WHITE));
+    ui.label(
+        RichText::new("CPU per thread (from /proc/self/task)")
+            .strong()
+            .color(Color32::WHITE),
+    );
     ui.horizontal_wrapped(|ui| {
         for (name, pct) in threads {
-            let color = if name == crate::shell::reader::THREAD_NAME { THREADED } else { Color32::WHITE };
-            ui.label(RichText::new(format!("{name} {pct:.1}%")).monospace().color(color));
+            let color = if name == crate::shell::reader::THREAD_NAME {
+                THREADED
+            } else {
+                Color32::WHITE
+            };
+            ui.label(
+                RichText::new(format!("{name} {pct:.1}%"))
+                    .monospace()
+                    .color(color),
+            );
             ui.add_space(8.0);
         }
     });
@@ -288,7 +419,10 @@ pub const HOTKEYS: &[(&str, &str)] = &[
     ("O", "overlay on / off"),
     ("+ / -", "overlay bigger / smaller (for projectors)"),
     ("L", "lights shader on / off"),
-    ("PgUp / PgDn", "physics (base) rate up / down"),
+    (
+        "PgUp / PgDn",
+        "base rate (keyboard, gamepad, physics) up / down",
+    ),
     ("M", "mute / unmute"),
     ("P", "pause the game"),
     ("H or F1", "this help"),

@@ -11,8 +11,8 @@ use crate::core::game::{HEIGHT, WIDTH};
 
 const SHADER: &str = include_str!("../../shaders/lights.wgsl");
 
-/// Bytes of the shader's `Uniforms`: params (16) + 8 lights × 32.
-const UNIFORM_BYTES: usize = 16 + MAX_LIGHTS * 32;
+/// Bytes of the shader's `Uniforms`: params (16) + size (16) + 8 lights × 32.
+const UNIFORM_BYTES: usize = 32 + MAX_LIGHTS * 32;
 
 /// Why the display could not start.
 #[derive(Debug)]
@@ -38,7 +38,11 @@ impl Viewport {
     /// The largest arena-shaped rectangle centred in `(x, y, w, h)`.
     pub fn fit(x: f32, y: f32, w: f32, h: f32) -> Self {
         let aspect = WIDTH as f32 / HEIGHT as f32;
-        let (fw, fh) = if w / h.max(1.0) > aspect { (h * aspect, h) } else { (w, w / aspect) };
+        let (fw, fh) = if w / h.max(1.0) > aspect {
+            (h * aspect, h)
+        } else {
+            (w, w / aspect)
+        };
         Self {
             x: (x + (w - fw) / 2.0).round(),
             y: (y + (h - fh) / 2.0).round(),
@@ -72,6 +76,10 @@ impl Renderer {
         let pixels = PixelsBuilder::new(WIDTH, HEIGHT, surface)
             // The loop owns pacing: never wait for vsync in present.
             .present_mode(wgpu::PresentMode::AutoNoVsync)
+            // Plain (non-sRGB) formats: the bytes we draw are shown as they
+            // are, and software rasterisers skip the sRGB conversions.
+            .texture_format(wgpu::TextureFormat::Rgba8Unorm)
+            .surface_texture_format(wgpu::TextureFormat::Bgra8Unorm)
             .clear_color(wgpu::Color {
                 r: 0.02,
                 g: 0.02,
@@ -136,7 +144,9 @@ impl Renderer {
                 },
             ],
         });
-        let frame_view = pixels.texture().create_view(&wgpu::TextureViewDescriptor::default());
+        let frame_view = pixels
+            .texture()
+            .create_view(&wgpu::TextureViewDescriptor::default());
         let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("lights"),
             layout: &layout,
@@ -210,18 +220,33 @@ impl Renderer {
 
     fn write_uniforms(&mut self, input: &LightsInput<'_>) {
         let mut floats = [0f32; UNIFORM_BYTES / 4];
+        // Only lit lights are passed, so the shader loops over just those.
+        let mut count = 0;
+        for l in input.lights.iter().filter(|l| l.intensity > 0.0) {
+            let o = 8 + count * 8;
+            floats[o..o + 8].copy_from_slice(&[
+                l.x,
+                l.y,
+                l.radius,
+                l.intensity,
+                l.color[0],
+                l.color[1],
+                l.color[2],
+                0.0,
+            ]);
+            count += 1;
+        }
         floats[0] = if input.enabled { 1.0 } else { 0.0 };
         floats[1] = input.flash;
-        floats[2] = WIDTH as f32;
-        floats[3] = HEIGHT as f32;
-        for (i, l) in input.lights.iter().enumerate() {
-            let o = 4 + i * 8;
-            floats[o..o + 8].copy_from_slice(&[l.x, l.y, l.radius, l.intensity, l.color[0], l.color[1], l.color[2], 0.0]);
-        }
+        floats[2] = count as f32;
+        floats[4] = WIDTH as f32;
+        floats[5] = HEIGHT as f32;
         for (chunk, f) in self.uniform_bytes.chunks_exact_mut(4).zip(floats) {
             chunk.copy_from_slice(&f.to_ne_bytes());
         }
-        self.pixels.queue().write_buffer(&self.uniforms, 0, &self.uniform_bytes);
+        self.pixels
+            .queue()
+            .write_buffer(&self.uniforms, 0, &self.uniform_bytes);
     }
 
     /// Presents the frame buffer lit into `viewport`, and the overlay's
@@ -236,7 +261,8 @@ impl Renderer {
     ) -> Result<(), String> {
         self.write_uniforms(lights);
         for (id, delta) in &textures.set {
-            self.egui.update_texture(self.pixels.device(), self.pixels.queue(), *id, delta);
+            self.egui
+                .update_texture(self.pixels.device(), self.pixels.queue(), *id, delta);
         }
         let screen = egui_wgpu::ScreenDescriptor {
             size_in_pixels: [self.size.0, self.size.1],
@@ -273,7 +299,8 @@ impl Renderer {
                 pass.set_bind_group(0, bind_group, &[]);
                 pass.draw(0..3, 0..1);
             }
-            let extra = egui.update_buffers(&context.device, &context.queue, encoder, jobs, &screen);
+            let extra =
+                egui.update_buffers(&context.device, &context.queue, encoder, jobs, &screen);
             if !extra.is_empty() {
                 context.queue.submit(extra);
             }
@@ -311,7 +338,15 @@ mod tests {
     #[test]
     fn the_arena_is_fitted_and_centred() {
         let v = Viewport::fit(0.0, 0.0, 1280.0, 400.0);
-        assert_eq!(v, Viewport { x: 320.0, y: 0.0, w: 640.0, h: 400.0 });
+        assert_eq!(
+            v,
+            Viewport {
+                x: 320.0,
+                y: 0.0,
+                w: 640.0,
+                h: 400.0
+            }
+        );
         let v = Viewport::fit(10.0, 20.0, 320.0, 1000.0);
         assert_eq!((v.w, v.h, v.x), (320.0, 200.0, 10.0));
         assert_eq!(v.scale(), 0.5);

@@ -11,7 +11,9 @@ use winit::event::{ElementState, KeyEvent, MouseButton, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, EventLoop};
 use winit::keyboard::{KeyCode, PhysicalKey};
 use winit::platform::pump_events::{EventLoopExtPumpEvents, PumpStatus};
-use winit::raw_window_handle::{HasDisplayHandle, HasWindowHandle, RawDisplayHandle, RawWindowHandle};
+use winit::raw_window_handle::{
+    HasDisplayHandle, HasWindowHandle, RawDisplayHandle, RawWindowHandle,
+};
 use winit::window::{Window, WindowId};
 
 use super::audio::Audio;
@@ -116,9 +118,13 @@ impl Handler {
 
     fn relay_cursor(&mut self) {
         if let Some(relay) = &self.relay {
-            let r = self
-                .mapping
-                .report(self.relay_seq, self.clock.now(), self.cursor.0, self.cursor.1, self.buttons);
+            let r = self.mapping.report(
+                self.relay_seq,
+                self.clock.now(),
+                self.cursor.0,
+                self.cursor.1,
+                self.buttons,
+            );
             self.relay_seq += 1;
             relay.send(r);
         }
@@ -132,7 +138,7 @@ impl ApplicationHandler for Handler {
         }
         let attributes = Window::default_attributes()
             .with_title("why-threads: polled vs threaded mouse")
-            .with_inner_size(LogicalSize::new(1280.0, 760.0))
+            .with_inner_size(LogicalSize::new(1024.0, 600.0))
             .with_min_inner_size(LogicalSize::new(480.0, 320.0));
         match event_loop.create_window(attributes) {
             Ok(window) => {
@@ -242,8 +248,12 @@ impl WindowFrontend {
             clock,
         };
         for _ in 0..200 {
-            if let PumpStatus::Exit(code) = event_loop.pump_app_events(Some(Duration::from_millis(10)), &mut handler) {
-                return Err(format!("the window system closed the event loop (code {code})"));
+            if let PumpStatus::Exit(code) =
+                event_loop.pump_app_events(Some(Duration::from_millis(10)), &mut handler)
+            {
+                return Err(format!(
+                    "the window system closed the event loop (code {code})"
+                ));
             }
             if handler.window.is_some() || handler.error.is_some() {
                 break;
@@ -256,7 +266,9 @@ impl WindowFrontend {
             return Err("the window did not appear within two seconds".into());
         };
         let renderer = Renderer::new(window).map_err(|e| e.0)?;
-        handler.egui_ctx.options_mut(|o| o.zoom_with_keyboard = false);
+        handler
+            .egui_ctx
+            .options_mut(|o| o.zoom_with_keyboard = false);
         let mut startup_messages = Vec::new();
         let (audio, audio_label) = match Audio::open() {
             Ok(a) => (Some(a), "on".to_string()),
@@ -342,7 +354,8 @@ impl WindowFrontend {
             .iter()
             .filter_map(|t| {
                 let before = self.last_threads.iter().find(|b| b.tid == t.tid)?;
-                let pct = 100.0 * t.cpu.saturating_sub(before.cpu).as_secs_f64() / since.as_secs_f64();
+                let pct =
+                    100.0 * t.cpu.saturating_sub(before.cpu).as_secs_f64() / since.as_secs_f64();
                 Some((t.name.clone(), pct))
             })
             .filter(|(_, pct)| *pct >= 0.1)
@@ -354,7 +367,10 @@ impl WindowFrontend {
 
 impl Frontend for WindowFrontend {
     fn keyboard(&mut self, commands: &mut Commands) -> Keys {
-        if let PumpStatus::Exit(_) = self.event_loop.pump_app_events(Some(Duration::ZERO), &mut self.handler) {
+        if let PumpStatus::Exit(_) = self
+            .event_loop
+            .pump_app_events(Some(Duration::ZERO), &mut self.handler)
+        {
             self.handler.close = true;
         }
         if let Some((w, h)) = self.handler.resized.take() {
@@ -389,8 +405,12 @@ impl Frontend for WindowFrontend {
         }
         draw::draw(scene.game, scene.view, self.renderer.pixels.frame_mut());
         self.sample_threads(scene.engine.now);
-        let Some(window) = self.handler.window.clone() else { return };
-        let Some(state) = self.handler.egui.as_mut() else { return };
+        let Some(window) = self.handler.window.clone() else {
+            return;
+        };
+        let Some(state) = self.handler.egui.as_mut() else {
+            return;
+        };
         let ctx = self.handler.egui_ctx.clone();
         ctx.set_zoom_factor(self.scale * 0.85);
         let input = OverlayInput {
@@ -405,23 +425,37 @@ impl Frontend for WindowFrontend {
         let mut arena = None;
         let show = self.overlay;
         let output = ctx.run_ui(state.take_egui_input(&window), |ui| {
-            arena = Some(if show { overlay::show(ui, &input) } else { ui.max_rect() });
+            arena = Some(if show {
+                overlay::show(ui, &input)
+            } else {
+                ui.max_rect()
+            });
         });
         state.handle_platform_output(&window, output.platform_output);
         let ppp = output.pixels_per_point;
         let jobs = ctx.tessellate(output.shapes, ppp);
         let (sw, sh) = (self.renderer.size.0 as f32, self.renderer.size.1 as f32);
         let viewport = match arena {
-            Some(r) => Viewport::fit(r.min.x * ppp, r.min.y * ppp, r.width() * ppp, r.height() * ppp),
+            Some(r) => Viewport::fit(
+                r.min.x * ppp,
+                r.min.y * ppp,
+                r.width() * ppp,
+                r.height() * ppp,
+            ),
             None => Viewport::fit(0.0, 0.0, sw, sh),
         };
-        self.handler.mapping.set(viewport.x, viewport.y, viewport.scale());
+        self.handler
+            .mapping
+            .set(viewport.x, viewport.y, viewport.scale());
         let lights = LightsInput {
             enabled: self.lights,
             flash: scene.game.flash,
             lights: scene.lights,
         };
-        if let Err(e) = self.renderer.present(viewport, &lights, &jobs, &output.textures_delta, ppp) {
+        if let Err(e) = self
+            .renderer
+            .present(viewport, &lights, &jobs, &output.textures_delta, ppp)
+        {
             self.render_errors += 1;
             if self.render_errors == 1 {
                 eprintln!("why-threads: a frame could not be shown: {e}");

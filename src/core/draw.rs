@@ -41,7 +41,14 @@ pub fn draw(game: &Game, view: View, frame: &mut [u8]) {
         }
     }
     for wall in WALLS {
-        fill_rect(frame, wall.x as i32 + ox, wall.y as i32 + oy, wall.w as i32, wall.h as i32, WALL);
+        fill_rect(
+            frame,
+            wall.x as i32 + ox,
+            wall.y as i32 + oy,
+            wall.w as i32,
+            wall.h as i32,
+            WALL,
+        );
     }
     for &(x, y) in &game.pickups {
         fill_circle(frame, x + ox as f32, y + oy as f32, PICKUP_RADIUS, PICKUP);
@@ -57,7 +64,13 @@ pub fn draw(game: &Game, view: View, frame: &mut [u8]) {
             InputMode::Threaded => THREADED_DOT,
         };
         let fade = 1.0 - age / 2.0;
-        fill_circle(frame, dot.x + ox as f32, dot.y + oy as f32, 1.6, scale(color, fade));
+        fill_circle(
+            frame,
+            dot.x + ox as f32,
+            dot.y + oy as f32,
+            1.6,
+            scale(color, fade),
+        );
     }
     if let Some((cx, cy)) = game.cursor {
         let (cx, cy) = (cx as i32 + ox, cy as i32 + oy);
@@ -195,7 +208,11 @@ mod tests {
             shake: (5.0, 0.0),
         };
         draw(&game, view, &mut frame);
-        assert_eq!(pixel(&frame, 2, 200), BACKGROUND, "the left wall moved right");
+        assert_eq!(
+            pixel(&frame, 2, 200),
+            BACKGROUND,
+            "the left wall moved right"
+        );
         fill_circle(&mut frame, -50.0, 900.0, 80.0, PLAYER);
         fill_rect(&mut frame, -10, -10, 10_000, 3, WALL);
         draw(&game, view, &mut [0u8; 16]); // wrong size: ignored

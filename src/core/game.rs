@@ -24,7 +24,10 @@ impl Rect {
 
     /// The point of the rectangle closest to `(px, py)`.
     fn closest(&self, px: f32, py: f32) -> (f32, f32) {
-        (px.clamp(self.x, self.x + self.w), py.clamp(self.y, self.y + self.h))
+        (
+            px.clamp(self.x, self.x + self.w),
+            py.clamp(self.y, self.y + self.h),
+        )
     }
 
     pub fn contains(&self, px: f32, py: f32) -> bool {
@@ -147,7 +150,11 @@ impl Trail {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &TrailDot> {
-        let start = if self.len < Self::CAPACITY { 0 } else { self.next };
+        let start = if self.len < Self::CAPACITY {
+            0
+        } else {
+            self.next
+        };
         (0..self.len).map(move |i| &self.dots[(start + i) % Self::CAPACITY])
     }
 
@@ -377,7 +384,11 @@ impl Game {
                     (0.0, 1.0)
                 }
             };
-            let depth = if dist > 1e-4 { PLAYER_RADIUS - dist } else { PLAYER_RADIUS };
+            let depth = if dist > 1e-4 {
+                PLAYER_RADIUS - dist
+            } else {
+                PLAYER_RADIUS
+            };
             p.x += nx * depth;
             p.y += ny * depth;
             let into = p.vx * nx + p.vy * ny;
@@ -492,9 +503,17 @@ mod tests {
         run(&mut game, 2400, right());
         let max_x = WIDTH as f32 - BORDER - PLAYER_RADIUS;
         assert!(game.player.x <= max_x + 0.01, "{}", game.player.x);
-        assert!(game.player.x > max_x - 2.0, "pressed against the right wall");
+        assert!(
+            game.player.x > max_x - 2.0,
+            "pressed against the right wall"
+        );
         assert!(game.wall_hits >= 1);
-        assert!(game.sounds.as_slice().iter().any(|e| matches!(e, SoundEvent::Bump(_))));
+        assert!(
+            game.sounds
+                .as_slice()
+                .iter()
+                .any(|e| matches!(e, SoundEvent::Bump(_)))
+        );
         assert!(game.shake > 0.0 || game.wall_hits > 0);
     }
 
@@ -504,7 +523,11 @@ mod tests {
             let mut game = Game::new(42);
             for i in 0..500u64 {
                 let x = 100.0 + (i as f32 * 0.8);
-                game.push_mouse(&report(i, x, 200.0, u8::from(i % 100 < 3)), InputMode::Threaded, game.time_s);
+                game.push_mouse(
+                    &report(i, x, 200.0, u8::from(i % 100 < 3)),
+                    InputMode::Threaded,
+                    game.time_s,
+                );
                 game.step(1.0 / 240.0, &right());
             }
             (game.player, game.score, game.wall_hits, game.trail.len())
@@ -529,7 +552,11 @@ mod tests {
         let mut game = Game::new(1);
         for i in 0..10 {
             let buttons = u8::from(i == 4);
-            game.push_mouse(&report(i, 100.0 + i as f32, 100.0, buttons), InputMode::Threaded, 0.0);
+            game.push_mouse(
+                &report(i, 100.0 + i as f32, 100.0, buttons),
+                InputMode::Threaded,
+                0.0,
+            );
         }
         assert_eq!(game.trail.len(), 10);
         assert_eq!(game.sounds.as_slice(), &[SoundEvent::Click]);

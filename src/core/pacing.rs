@@ -137,7 +137,7 @@ pub struct SleepMargin {
 
 impl SleepMargin {
     /// How many recent wake-ups the margin is learnt from.
-    pub const WINDOW: usize = 256;
+    pub const WINDOW: usize = 512;
 
     /// `floor` is the least margin ever used (the start-up guess too);
     /// `ceiling` caps it, so one preempted sleep cannot make the loop spin
@@ -158,16 +158,25 @@ impl SleepMargin {
         self.margin
     }
 
+    /// Caps the margin (the pacer keeps the spin within a share of the period).
+    pub fn set_ceiling(&mut self, ceiling: Duration) {
+        self.ceiling = ceiling.max(self.floor);
+        self.margin = self.margin.min(self.ceiling);
+    }
+
     /// Records one native sleep that was asked to end at `target` and
     /// returned at `woke`, and recomputes the margin.
     pub fn record(&mut self, target: Duration, woke: Duration) {
-        let over = woke.saturating_sub(target).as_nanos().min(u128::from(u32::MAX)) as u32;
+        let over = woke
+            .saturating_sub(target)
+            .as_nanos()
+            .min(u128::from(u32::MAX)) as u32;
         self.ring[self.next] = over;
         self.next = (self.next + 1) % Self::WINDOW;
         self.len = (self.len + 1).min(Self::WINDOW);
-        // The second-largest overshoot of the window: one outlier (a
-        // preemption) is ignored, a recurring tail is covered. Plus a
-        // quarter for safety.
+        // Twice the second-largest overshoot of the window: one outlier (a
+        // preemption) is ignored, a recurring tail is covered with room to
+        // spare (the tail moves faster than the window learns it).
         let (mut first, mut second) = (0u32, 0u32);
         for &v in &self.ring[..self.len] {
             if v > first {
@@ -178,7 +187,7 @@ impl SleepMargin {
             }
         }
         let learnt = if self.len < 2 { first } else { second };
-        let learnt = Duration::from_nanos(u64::from(learnt) + u64::from(learnt) / 4);
+        let learnt = Duration::from_nanos(2 * u64::from(learnt));
         self.margin = learnt.clamp(self.floor, self.ceiling);
     }
 }
@@ -202,7 +211,10 @@ mod tests {
             assert_eq!(tick.lateness(), us(late));
             starts.push(tick.deadline);
         }
-        assert_eq!(starts, vec![us(1100), us(1200), us(1300), us(1400), us(1500)]);
+        assert_eq!(
+            starts,
+            vec![us(1100), us(1200), us(1300), us(1400), us(1500)]
+        );
         assert_eq!(d.next(), us(1600));
     }
 
@@ -261,11 +273,13 @@ mod tests {
             let over = if i % 10 == 0 { 80 } else { 50 };
             m.record(us(i * 1000), us(i * 1000 + over));
         }
-        assert_eq!(m.margin(), us(100)); // 80 µs tail + a quarter
+        assert_eq!(m.margin(), us(160)); // twice the 80 µs tail
         m.record(us(0), us(1500)); // one preempted sleep
-        assert_eq!(m.margin(), us(100));
-        m.record(us(0), us(1500)); // a second one is a pattern
-        assert_eq!(m.margin(), us(1875));
+        assert_eq!(m.margin(), us(160));
+        m.record(us(0), us(900)); // a second one is a pattern
+        assert_eq!(m.margin(), us(1800));
+        m.set_ceiling(us(300));
+        assert_eq!(m.margin(), us(300));
     }
 
     #[test]
@@ -275,6 +289,8 @@ mod tests {
             m.record(us(0), us(5000));
         }
         assert_eq!(m.margin(), us(1000));
+        m.set_ceiling(us(1)); // never below the floor
+        assert_eq!(m.margin(), us(20));
         for _ in 0..SleepMargin::WINDOW {
             m.record(us(0), us(4));
         }

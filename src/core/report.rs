@@ -182,16 +182,32 @@ mod tests {
         let close = |a: f64, b: f64| (a - b).abs() <= b / 32.0;
         assert!(close(r.lateness_us.p50, 20.0), "{}", r.lateness_us.p50);
         assert_eq!(r.lateness_us.max, 40.0);
-        assert!(close(r.period_error_us.p50, 10.0), "{}", r.period_error_us.p50);
+        assert!(
+            close(r.period_error_us.p50, 10.0),
+            "{}",
+            r.period_error_us.p50
+        );
         assert_eq!(r.cpu_percent, 25.0);
         assert_eq!(r.work_us["physics"].runs, 1);
         assert!(!r.work_us.contains_key("display"));
 
-        let json = serde_json::to_value(Modes::from_stats(&[s, ModeStats::default()])).unwrap_or_default();
+        let json =
+            serde_json::to_value(Modes::from_stats(&[s, ModeStats::default()])).unwrap_or_default();
         assert_eq!(json["polled"]["lateness_us"]["max"], 40.0);
         assert_eq!(json["threaded"]["ticks"], 0);
-        for key in ["ticks", "loop_hz", "lateness_us", "period_error_us", "frame_time_ms", "stutters",
-            "mouse_samples", "samples_per_tick", "input_age_us", "dropped", "cpu_percent"] {
+        for key in [
+            "ticks",
+            "loop_hz",
+            "lateness_us",
+            "period_error_us",
+            "frame_time_ms",
+            "stutters",
+            "mouse_samples",
+            "samples_per_tick",
+            "input_age_us",
+            "dropped",
+            "cpu_percent",
+        ] {
             assert!(json["polled"].get(key).is_some(), "missing {key}");
         }
     }

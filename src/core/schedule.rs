@@ -83,12 +83,13 @@ pub struct RateTable {
 }
 
 impl RateTable {
-    /// The game's rates: `physics_hz` is the base rate (`--hz`),
-    /// `mouse_hz` the mouse's report rate (a polled loop must match it
-    /// to see every report).
-    pub fn new(physics_hz: u32, mouse_hz: u32) -> Self {
+    /// The game's rates: `base_hz` (`--hz`) for keyboard, gamepad and
+    /// physics; 60 Hz for what is seen and heard; 30 Hz for rumble; and
+    /// `mouse_hz`, the mouse's report rate, which a polling loop must match
+    /// to see every report.
+    pub fn new(base_hz: u32, mouse_hz: u32) -> Self {
         let mut table = Self {
-            hz: [120, mouse_hz, 120, physics_hz, 60, 60, 60, 30],
+            hz: [base_hz, mouse_hz, base_hz, base_hz, 60, 60, 60, 30],
         };
         for hz in &mut table.hz {
             *hz = (*hz).max(1);
@@ -146,7 +147,9 @@ impl SubsystemSet {
     }
     /// Members in tick order.
     pub fn iter(self) -> impl Iterator<Item = Subsystem> {
-        Subsystem::ALL.into_iter().filter(move |&s| self.contains(s))
+        Subsystem::ALL
+            .into_iter()
+            .filter(move |&s| self.contains(s))
     }
 }
 
@@ -268,7 +271,10 @@ mod tests {
             let tick = deadlines.arrive(deadlines.next());
             let due = s.due(tick.deadline);
             assert!(due.contains(Subsystem::Physics));
-            assert!(!due.contains(Subsystem::Mouse), "threaded: the loop never reads the mouse");
+            assert!(
+                !due.contains(Subsystem::Mouse),
+                "threaded: the loop never reads the mouse"
+            );
             if due.contains(Subsystem::Display) {
                 display_ticks.push(i);
             }
@@ -280,12 +286,17 @@ mod tests {
     fn one_second_of_ticks_runs_each_subsystem_at_its_rate() {
         let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Polled);
         let counts = runs(&mut s, 1000);
-        let expect = [120, 1000, 120, 240, 60, 60, 60, 30];
+        let expect = [240, 1000, 240, 240, 60, 60, 60, 30];
         assert_eq!(counts, expect);
 
         let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Threaded);
         let counts = runs(&mut s, 240);
-        assert_eq!(counts, [120, 0, 120, 240, 60, 60, 60, 30]);
+        assert_eq!(counts, [240, 0, 240, 240, 60, 60, 60, 30]);
+
+        // The game's default: without the mouse, a 60 Hz loop does it all.
+        let mut s = Schedule::new(RateTable::new(60, 1000), InputMode::Threaded);
+        assert_eq!(s.loop_hz(), 60);
+        assert_eq!(runs(&mut s, 60), [60, 0, 60, 60, 60, 60, 60, 30]);
     }
 
     #[test]
@@ -305,7 +316,10 @@ mod tests {
         assert!(due.contains(Subsystem::Physics));
         let next = s.due(Duration::from_millis(100) + s.loop_period());
         assert!(next.contains(Subsystem::Physics));
-        assert!(!next.contains(Subsystem::Display), "display re-anchored, not catching up");
+        assert!(
+            !next.contains(Subsystem::Display),
+            "display re-anchored, not catching up"
+        );
     }
 
     #[test]

@@ -409,7 +409,8 @@ impl ModeStats {
         if let Some(prev) = self.last_tick_start {
             let actual = tick.start.as_nanos() as i128 - prev.as_nanos() as i128;
             let error = actual - period.as_nanos() as i128;
-            self.period_error.record(error.clamp(i64::MIN as i128, i64::MAX as i128) as i64);
+            self.period_error
+                .record(error.clamp(i64::MIN as i128, i64::MAX as i128) as i64);
         }
         self.last_tick_start = Some(tick.start);
     }
@@ -445,7 +446,8 @@ impl ModeStats {
         };
         self.reports_seen += fresh;
         self.last_seq = Some(newest_seq);
-        self.input_age.record_duration(now.saturating_sub(newest_time));
+        self.input_age
+            .record_duration(now.saturating_sub(newest_time));
     }
 
     /// Records a tick that read the mouse and found nothing new.
@@ -514,9 +516,21 @@ mod tests {
         for v in 0..64 {
             assert_eq!(Histogram::lower_edge(Histogram::bucket(v)), v);
         }
-        for v in [64u64, 65, 100, 1000, 4_166_667, 16_666_667, u64::MAX / 3, u64::MAX] {
+        for v in [
+            64u64,
+            65,
+            100,
+            1000,
+            4_166_667,
+            16_666_667,
+            u64::MAX / 3,
+            u64::MAX,
+        ] {
             let edge = Histogram::lower_edge(Histogram::bucket(v));
-            assert!(edge <= v && (v - edge) as f64 <= v as f64 / 32.0, "{v} -> {edge}");
+            assert!(
+                edge <= v && (v - edge) as f64 <= v as f64 / 32.0,
+                "{v} -> {edge}"
+            );
         }
         assert_eq!(Histogram::bucket(u64::MAX), BUCKETS - 1);
     }

@@ -18,7 +18,13 @@ pub enum Sound {
 }
 
 impl Sound {
-    pub const ALL: [Sound; 5] = [Sound::Footstep, Sound::Bump, Sound::Click, Sound::Pickup, Sound::Music];
+    pub const ALL: [Sound; 5] = [
+        Sound::Footstep,
+        Sound::Bump,
+        Sound::Click,
+        Sound::Pickup,
+        Sound::Music,
+    ];
 
     pub fn file_name(self) -> &'static str {
         match self {
@@ -105,7 +111,12 @@ fn pickup() -> Vec<f32> {
 /// Four bars of a quiet pad: A minor, F, C, G, one second each; every
 /// frequency has a whole number of cycles per bar, so the loop is seamless.
 fn music() -> Vec<f32> {
-    const CHORDS: [[f32; 3]; 4] = [[220.0, 262.0, 330.0], [175.0, 220.0, 262.0], [131.0, 165.0, 196.0], [196.0, 247.0, 294.0]];
+    const CHORDS: [[f32; 3]; 4] = [
+        [220.0, 262.0, 330.0],
+        [175.0, 220.0, 262.0],
+        [131.0, 165.0, 196.0],
+        [196.0, 247.0, 294.0],
+    ];
     (0..len(4.0))
         .map(|i| {
             let t = time(i);

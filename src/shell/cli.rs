@@ -34,7 +34,7 @@ impl Default for RunArgs {
     fn default() -> Self {
         Self {
             mode: InputMode::Polled,
-            hz: 240,
+            hz: 60,
             mouse: MouseSource::Auto,
             mouse_hz: 1000,
             duration: None,
@@ -104,7 +104,8 @@ USAGE:
 
 GAME OPTIONS:
     --mode polled|threaded    who reads the mouse at start (default: polled; T toggles)
-    --hz N                    physics (base) rate in Hz, 1-2000 (default: 240)
+    --hz N                    base rate in Hz (keyboard, gamepad, physics), 1-2000
+                              (default: 60)
     --mouse auto|x11|synthetic
                               the mouse device (default: auto = X11 if the display
                               is an X server, else the window's cursor events)
@@ -119,7 +120,7 @@ GAME OPTIONS:
 
 BENCH OPTIONS:
     --seconds S               seconds measured per configuration (default: 5)
-    --hz N                    physics rate (default: 240)
+    --hz N                    base rate (default: 240)
     --mouse-hz N              synthetic mouse rate, 125-8000 (default: 1000)
     --load MICROS             extra compute per tick, in microseconds (default: 0)
     --json                    print JSON instead of the table
@@ -156,8 +157,9 @@ where
             "-V" | "--version" => return Ok(Command::Version),
             "--mode" => {
                 let v = value()?;
-                run.mode = InputMode::parse(v)
-                    .ok_or_else(|| CliError(format!("--mode must be polled or threaded, got '{v}'")))?;
+                run.mode = InputMode::parse(v).ok_or_else(|| {
+                    CliError(format!("--mode must be polled or threaded, got '{v}'"))
+                })?;
             }
             "--hz" => run.hz = rate("--hz", value()?, 1..=MAX_HZ)?,
             "--mouse" => {
@@ -166,11 +168,17 @@ where
                     "auto" => MouseSource::Auto,
                     "x11" => MouseSource::X11,
                     "synthetic" => MouseSource::Synthetic,
-                    _ => return Err(CliError(format!("--mouse must be auto, x11 or synthetic, got '{v}'"))),
+                    _ => {
+                        return Err(CliError(format!(
+                            "--mouse must be auto, x11 or synthetic, got '{v}'"
+                        )));
+                    }
                 };
             }
             "--mouse-hz" => run.mouse_hz = rate("--mouse-hz", value()?, SyntheticPath::HZ_RANGE)?,
-            "--duration" => run.duration = Some(Duration::from_secs_f64(seconds("--duration", value()?)?)),
+            "--duration" => {
+                run.duration = Some(Duration::from_secs_f64(seconds("--duration", value()?)?))
+            }
             "--report" => run.report = Some(PathBuf::from(value()?)),
             "--pacer" => {
                 let v = value()?;
@@ -183,7 +191,9 @@ where
             "--reader-stack" => {
                 let v = value()?;
                 run.reader_stack = Some(v.parse().map_err(|_| {
-                    CliError(format!("--reader-stack must be a number of bytes, got '{v}'"))
+                    CliError(format!(
+                        "--reader-stack must be a number of bytes, got '{v}'"
+                    ))
                 })?);
             }
             "--seconds" | "--json" | "--load" => {
@@ -201,7 +211,11 @@ fn parse_bench<'a>(mut it: impl Iterator<Item = &'a str>) -> Result<BenchArgs, C
         let (flag, inline) = split_flag(arg);
         let mut value = || value_of(flag, inline, &mut it);
         match flag {
-            "-h" | "--help" => return Err(CliError("see 'why-threads --help' for the bench options".into())),
+            "-h" | "--help" => {
+                return Err(CliError(
+                    "see 'why-threads --help' for the bench options".into(),
+                ));
+            }
             "--seconds" => bench.seconds = seconds("--seconds", value()?)?,
             "--hz" => bench.hz = rate("--hz", value()?, 1..=MAX_HZ)?,
             "--mouse-hz" => bench.mouse_hz = rate("--mouse-hz", value()?, SyntheticPath::HZ_RANGE)?,
@@ -249,8 +263,12 @@ fn rate(flag: &str, v: &str, range: std::ops::RangeInclusive<u32>) -> Result<u32
     let (lo, hi) = (*range.start(), *range.end());
     match v.parse::<u32>() {
         Ok(n) if range.contains(&n) => Ok(n),
-        Ok(n) => Err(CliError(format!("{flag} must be between {lo} and {hi}, got {n}"))),
-        Err(_) => Err(CliError(format!("{flag} must be a whole number from {lo} to {hi}, got '{v}'"))),
+        Ok(n) => Err(CliError(format!(
+            "{flag} must be between {lo} and {hi}, got {n}"
+        ))),
+        Err(_) => Err(CliError(format!(
+            "{flag} must be a whole number from {lo} to {hi}, got '{v}'"
+        ))),
     }
 }
 
@@ -260,7 +278,9 @@ fn seconds(flag: &str, v: &str) -> Result<f64, CliError> {
         Ok(_) => Err(CliError(format!(
             "{flag} must be more than 0 and at most {MAX_SECONDS} seconds, got {v}"
         ))),
-        Err(_) => Err(CliError(format!("{flag} must be a number of seconds, got '{v}'"))),
+        Err(_) => Err(CliError(format!(
+            "{flag} must be a number of seconds, got '{v}'"
+        ))),
     }
 }
 
@@ -292,12 +312,24 @@ mod tests {
     #[test]
     fn the_contract_flags_parse() {
         let r = run(&[
-            "--mode", "threaded", "--hz=120", "--mouse", "synthetic", "--mouse-hz", "8000",
-            "--duration", "2.5", "--report", "out.json",
+            "--mode",
+            "threaded",
+            "--hz=120",
+            "--mouse",
+            "synthetic",
+            "--mouse-hz",
+            "8000",
+            "--duration",
+            "2.5",
+            "--report",
+            "out.json",
         ])
         .expect("valid");
         assert_eq!(r.mode, InputMode::Threaded);
-        assert_eq!((r.hz, r.mouse, r.mouse_hz), (120, MouseSource::Synthetic, 8000));
+        assert_eq!(
+            (r.hz, r.mouse, r.mouse_hz),
+            (120, MouseSource::Synthetic, 8000)
+        );
         assert_eq!(r.duration, Some(Duration::from_millis(2500)));
         assert_eq!(r.report, Some(PathBuf::from("out.json")));
     }
@@ -305,15 +337,36 @@ mod tests {
     #[test]
     fn bad_input_gets_one_clear_line() {
         let cases: &[(&[&str], &str)] = &[
-            (&["--frobnicate"], "unknown option '--frobnicate' (see --help)"),
+            (
+                &["--frobnicate"],
+                "unknown option '--frobnicate' (see --help)",
+            ),
             (&["--hz", "0"], "--hz must be between 1 and 2000, got 0"),
-            (&["--hz", "-5"], "--hz must be a whole number from 1 to 2000, got '-5'"),
-            (&["--hz", "fast"], "--hz must be a whole number from 1 to 2000, got 'fast'"),
+            (
+                &["--hz", "-5"],
+                "--hz must be a whole number from 1 to 2000, got '-5'",
+            ),
+            (
+                &["--hz", "fast"],
+                "--hz must be a whole number from 1 to 2000, got 'fast'",
+            ),
             (&["--hz"], "--hz needs a value"),
-            (&["--mouse-hz", "100"], "--mouse-hz must be between 125 and 8000, got 100"),
-            (&["--duration", "-1"], "--duration must be more than 0 and at most 86400 seconds, got -1"),
-            (&["--duration", "NaN"], "--duration must be more than 0 and at most 86400 seconds, got NaN"),
-            (&["--mode", "both"], "--mode must be polled or threaded, got 'both'"),
+            (
+                &["--mouse-hz", "100"],
+                "--mouse-hz must be between 125 and 8000, got 100",
+            ),
+            (
+                &["--duration", "-1"],
+                "--duration must be more than 0 and at most 86400 seconds, got -1",
+            ),
+            (
+                &["--duration", "NaN"],
+                "--duration must be more than 0 and at most 86400 seconds, got NaN",
+            ),
+            (
+                &["--mode", "both"],
+                "--mode must be polled or threaded, got 'both'",
+            ),
             (&["--json"], "--json belongs to 'why-threads bench'"),
             (&["extra"], "unexpected argument 'extra' (see --help)"),
         ];
@@ -325,9 +378,22 @@ mod tests {
 
     #[test]
     fn bench_flags_parse_and_are_checked() {
-        let b = bench(&["--seconds", "0.5", "--hz", "240", "--mouse-hz", "1000", "--json", "--load", "300"])
-            .expect("valid");
-        assert_eq!((b.seconds, b.hz, b.mouse_hz, b.json, b.load_us), (0.5, 240, 1000, true, 300));
+        let b = bench(&[
+            "--seconds",
+            "0.5",
+            "--hz",
+            "240",
+            "--mouse-hz",
+            "1000",
+            "--json",
+            "--load",
+            "300",
+        ])
+        .expect("valid");
+        assert_eq!(
+            (b.seconds, b.hz, b.mouse_hz, b.json, b.load_us),
+            (0.5, 240, 1000, true, 300)
+        );
         assert_eq!(bench(&[]), Ok(BenchArgs::default()));
         assert!(bench(&["--seconds", "0"]).is_err());
         assert!(bench(&["--mode", "polled"]).is_err());

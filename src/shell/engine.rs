@@ -30,7 +30,7 @@ pub enum Command {
     ToggleMode,
     SetMode(InputMode),
     ResetStats,
-    /// Physics (base) rate one step up (+1) or down (-1).
+    /// Base rate (keyboard, gamepad, physics) one step up (+1) or down (-1).
     ChangeRate(i32),
     TogglePause,
     Quit,
@@ -301,7 +301,9 @@ impl Engine {
             work += self.clock.now().saturating_sub(t0);
         }
         let busy = self.clock.now().saturating_sub(woke);
-        self.stats[mode.index()].overhead.record_duration(busy.saturating_sub(work));
+        self.stats[mode.index()]
+            .overhead
+            .record_duration(busy.saturating_sub(work));
 
         let mut pending = std::mem::take(&mut self.commands);
         for command in pending.take() {
@@ -336,6 +338,8 @@ impl Engine {
                 self.lights = draw::lights(&self.game, self.view(index));
             }
             Subsystem::Display => {
+                // Bring the active mode's totals (time, CPU) up to now for the overlay.
+                self.refresh();
                 let view = EngineView {
                     mode: self.schedule.mode(),
                     schedule: &self.schedule,
@@ -386,7 +390,9 @@ impl Engine {
                 Ok(None) => stats.on_mouse_empty(),
                 Err(e) => {
                     self.mouse = Mouse::Absent;
-                    self.say(format!("the mouse stopped working ({e}); going on without it"));
+                    self.say(format!(
+                        "the mouse stopped working ({e}); going on without it"
+                    ));
                 }
             },
             Mouse::Threaded(thread) => {
@@ -426,11 +432,16 @@ impl Engine {
         }
     }
 
-    /// Changes the physics (base) rate; the loop rate follows if it must.
+    /// Changes the base rate (keyboard, gamepad, physics); the loop rate
+    /// follows if it must.
     pub fn set_physics_hz(&mut self, hz: u32) {
         let hz = hz.clamp(1, MAX_HZ);
         let now = self.clock.now();
-        if self.schedule.set_hz(Subsystem::Physics, hz) {
+        let before = self.schedule.loop_hz();
+        for s in [Subsystem::Keyboard, Subsystem::Gamepad, Subsystem::Physics] {
+            self.schedule.set_hz(s, hz);
+        }
+        if self.schedule.loop_hz() != before {
             self.deadlines.set_period(self.schedule.loop_period(), now);
         }
         self.step = FixedStep::new(hz);
@@ -588,7 +599,10 @@ fn figures_of_counters(c: &ReaderCounters) -> MouseFigures {
 }
 
 fn step_rate(hz: u32, steps: i32) -> u32 {
-    let i = RATE_STEPS.iter().position(|&r| r >= hz).unwrap_or(RATE_STEPS.len() - 1) as i32;
+    let i = RATE_STEPS
+        .iter()
+        .position(|&r| r >= hz)
+        .unwrap_or(RATE_STEPS.len() - 1) as i32;
     let j = (i + steps).clamp(0, RATE_STEPS.len() as i32 - 1) as usize;
     RATE_STEPS[j]
 }

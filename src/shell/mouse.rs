@@ -107,7 +107,9 @@ impl MouseDevice for SyntheticMouse {
     }
 
     fn produced(&self) -> u64 {
-        self.path.latest_at(self.clock.now()).map_or(0, |seq| seq + 1)
+        self.path
+            .latest_at(self.clock.now())
+            .map_or(0, |seq| seq + 1)
     }
 
     fn overruns(&self) -> u64 {
@@ -131,7 +133,10 @@ mod tests {
         for _ in 0..40 {
             if let Ok(Some(r)) = mouse.read(Duration::from_secs(1)) {
                 assert_eq!(r.seq, last.map_or(0, |s: u64| s + 1));
-                assert!(clock.now() >= r.time, "a report is never read before it exists");
+                assert!(
+                    clock.now() >= r.time,
+                    "a report is never read before it exists"
+                );
                 last = Some(r.seq);
             }
         }
@@ -146,7 +151,11 @@ mod tests {
         let polled = mouse.poll().ok().flatten().map(|r| r.seq).unwrap_or(0);
         assert!(polled >= 23, "3 ms at 8 kHz is at least 24 reports");
         // A read after a poll continues after the polled report.
-        let next = mouse.read(Duration::from_secs(1)).ok().flatten().map(|r| r.seq);
+        let next = mouse
+            .read(Duration::from_secs(1))
+            .ok()
+            .flatten()
+            .map(|r| r.seq);
         assert_eq!(next, Some(polled + 1));
         assert!(mouse.produced() > polled);
     }
@@ -156,7 +165,12 @@ mod tests {
         let clock = Clock::new();
         let mut mouse = SyntheticMouse::new(clock, 8000, 640.0, 400.0);
         std::thread::sleep(Duration::from_millis(200)); // 1600 reports
-        let first = mouse.read(Duration::ZERO).ok().flatten().map(|r| r.seq).unwrap_or(0);
+        let first = mouse
+            .read(Duration::ZERO)
+            .ok()
+            .flatten()
+            .map(|r| r.seq)
+            .unwrap_or(0);
         assert!(mouse.overruns() >= 1600 - SyntheticMouse::BUFFER);
         assert_eq!(first, mouse.overruns());
     }
@@ -196,7 +210,10 @@ impl ArenaMapping {
         let y = f32::from_bits(self.bits[1].load(Relaxed));
         let s = f32::from_bits(self.bits[2].load(Relaxed));
         let (ax, ay) = ((wx - x) / s, (wy - y) / s);
-        let (w, h) = (crate::core::game::WIDTH as f32, crate::core::game::HEIGHT as f32);
+        let (w, h) = (
+            crate::core::game::WIDTH as f32,
+            crate::core::game::HEIGHT as f32,
+        );
         let inside = (0.0..w).contains(&ax) && (0.0..h).contains(&ay);
         (ax.clamp(0.0, w - 1.0), ay.clamp(0.0, h - 1.0), inside)
     }
@@ -235,7 +252,8 @@ pub struct RelaySender {
 impl RelaySender {
     /// Passes a cursor report on; a full relay drops it (never blocks the window).
     pub fn send(&self, r: MouseReport) {
-        self.produced.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.produced
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let _ = self.tx.try_send(r);
     }
 }
@@ -265,7 +283,9 @@ impl MouseDevice for RelayMouse {
                 Ok(Some(r))
             }
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => Ok(None),
-            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => Err(DeviceError("the window closed".into())),
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {
+                Err(DeviceError("the window closed".into()))
+            }
         }
     }
 
@@ -312,7 +332,10 @@ mod mapping_tests {
                 buttons: 0,
             });
         }
-        assert_eq!(mouse.read(Duration::ZERO).ok().flatten().map(|r| r.seq), Some(0));
+        assert_eq!(
+            mouse.read(Duration::ZERO).ok().flatten().map(|r| r.seq),
+            Some(0)
+        );
         assert_eq!(mouse.poll().ok().flatten().map(|r| r.seq), Some(2));
         assert_eq!(mouse.produced(), 3);
         drop(tx);

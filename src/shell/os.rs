@@ -54,7 +54,11 @@ pub fn threads() -> Vec<ThreadCpu> {
 
 /// The first field of `/proc/<pid>/task/<tid>/schedstat`: nanoseconds on CPU.
 fn parse_schedstat(s: &str) -> Option<Duration> {
-    s.split_whitespace().next()?.parse().ok().map(Duration::from_nanos)
+    s.split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+        .map(Duration::from_nanos)
 }
 
 /// The calling thread's timer slack: how much later than asked the kernel
@@ -77,7 +81,15 @@ pub fn set_timer_slack(nanos: u64) -> bool {
     #[cfg(target_os = "linux")]
     {
         // SAFETY: PR_SET_TIMERSLACK takes a plain integer and changes only this thread.
-        unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, nanos.max(1) as libc::c_ulong, 0, 0, 0) == 0 }
+        unsafe {
+            libc::prctl(
+                libc::PR_SET_TIMERSLACK,
+                nanos.max(1) as libc::c_ulong,
+                0,
+                0,
+                0,
+            ) == 0
+        }
     }
     #[cfg(not(target_os = "linux"))]
     {
@@ -92,7 +104,10 @@ mod tests {
 
     #[test]
     fn schedstat_first_field_is_nanoseconds() {
-        assert_eq!(parse_schedstat("123456 789 10\n"), Some(Duration::from_nanos(123_456)));
+        assert_eq!(
+            parse_schedstat("123456 789 10\n"),
+            Some(Duration::from_nanos(123_456))
+        );
         assert_eq!(parse_schedstat(""), None);
         assert_eq!(parse_schedstat("x 1 2"), None);
     }
@@ -102,11 +117,7 @@ mod tests {
     fn this_process_lists_its_named_threads() {
         let handle = std::thread::Builder::new()
             .name("listed".into())
-            .spawn(|| {
-                threads()
-                    .into_iter()
-                    .any(|t| t.name == "listed")
-            });
+            .spawn(|| threads().into_iter().any(|t| t.name == "listed"));
         let found = handle.map(|h| h.join().unwrap_or(false)).unwrap_or(false);
         assert!(found);
     }

@@ -56,7 +56,14 @@ pub struct Pacer {
     spin_sleeper: SpinSleeper,
     margin: SleepMargin,
     default_slack: Option<u64>,
+    last_deadline: Duration,
+    /// Native sleeps that woke past the deadline itself (the margin was too small).
+    pub slept_past_deadline: u64,
 }
+
+/// The adaptive pacer spins at most this share of a period (1/14: about
+/// 7 % of a core), however bad the recent sleeps were.
+const SPIN_SHARE: u32 = 14;
 
 /// Timer slack for the adaptive pacer (nanoseconds; 0 would mean "default").
 const LOW_SLACK_NS: u64 = 1;
@@ -67,8 +74,10 @@ impl Pacer {
         let mut pacer = Self {
             kind: PacerKind::StdSleep,
             spin_sleeper: SpinSleeper::default(),
-            margin: SleepMargin::new(Duration::from_micros(15), Duration::from_micros(1500)),
+            margin: SleepMargin::new(Duration::from_micros(50), Duration::from_micros(1000)),
             default_slack,
+            last_deadline: Duration::ZERO,
+            slept_past_deadline: 0,
         };
         pacer.set_kind(kind);
         pacer
@@ -86,7 +95,11 @@ impl Pacer {
     pub fn set_kind(&mut self, kind: PacerKind) {
         self.kind = kind;
         if let Some(default) = self.default_slack {
-            let slack = if kind == PacerKind::Adaptive { LOW_SLACK_NS } else { default };
+            let slack = if kind == PacerKind::Adaptive {
+                LOW_SLACK_NS
+            } else {
+                default
+            };
             os::set_timer_slack(slack);
         }
     }
@@ -103,17 +116,26 @@ impl Pacer {
             }
             PacerKind::SpinSleep => self.spin_sleeper.sleep_until(clock.instant(deadline)),
             PacerKind::Adaptive => {
+                let period = deadline.saturating_sub(self.last_deadline);
+                if period < Duration::from_secs(1) {
+                    self.margin.set_ceiling(period / SPIN_SHARE);
+                }
                 let now = clock.now();
                 let margin = self.margin.margin();
                 if deadline > now + margin {
                     let target = deadline - margin;
                     std::thread::sleep(target - now);
-                    self.margin.record(target, clock.now());
+                    let woke = clock.now();
+                    self.margin.record(target, woke);
+                    if woke > deadline {
+                        self.slept_past_deadline += 1;
+                    }
                 }
                 spin_until(clock, deadline);
             }
             PacerKind::BusySpin => spin_until(clock, deadline),
         }
+        self.last_deadline = deadline;
         clock.now()
     }
 }

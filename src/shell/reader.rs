@@ -106,11 +106,17 @@ impl MouseThread {
         let (tx, rx) = bounded(capacity.max(1));
         let stop = Arc::new(AtomicBool::new(false));
         let counters = Arc::new(ReaderCounters::default());
+        // Start the count where the device is, so figures are deltas.
+        counters
+            .produced
+            .store(device.produced(), Ordering::Relaxed);
         // The device travels through a one-slot channel, so that a refused
         // spawn (which drops the closure) leaves it here to take back.
         let (dev_tx, dev_rx) = bounded::<Box<dyn MouseDevice>>(1);
         let keep = dev_rx.clone();
-        if let Err(TrySendError::Full(device) | TrySendError::Disconnected(device)) = dev_tx.try_send(device) {
+        if let Err(TrySendError::Full(device) | TrySendError::Disconnected(device)) =
+            dev_tx.try_send(device)
+        {
             return Err(SpawnError {
                 error: io::Error::other("could not hand the device over"),
                 device,
@@ -121,9 +127,7 @@ impl MouseThread {
             match dev_rx.try_recv() {
                 Ok(device) => read_mouse(device, clock, &tx, &thread_stop, &thread_counters),
                 // Unreachable: the device was queued before the spawn.
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => {
-                    unreachable_device()
-                }
+                Err(TryRecvError::Empty | TryRecvError::Disconnected) => unreachable_device(),
             }
         });
         match spawned {
@@ -208,15 +212,23 @@ fn read_mouse(
                 break;
             }
         }
-        counters.produced.store(device.produced(), Ordering::Relaxed);
+        counters
+            .produced
+            .store(device.produced(), Ordering::Relaxed);
         since_cpu += 1;
         if since_cpu >= 64 {
             since_cpu = 0;
-            counters.cpu_ns.store(os::thread_cpu_time().as_nanos() as u64, Ordering::Relaxed);
+            counters
+                .cpu_ns
+                .store(os::thread_cpu_time().as_nanos() as u64, Ordering::Relaxed);
         }
     }
-    counters.produced.store(device.produced(), Ordering::Relaxed);
-    counters.cpu_ns.store(os::thread_cpu_time().as_nanos() as u64, Ordering::Relaxed);
+    counters
+        .produced
+        .store(device.produced(), Ordering::Relaxed);
+    counters
+        .cpu_ns
+        .store(os::thread_cpu_time().as_nanos() as u64, Ordering::Relaxed);
     (device, error)
 }
 
@@ -231,7 +243,10 @@ fn current_tid() -> u64 {
 }
 
 fn unreachable_device() -> (Box<dyn MouseDevice>, Option<DeviceError>) {
-    (Box::new(Gone), Some(DeviceError("no device was handed to read_mouse".into())))
+    (
+        Box::new(Gone),
+        Some(DeviceError("no device was handed to read_mouse".into())),
+    )
 }
 
 /// Stands in for a device that was lost (never happens in practice: see
@@ -393,7 +408,11 @@ mod tests {
             std::thread::sleep(Duration::from_millis(1));
         }
         let tid = t.counters().tid.load(Ordering::Relaxed) as u32;
-        let names: Vec<_> = os::threads().into_iter().filter(|th| th.tid == tid).map(|th| th.name).collect();
+        let names: Vec<_> = os::threads()
+            .into_iter()
+            .filter(|th| th.tid == tid)
+            .map(|th| th.name)
+            .collect();
         t.join();
         if cfg!(target_os = "linux") {
             assert_eq!(names, vec![THREAD_NAME.to_string()]);

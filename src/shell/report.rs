@@ -33,8 +33,10 @@ pub fn check_writable(path: &Path) -> Result<(), String> {
 
 /// Writes `report` as pretty JSON to `path`.
 pub fn write(path: &Path, report: &impl Serialize) -> Result<(), String> {
-    let json = serde_json::to_string_pretty(report).map_err(|e| format!("cannot encode the report: {e}"))?;
-    std::fs::write(path, json + "\n").map_err(|e| format!("cannot write the report to {}: {e}", path.display()))
+    let json = serde_json::to_string_pretty(report)
+        .map_err(|e| format!("cannot encode the report: {e}"))?;
+    std::fs::write(path, json + "\n")
+        .map_err(|e| format!("cannot write the report to {}: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -43,8 +45,13 @@ mod tests {
 
     #[test]
     fn unwritable_paths_are_refused_with_the_reason() {
-        let err = check_writable(Path::new("/nonexistent-dir/r.json")).err().unwrap_or_default();
-        assert!(err.starts_with("cannot write the report to /nonexistent-dir/r.json: "), "{err}");
+        let err = check_writable(Path::new("/nonexistent-dir/r.json"))
+            .err()
+            .unwrap_or_default();
+        assert!(
+            err.starts_with("cannot write the report to /nonexistent-dir/r.json: "),
+            "{err}"
+        );
     }
 
     #[test]

@@ -21,14 +21,20 @@ pub fn commands() -> (Receiver<Command>, Option<String>) {
             Ok(s) => s,
             Err(e) => return (rx, Some(format!("signals will not be handled: {e}"))),
         };
-        let spawned = std::thread::Builder::new().name("signals".into()).spawn(move || {
-            for signal in signals.forever() {
-                let command = if signal == SIGUSR1 { Command::ToggleMode } else { Command::Quit };
-                if tx.send(command).is_err() {
-                    break;
+        let spawned = std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                for signal in signals.forever() {
+                    let command = if signal == SIGUSR1 {
+                        Command::ToggleMode
+                    } else {
+                        Command::Quit
+                    };
+                    if tx.send(command).is_err() {
+                        break;
+                    }
                 }
-            }
-        });
+            });
         if let Err(e) = spawned {
             return (rx, Some(format!("signals will not be handled: {e}")));
         }

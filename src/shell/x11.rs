@@ -40,7 +40,8 @@ impl X11Mouse {
     /// Connects to the X server, checks XInput 2.2 and listens for pointer
     /// motion and buttons on `window`.
     pub fn open(window: u32, clock: Clock, mapping: Arc<ArenaMapping>) -> Result<Self, String> {
-        let (conn, _) = x11rb::connect(None).map_err(|e| format!("cannot connect to the X server: {e}"))?;
+        let (conn, _) =
+            x11rb::connect(None).map_err(|e| format!("cannot connect to the X server: {e}"))?;
         let version = conn
             .xinput_xi_query_version(2, 2)
             .map_err(|e| format!("the X server has no XInput2: {e}"))?
@@ -52,7 +53,9 @@ impl X11Mouse {
                 version.major_version, version.minor_version
             ));
         }
-        let mask = xinput::XIEventMask::MOTION | xinput::XIEventMask::BUTTON_PRESS | xinput::XIEventMask::BUTTON_RELEASE;
+        let mask = xinput::XIEventMask::MOTION
+            | xinput::XIEventMask::BUTTON_PRESS
+            | xinput::XIEventMask::BUTTON_RELEASE;
         conn.xinput_xi_select_events(
             window,
             &[xinput::EventMask {
@@ -84,9 +87,16 @@ impl X11Mouse {
         let mono_now_ms = self.epoch_ms + arrived.as_millis() as u64;
         // Unwrap the 32-bit server time against our own clock.
         let candidate = (mono_now_ms & !0xFFFF_FFFF) | u64::from(server_ms);
-        let candidate = if candidate > mono_now_ms + (1 << 31) { candidate.wrapping_sub(1 << 32) } else { candidate };
+        let candidate = if candidate > mono_now_ms + (1 << 31) {
+            candidate.wrapping_sub(1 << 32)
+        } else {
+            candidate
+        };
         match candidate.checked_sub(self.epoch_ms) {
-            Some(ms) if ms <= arrived.as_millis() as u64 + 5 && arrived.as_millis() as u64 <= ms + 1000 => {
+            Some(ms)
+                if ms <= arrived.as_millis() as u64 + 5
+                    && arrived.as_millis() as u64 <= ms + 1000 =>
+            {
                 Duration::from_millis(ms).min(arrived)
             }
             _ => arrived,
@@ -118,7 +128,11 @@ impl X11Mouse {
                     2 => 4,
                     _ => 0,
                 };
-                self.buttons = if down { self.buttons | bit } else { self.buttons & !bit };
+                self.buttons = if down {
+                    self.buttons | bit
+                } else {
+                    self.buttons & !bit
+                };
             }
             let (wx, wy) = (e.event_x as f32 / 65536.0, e.event_y as f32 / 65536.0);
             let time = self.server_time(e.time, arrived);

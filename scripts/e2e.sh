@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# End-to-end test of the real game: the release binary in a real window
+# under Xvfb with software Vulkan (lavapipe), the pointer driven by xdotool,
+# the report and a screenshot checked.
+#
+#   scripts/e2e.sh            (after `cargo build --release`)
+#
+# Writes target/e2e/{shot.png,report*.json,*.log}. Ends with the line
+# "e2e: N passed, M failed" and exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+BIN=${BIN:-target/release/why-threads}
+OUT=${E2E_OUT:-target/e2e}
+mkdir -p "$OUT"
+rm -f "$OUT"/*.json "$OUT"/*.png
+
+passed=0
+failed=0
+check() { # check NAME COMMAND...
+    local name=$1
+    shift
+    if "$@"; then
+        echo "ok   $name"
+        passed=$((passed + 1))
+    else
+        echo "FAIL $name"
+        failed=$((failed + 1))
+    fi
+}
+
+for tool in Xvfb xdotool import convert python3; do
+    command -v "$tool" >/dev/null || { echo "e2e: $tool is missing (scripts/setup installs it)"; exit 1; }
+done
+[ -x "$BIN" ] || { echo "e2e: $BIN is missing: cargo build --release first"; exit 1; }
+
+# A free display number.
+for n in $(seq 91 140); do
+    if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then DISP=":$n"; break; fi
+done
+Xvfb "$DISP" -screen 0 1280x800x24 -nolisten tcp >"$OUT/xvfb.log" 2>&1 &
+XVFB=$!
+GAME=
+trap 'kill $GAME $XVFB 2>/dev/null; wait 2>/dev/null' EXIT
+export DISPLAY=$DISP
+for _ in $(seq 1 100); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
+
+wait_for_window() { # prints the window id
+    for _ in $(seq 1 300); do
+        local id
+        id=$(xdotool search --name 'why-threads' 2>/dev/null | head -n1)
+        if [ -n "$id" ]; then echo "$id"; return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# Relative pointer moves in circles: 6 px steps, ~2 ms apart, for $1 seconds.
+circles() {
+    python3 - "$1" <<'EOF'
+import math, sys
+steps = int(float(sys.argv[1]) / 0.002)
+args = []
+for i in range(steps):
+    a = i * 2 * math.pi / 90
+    args += ["mousemove_relative", "--", str(round(6 * math.cos(a))), str(round(6 * math.sin(a))), "sleep", "0.002"]
+print(" ".join(args))
+EOF
+}
+
+json() { # json FILE PYTHON-EXPRESSION-ON-r
+    python3 -c "import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"
+}
+
+# --- 1. The lecture: polled, move the mouse, T, move again, screenshot. ---
+"$BIN" --duration 14 --report "$OUT/report.json" --mode polled >"$OUT/game.log" 2>&1 &
+GAME=$!
+WID=$(wait_for_window) || { echo "e2e: the window never appeared"; cat "$OUT/game.log"; exit 1; }
+sleep 2 # first frames (lavapipe compiles its shaders)
+xdotool windowfocus --sync "$WID" 2>/dev/null || true
+xdotool mousemove --window "$WID" 300 300
+# shellcheck disable=SC2046
+xdotool $(circles 3.5)
+xdotool key t
+sleep 0.5
+# shellcheck disable=SC2046
+xdotool $(circles 3.5)
+import -window root "$OUT/shot.png"
+wait $GAME
+status=$?
+GAME=
+check "game exits 0 after --duration" test "$status" -eq 0
+check "report written" test -s "$OUT/report.json"
+check "both modes ticked" json "$OUT/report.json" 'r["modes"]["polled"]["ticks"] > 0 and r["modes"]["threaded"]["ticks"] > 0'
+check "the real X11 mouse was read" json "$OUT/report.json" 'r["mouse"].startswith("X11")'
+check "threaded saw more reports per tick than polled" json "$OUT/report.json" \
+    'r["modes"]["threaded"]["samples_per_tick"] > 1.0 and r["modes"]["threaded"]["mouse_samples"] / r["modes"]["threaded"]["ticks"] > r["modes"]["polled"]["reports_seen"] / r["modes"]["polled"]["ticks"]'
+check "polled read one sample per tick" json "$OUT/report.json" 'r["modes"]["polled"]["samples_per_tick_max"] == 1'
+check "threaded dropped nothing" json "$OUT/report.json" 'r["modes"]["threaded"]["dropped"] == 0'
+check "frames were shown in both modes" json "$OUT/report.json" 'r["modes"]["polled"]["frames"] > 10 and r["modes"]["threaded"]["frames"] > 10'
+# The screenshot: the arena (left) and the overlay (right) both drawn, not blank.
+region_sd() { convert "$OUT/shot.png" -crop "$1" +repage -colorspace Gray -format '%[fx:standard_deviation]' info:; }
+check "screenshot taken" test -s "$OUT/shot.png"
+check "arena is drawn (not blank)" python3 -c "import sys; sys.exit(0 if float('$(region_sd 600x500+40+120)') > 0.03 else 1)"
+check "overlay is drawn (not blank)" python3 -c "import sys; sys.exit(0 if float('$(region_sd 500x700+760+40)') > 0.03 else 1)"
+colors=$(identify -format '%k' "$OUT/shot.png")
+check "screenshot has many colours ($colors)" test "$colors" -gt 200
+
+# --- 2. Signals: USR1 toggles the mode, TERM ends with a report. ---
+"$BIN" --report "$OUT/report-term.json" --mouse synthetic >"$OUT/game-term.log" 2>&1 &
+GAME=$!
+wait_for_window >/dev/null
+sleep 2
+kill -USR1 $GAME
+sleep 2
+kill -TERM $GAME
+wait $GAME
+status=$?
+GAME=
+check "SIGTERM ends the game with status 0" test "$status" -eq 0
+check "SIGUSR1 switched modes (both in the report)" json "$OUT/report-term.json" \
+    'r["modes"]["polled"]["ticks"] > 0 and r["modes"]["threaded"]["ticks"] > 0 and r["final_mode"] == "threaded"'
+
+# --- 3. SIGINT (Ctrl-C) writes the report too. ---
+"$BIN" --report "$OUT/report-int.json" --mouse synthetic --mode threaded >"$OUT/game-int.log" 2>&1 &
+GAME=$!
+wait_for_window >/dev/null
+sleep 1.5
+kill -INT $GAME
+wait $GAME
+status=$?
+GAME=
+check "SIGINT ends the game with status 0" test "$status" -eq 0
+check "SIGINT wrote the report" json "$OUT/report-int.json" 'r["modes"]["threaded"]["ticks"] > 0'
+
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
