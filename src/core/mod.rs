@@ -8,6 +8,7 @@
 //!   here reads a clock, sleeps, spawns or does I/O;
 //! - nothing here can fail or panic on any input: no `Result`, no `unwrap`.
 
+pub mod ai;
 pub mod draw;
 pub mod game;
 pub mod input;

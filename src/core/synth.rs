@@ -120,7 +120,7 @@ fn music() -> Vec<f32> {
     (0..len(4.0))
         .map(|i| {
             let t = time(i);
-            let bar = ((t as usize).min(3)) as usize;
+            let bar = (t as usize).min(3);
             let local = t - bar as f32;
             // Fade in and out within each bar, so bar changes do not click.
             let env = (local * 8.0).min(1.0) * ((1.0 - local) * 8.0).min(1.0);

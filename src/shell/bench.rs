@@ -53,7 +53,7 @@ impl Frontend for Headless {
     fn keyboard(&mut self, _: &mut Commands) -> Keys {
         // A scripted player: right for a second, left for a second.
         self.keyboard_ticks += 1;
-        let right = (self.keyboard_ticks / 120) % 2 == 0;
+        let right = (self.keyboard_ticks / 120).is_multiple_of(2);
         Keys {
             right,
             left: !right,
@@ -227,7 +227,7 @@ fn progress(tty: bool, round: u32, rounds: u32, elapsed: Duration) {
     if tty {
         eprint!("\r{line}");
         let _ = std::io::stderr().flush();
-    } else if round == rounds || round % 5 == 0 {
+    } else if round == rounds || round.is_multiple_of(5) {
         eprintln!("{line}");
     }
 }
