@@ -55,15 +55,17 @@ wait_for_window() { # prints the window id
     return 1
 }
 
-# Relative pointer moves in circles: 6 px steps, ~2 ms apart, for $1 seconds.
+# Relative pointer moves around a circle of radius 70 px, ~2 ms apart, for
+# $1 seconds. Deltas between rounded points, so the pointer does not drift.
 circles() {
     python3 - "$1" <<'EOF'
 import math, sys
 steps = int(float(sys.argv[1]) / 0.002)
+point = lambda i: (round(70 * math.cos(i * 2 * math.pi / 80)), round(70 * math.sin(i * 2 * math.pi / 80)))
 args = []
 for i in range(steps):
-    a = i * 2 * math.pi / 90
-    args += ["mousemove_relative", "--", str(round(6 * math.cos(a))), str(round(6 * math.sin(a))), "sleep", "0.002"]
+    (x0, y0), (x1, y1) = point(i), point(i + 1)
+    args += ["mousemove_relative", "--", str(x1 - x0), str(y1 - y0), "sleep", "0.002"]
 print(" ".join(args))
 EOF
 }
@@ -78,7 +80,7 @@ GAME=$!
 WID=$(wait_for_window) || { echo "e2e: the window never appeared"; cat "$OUT/game.log"; exit 1; }
 sleep 2 # first frames (lavapipe compiles its shaders)
 xdotool windowfocus --sync "$WID" 2>/dev/null || true
-xdotool mousemove --window "$WID" 300 300
+xdotool mousemove --window "$WID" 330 300 # the circle is centred 70 px left of here
 # shellcheck disable=SC2046
 xdotool $(circles 3.5)
 xdotool key t
