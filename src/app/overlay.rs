@@ -9,14 +9,17 @@ use egui::{
     pos2, vec2,
 };
 
-use crate::core::input::InputMode;
+use crate::core::ai::LEVELS;
+use crate::core::input::{BLOCKING_WAIT, InputMode};
+use crate::core::lecture;
 use crate::core::pacing::period_of;
-use crate::core::schedule::{RateTable, Subsystem};
+use crate::core::schedule::Subsystem;
 use crate::core::stats::ModeStats;
 use crate::shell::engine::EngineView;
 
 pub const POLLED: Color32 = Color32::from_rgb(0xff, 0x8a, 0x3d);
 pub const THREADED: Color32 = Color32::from_rgb(0x3d, 0xd6, 0xff);
+pub const BLOCKING: Color32 = Color32::from_rgb(0xd0, 0x6b, 0xff);
 const DIM: Color32 = Color32::from_gray(150);
 const BAD: Color32 = Color32::from_rgb(0xff, 0x55, 0x55);
 
@@ -24,6 +27,7 @@ fn mode_color(m: InputMode) -> Color32 {
     match m {
         InputMode::Polled => POLLED,
         InputMode::Threaded => THREADED,
+        InputMode::Blocking => BLOCKING,
     }
 }
 
@@ -92,12 +96,23 @@ fn figures(ui: &mut Ui, input: &OverlayInput<'_>) {
         ))
         .color(DIM),
     );
+    if let Some(step) = e.lecture {
+        lecture_panel(ui, step);
+    }
     ui.add_space(6.0);
     ui.columns(2, |cols| {
-        for (col, mode) in cols.iter_mut().zip(InputMode::ALL) {
+        for (col, mode) in cols
+            .iter_mut()
+            .zip([InputMode::Polled, InputMode::Threaded])
+        {
             mode_column(col, mode, &e.stats[mode.index()], mode == e.mode);
         }
     });
+    let blocking = &e.stats[InputMode::Blocking.index()];
+    if e.mode == InputMode::Blocking || blocking.ticks > 0 {
+        blocking_box(ui, blocking, e.mode == InputMode::Blocking);
+    }
+    compute_line(ui, e);
     ui.add_space(6.0);
     rate_table(ui, e);
     ui.add_space(6.0);
@@ -108,7 +123,7 @@ fn figures(ui: &mut Ui, input: &OverlayInput<'_>) {
     ui.add_space(4.0);
     ui.label(
         RichText::new(format!(
-            "T mode · R reset · O overlay · +/- size · L lights ({}) · PgUp/PgDn rate · M mute · P pause · H help · Esc quit",
+            "T mode · B blocking · I AI · K harder · J workers · V record · N lecture · R reset · O overlay · +/- size · L lights ({}) · PgUp/PgDn rate · M mute · P pause · H help · Esc quit",
             if input.lights { "on" } else { "off" }
         ))
         .color(DIM),
@@ -230,6 +245,125 @@ fn signed(ns: i64) -> String {
     }
 }
 
+/// The blocking-read trap, explained where it happens.
+fn blocking_box(ui: &mut Ui, s: &ModeStats, active: bool) {
+    let frame = Frame::new()
+        .stroke(Stroke::new(if active { 2.5 } else { 1.0 }, BLOCKING))
+        .corner_radius(CornerRadius::same(6))
+        .inner_margin(Margin::same(8));
+    ui.add_space(4.0);
+    frame.show(ui, |ui| {
+        ui.set_width(ui.available_width());
+        ui.label(RichText::new(if active { "▶ BLOCKING (the trap)" } else { "BLOCKING (the trap)" }).size(18.0).strong().color(BLOCKING));
+        if active {
+            ui.label(format!(
+                "The loop itself calls read_from_mouse() and waits for the next report (at most {} ms).                  While the mouse is still, nothing else runs: no drawing, no sound, no physics.                  B or T gets you out.",
+                BLOCKING_WAIT.as_millis()
+            ));
+        }
+        ui.label(
+            RichText::new(format!(
+                "ran {:.0} Hz · fps {:.0} · late p99 {} · reports {}/{}",
+                s.measured_hz(),
+                s.fps(),
+                dur(s.lateness.percentile(0.99)),
+                s.reports_seen,
+                s.reports_generated
+            ))
+            .monospace(),
+        );
+    });
+}
+
+/// AI and video compression: on or off, inline or on workers.
+fn compute_line(ui: &mut Ui, e: &EngineView<'_>) {
+    let c = &e.compute;
+    let place = if c.on_workers {
+        "worker threads"
+    } else {
+        "inline in the loop"
+    };
+    let ai = if c.ai_on {
+        let (_, cell) = LEVELS[c.ai_level];
+        format!(
+            "AI level {} ({} enemies, {cell} px grid)",
+            c.ai_level, c.enemies
+        )
+    } else {
+        "AI off".to_string()
+    };
+    let video = match (c.recording, c.last_recording) {
+        (Some((dir, s)), _) => format!(
+            "recording {} ({} frames, {} dropped)",
+            dir.display(),
+            s.written,
+            s.dropped
+        ),
+        (None, Some((dir, s))) => format!("recorded {} frames to {}", s.written, dir.display()),
+        (None, None) => "not recording".to_string(),
+    };
+    ui.label(RichText::new(format!("compute: {ai} · {video} · {place}")).color(Color32::WHITE));
+}
+
+/// Lecture mode: the slide's caption and the loop's pseudo-code so far.
+fn lecture_panel(ui: &mut Ui, step: usize) {
+    let s = lecture::STEPS[step];
+    Frame::new()
+        .stroke(Stroke::new(2.0, Color32::from_rgb(0xff, 0xd8, 0x4d)))
+        .corner_radius(CornerRadius::same(6))
+        .inner_margin(Margin::same(8))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(
+                RichText::new(format!(
+                    "Lecture {}/{}: {}",
+                    step + 1,
+                    lecture::STEPS.len(),
+                    s.caption
+                ))
+                .size(17.0)
+                .strong()
+                .color(Color32::from_rgb(0xff, 0xd8, 0x4d)),
+            );
+            let line = |ui: &mut Ui, text: &str, on: bool, new: bool| {
+                let color = if new {
+                    Color32::from_rgb(0xff, 0xd8, 0x4d)
+                } else if on {
+                    Color32::WHITE
+                } else {
+                    Color32::from_gray(70)
+                };
+                ui.label(RichText::new(text).monospace().size(13.0).color(color));
+            };
+            line(ui, "while (1) {", true, false);
+            line(ui, "    sync_to_highest_frequency();", true, false);
+            for sub in Subsystem::ALL {
+                let on = lecture::is_on(step, sub);
+                let new = s.adds.contains(&sub);
+                if sub == Subsystem::Mouse && s.threaded {
+                    line(
+                        ui,
+                        "    /* read_mouse(): in its own thread now */",
+                        true,
+                        true,
+                    );
+                } else {
+                    line(ui, &format!("    {}", lecture::code_line(sub)), on, new);
+                }
+            }
+            line(ui, "}", true, false);
+            if s.threaded {
+                line(
+                    ui,
+                    "pthread_create(&tid, NULL, read_mouse, NULL);",
+                    true,
+                    true,
+                );
+            }
+            ui.label(RichText::new("N: next step").color(DIM));
+        });
+}
+
 fn row(ui: &mut Ui, name: &str, value: String) {
     ui.label(RichText::new(name).size(12.0).color(DIM));
     ui.label(
@@ -337,7 +471,7 @@ fn rate_table(ui: &mut Ui, e: &EngineView<'_>) {
             }
             ui.end_row();
             for sub in Subsystem::ALL {
-                let in_loop = RateTable::in_loop(sub, e.mode);
+                let in_loop = rates.in_loop(sub, e.mode);
                 let name_color = if sub == setter {
                     mode_color(e.mode)
                 } else {
@@ -415,6 +549,15 @@ fn help(ctx: &egui::Context) {
 /// Every hotkey, as the help window and the README list them.
 pub const HOTKEYS: &[(&str, &str)] = &[
     ("T", "toggle polled / threaded (starts or joins read_mouse)"),
+    ("B", "the blocking-read trap: the loop waits for the mouse"),
+    ("I", "enemies (AI) on / off"),
+    ("K", "harder AI: more enemies, a finer grid"),
+    ("J", "AI and video: inline in the loop / on worker threads"),
+    ("V", "record every frame (PNG files in recordings/)"),
+    (
+        "N or Space",
+        "lecture mode: the loop grows one slide at a time",
+    ),
     ("R", "reset the statistics"),
     ("O", "overlay on / off"),
     ("+ / -", "overlay bigger / smaller (for projectors)"),

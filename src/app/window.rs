@@ -101,6 +101,12 @@ impl Handler {
         }
         match code {
             KeyCode::KeyT => self.commands.push(Command::ToggleMode),
+            KeyCode::KeyB => self.commands.push(Command::ToggleBlocking),
+            KeyCode::KeyI => self.commands.push(Command::ToggleAi),
+            KeyCode::KeyK => self.commands.push(Command::AiHarder),
+            KeyCode::KeyJ => self.commands.push(Command::ToggleWorkers),
+            KeyCode::KeyV => self.commands.push(Command::ToggleRecording),
+            KeyCode::KeyN | KeyCode::Space => self.commands.push(Command::LectureNext),
             KeyCode::KeyR => self.commands.push(Command::ResetStats),
             KeyCode::PageUp | KeyCode::BracketRight => self.commands.push(Command::ChangeRate(1)),
             KeyCode::PageDown | KeyCode::BracketLeft => self.commands.push(Command::ChangeRate(-1)),
@@ -471,5 +477,9 @@ impl Frontend for WindowFrontend {
 
     fn haptics(&mut self, rumble: f32) {
         self.pads.rumble(rumble);
+    }
+
+    fn frame(&self) -> &[u8] {
+        self.renderer.pixels.frame()
     }
 }

@@ -14,6 +14,8 @@ pub const PICKUP: Rgba = [0xff, 0xc8, 0x3d, 0xff];
 /// Trail dots: warm for polled samples, cool for threaded ones.
 pub const POLLED_DOT: Rgba = [0xff, 0x8a, 0x3d, 0xff];
 pub const THREADED_DOT: Rgba = [0x3d, 0xd6, 0xff, 0xff];
+pub const BLOCKING_DOT: Rgba = [0xd0, 0x6b, 0xff, 0xff];
+pub const ENEMY: Rgba = [0xe8, 0x3f, 0x4f, 0xff];
 
 /// Frame size in bytes.
 pub const FRAME_BYTES: usize = (WIDTH * HEIGHT * 4) as usize;
@@ -62,6 +64,7 @@ pub fn draw(game: &Game, view: View, frame: &mut [u8]) {
         let color = match dot.mode {
             InputMode::Polled => POLLED_DOT,
             InputMode::Threaded => THREADED_DOT,
+            InputMode::Blocking => BLOCKING_DOT,
         };
         let fade = 1.0 - age / 2.0;
         fill_circle(
@@ -76,6 +79,15 @@ pub fn draw(game: &Game, view: View, frame: &mut [u8]) {
         let (cx, cy) = (cx as i32 + ox, cy as i32 + oy);
         fill_rect(frame, cx - 6, cy, 13, 1, PLAYER);
         fill_rect(frame, cx, cy - 6, 1, 13, PLAYER);
+    }
+    for &(x, y) in &game.enemies[..game.enemy_count] {
+        fill_circle(
+            frame,
+            x + ox as f32,
+            y + oy as f32,
+            crate::core::ai::ENEMY_RADIUS,
+            ENEMY,
+        );
     }
     let (px, py) = game.interpolated(view.alpha);
     fill_circle(frame, px + ox as f32, py + oy as f32, PLAYER_RADIUS, PLAYER);

@@ -2,6 +2,7 @@
 //! steered by keyboard, gamepad and mouse. Fixed-timestep physics; pure and
 //! deterministic (the same steps and samples give the same game).
 
+use super::ai::{ENEMY_RADIUS, MAX_ENEMIES, Plan, Snapshot};
 use super::input::{InputMode, Keys, MouseReport, Pad};
 
 /// Frame buffer size: the arena is drawn at this resolution and scaled to the window.
@@ -60,6 +61,9 @@ const RESTITUTION: f32 = 0.6;
 /// Seconds the mouse keeps steering after its last motion.
 const MOUSE_HOLD: f32 = 1.0;
 const STEP_LENGTH: f32 = 42.0;
+const ENEMY_SPEED: f32 = 95.0;
+/// Where enemies (re)appear: the four corners, in turn.
+const SPAWNS: [(f32, f32); 4] = [(40.0, 40.0), (600.0, 40.0), (40.0, 360.0), (600.0, 360.0)];
 
 /// Something the game wants heard.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -210,6 +214,13 @@ pub struct Game {
     pub steps: u64,
     walked: f32,
     rng: u64,
+    /// Enemies (the first `enemy_count` are live) and where the AI told
+    /// each to head.
+    pub enemies: [(f32, f32); MAX_ENEMIES],
+    pub enemy_targets: [(f32, f32); MAX_ENEMIES],
+    pub enemy_count: usize,
+    /// Times an enemy caught the player.
+    pub caught: u32,
 }
 
 impl Game {
@@ -238,6 +249,10 @@ impl Game {
             steps: 0,
             walked: 0.0,
             rng: seed | 1,
+            enemies: [(0.0, 0.0); MAX_ENEMIES],
+            enemy_targets: [(0.0, 0.0); MAX_ENEMIES],
+            enemy_count: 0,
+            caught: 0,
         };
         for i in 0..PICKUPS {
             game.pickups[i] = game.free_spot();
@@ -306,6 +321,65 @@ impl Game {
         }
     }
 
+    /// Sets how many enemies chase the player; new ones start in the corners.
+    pub fn set_enemy_count(&mut self, n: usize) {
+        let n = n.min(MAX_ENEMIES);
+        for i in self.enemy_count..n {
+            self.enemies[i] = SPAWNS[i % SPAWNS.len()];
+            self.enemy_targets[i] = self.enemies[i];
+        }
+        self.enemy_count = n;
+    }
+
+    /// What the AI needs to plan.
+    pub fn snapshot(&self, level: usize) -> Snapshot {
+        Snapshot {
+            level,
+            player: (self.player.x, self.player.y),
+            enemies: self.enemies,
+            count: self.enemy_count,
+        }
+    }
+
+    /// Applies a plan (from this tick or an earlier one).
+    pub fn apply(&mut self, plan: &Plan) {
+        let n = plan.count.min(self.enemy_count);
+        self.enemy_targets[..n].copy_from_slice(&plan.targets[..n]);
+    }
+
+    fn move_enemies(&mut self, dt: f32) {
+        let (px, py) = (self.player.x, self.player.y);
+        for i in 0..self.enemy_count {
+            let (x, y) = self.enemies[i];
+            let (tx, ty) = self.enemy_targets[i];
+            let (dx, dy) = (tx - x, ty - y);
+            let d = dx.hypot(dy);
+            let step = (ENEMY_SPEED * dt).min(d);
+            if d > 1e-3 {
+                self.enemies[i] = (x + dx / d * step, y + dy / d * step);
+            }
+            let (ex, ey) = self.enemies[i];
+            if (ex - px).hypot(ey - py) < PLAYER_RADIUS + ENEMY_RADIUS {
+                self.caught += 1;
+                self.sounds.push(SoundEvent::Bump(0.8));
+                self.shake = (self.shake + 6.0).min(12.0);
+                self.rumble = self.rumble.max(0.8);
+                // Back to the corner furthest from the player.
+                let far = SPAWNS
+                    .iter()
+                    .copied()
+                    .max_by(|a, b| {
+                        let da = (a.0 - px).hypot(a.1 - py);
+                        let db = (b.0 - px).hypot(b.1 - py);
+                        da.total_cmp(&db)
+                    })
+                    .unwrap_or(SPAWNS[0]);
+                self.enemies[i] = far;
+                self.enemy_targets[i] = far;
+            }
+        }
+    }
+
     /// Is the mouse steering (it moved within the last second)?
     pub fn mouse_steering(&self) -> bool {
         self.cursor.is_some() && self.time_s - self.cursor_moved_s <= MOUSE_HOLD
@@ -341,6 +415,7 @@ impl Game {
         p.y += p.vy * dt;
         self.collide();
         self.collect();
+        self.move_enemies(dt);
 
         let moved = (self.player.x - self.previous.0).hypot(self.player.y - self.previous.1);
         self.walked += moved;
@@ -584,6 +659,31 @@ mod tests {
         }
         assert_eq!(game.sounds.as_slice().len(), SoundQueue::CAPACITY);
         assert_eq!(game.sounds.overflowed, 8);
+    }
+
+    #[test]
+    fn enemies_follow_their_targets_and_catch_the_player() {
+        let mut game = Game::new(9);
+        game.set_enemy_count(2);
+        assert_eq!(game.enemies[0], (40.0, 40.0));
+        let mut plan = Plan {
+            targets: [(0.0, 0.0); MAX_ENEMIES],
+            count: 2,
+            expanded: 0,
+            tick: 1,
+        };
+        plan.targets[0] = (140.0, 40.0);
+        game.enemies[1] = (game.player.x + 60.0, game.player.y);
+        plan.targets[1] = (game.player.x, game.player.y);
+        game.apply(&plan);
+        run(&mut game, 300, Controls::default()); // 100 px at 95 px/s
+        let (x, y) = game.enemies[0];
+        assert!(
+            (x - 140.0).abs() < 0.01 && (y - 40.0).abs() < 0.01,
+            "arrived: {x} {y}"
+        );
+        assert!(game.caught >= 1, "the second one reached the player");
+        assert!(game.sounds.as_slice().contains(&SoundEvent::Bump(0.8)));
     }
 
     #[test]

@@ -11,15 +11,24 @@ pub enum InputMode {
     /// A `read_mouse` thread blocks on the device and sends every report
     /// through a bounded channel; the loop drains it without blocking.
     Threaded,
+    /// The trap: the loop itself calls the device's blocking read, the
+    /// slide's `read_from_mouse` without a thread. While the mouse is
+    /// still, the game stands still (for at most [`BLOCKING_WAIT`]).
+    Blocking,
 }
 
+/// The longest the blocking mode's read may wait, so `T` and `Esc` still work.
+pub const BLOCKING_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
 impl InputMode {
-    pub const ALL: [InputMode; 2] = [InputMode::Polled, InputMode::Threaded];
+    pub const ALL: [InputMode; 3] = [InputMode::Polled, InputMode::Threaded, InputMode::Blocking];
+    pub const COUNT: usize = Self::ALL.len();
 
     pub fn name(self) -> &'static str {
         match self {
             InputMode::Polled => "polled",
             InputMode::Threaded => "threaded",
+            InputMode::Blocking => "blocking",
         }
     }
 
@@ -27,16 +36,17 @@ impl InputMode {
         self as usize
     }
 
+    /// What `T` switches to: polled and threaded swap; blocking ends in polled.
     pub fn toggled(self) -> Self {
         match self {
             InputMode::Polled => InputMode::Threaded,
-            InputMode::Threaded => InputMode::Polled,
+            InputMode::Threaded | InputMode::Blocking => InputMode::Polled,
         }
     }
 
     /// Does the loop itself read the mouse in this mode?
     pub fn loop_reads_mouse(self) -> bool {
-        self == InputMode::Polled
+        self != InputMode::Threaded
     }
 
     pub fn parse(s: &str) -> Option<Self> {

@@ -12,6 +12,7 @@ pub mod ai;
 pub mod draw;
 pub mod game;
 pub mod input;
+pub mod lecture;
 pub mod pacing;
 pub mod report;
 pub mod schedule;

@@ -134,18 +134,21 @@ impl ModeReport {
     }
 }
 
-/// Both modes, by name: `{"polled": {...}, "threaded": {...}}`.
+/// Every mode, by name: `{"polled": {...}, "threaded": {...}, "blocking": {...}}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Modes {
     pub polled: ModeReport,
     pub threaded: ModeReport,
+    /// The blocking-read trap (usually not run: zero ticks).
+    pub blocking: ModeReport,
 }
 
 impl Modes {
-    pub fn from_stats(stats: &[ModeStats; 2]) -> Self {
+    pub fn from_stats(stats: &[ModeStats; InputMode::COUNT]) -> Self {
         Self {
             polled: ModeReport::from_stats(&stats[InputMode::Polled.index()]),
             threaded: ModeReport::from_stats(&stats[InputMode::Threaded.index()]),
+            blocking: ModeReport::from_stats(&stats[InputMode::Blocking.index()]),
         }
     }
 }
@@ -191,8 +194,12 @@ mod tests {
         assert_eq!(r.work_us["physics"].runs, 1);
         assert!(!r.work_us.contains_key("display"));
 
-        let json =
-            serde_json::to_value(Modes::from_stats(&[s, ModeStats::default()])).unwrap_or_default();
+        let json = serde_json::to_value(Modes::from_stats(&[
+            s,
+            ModeStats::default(),
+            ModeStats::default(),
+        ]))
+        .unwrap_or_default();
         assert_eq!(json["polled"]["lateness_us"]["max"], 40.0);
         assert_eq!(json["threaded"]["ticks"], 0);
         for key in [

@@ -28,11 +28,15 @@ pub enum Subsystem {
     Sound,
     /// "Move the game physically": rumble and screen shake.
     Haptics,
+    /// "Compute-intensive operations, like AI": enemies plan their paths.
+    Ai,
+    /// "... video compression": the displayed frame is recorded.
+    Video,
 }
 
 impl Subsystem {
     /// Every subsystem, in tick order.
-    pub const ALL: [Subsystem; 8] = [
+    pub const ALL: [Subsystem; 10] = [
         Subsystem::Keyboard,
         Subsystem::Mouse,
         Subsystem::Gamepad,
@@ -41,6 +45,8 @@ impl Subsystem {
         Subsystem::Display,
         Subsystem::Sound,
         Subsystem::Haptics,
+        Subsystem::Ai,
+        Subsystem::Video,
     ];
     pub const COUNT: usize = Self::ALL.len();
 
@@ -58,6 +64,8 @@ impl Subsystem {
             Subsystem::Lights => "lights",
             Subsystem::Sound => "sound",
             Subsystem::Haptics => "haptics",
+            Subsystem::Ai => "ai",
+            Subsystem::Video => "video",
         }
     }
 
@@ -72,14 +80,19 @@ impl Subsystem {
             Subsystem::Lights => "update all other lights",
             Subsystem::Sound => "emit sounds",
             Subsystem::Haptics => "move game physically",
+            Subsystem::Ai => "plan enemies (AI)",
+            Subsystem::Video => "compress video",
         }
     }
 }
 
-/// The rate of every subsystem, in hertz. Rates are at least 1 Hz.
+/// The rate of every subsystem, in hertz (at least 1), and whether it is
+/// switched on at all (AI and video start off; lecture mode switches the
+/// loop's jobs on one slide at a time).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateTable {
     hz: [u32; Subsystem::COUNT],
+    on: [bool; Subsystem::COUNT],
 }
 
 impl RateTable {
@@ -89,7 +102,8 @@ impl RateTable {
     /// to see every report.
     pub fn new(base_hz: u32, mouse_hz: u32) -> Self {
         let mut table = Self {
-            hz: [base_hz, mouse_hz, base_hz, base_hz, 60, 60, 60, 30],
+            hz: [base_hz, mouse_hz, base_hz, base_hz, 60, 60, 60, 30, 10, 60],
+            on: [true, true, true, true, true, true, true, true, false, false],
         };
         for hz in &mut table.hz {
             *hz = (*hz).max(1);
@@ -105,17 +119,25 @@ impl RateTable {
         self.hz[s.index()] = hz.max(1);
     }
 
-    /// Does `s` run inside the loop in `mode`? Everything does, except
-    /// the mouse when a thread reads it.
-    pub fn in_loop(s: Subsystem, mode: InputMode) -> bool {
-        s != Subsystem::Mouse || mode.loop_reads_mouse()
+    pub fn is_on(&self, s: Subsystem) -> bool {
+        self.on[s.index()]
+    }
+
+    pub fn set_on(&mut self, s: Subsystem, on: bool) {
+        self.on[s.index()] = on;
+    }
+
+    /// Does `s` run inside the loop in `mode`? Everything switched on does,
+    /// except the mouse when a thread reads it.
+    pub fn in_loop(&self, s: Subsystem, mode: InputMode) -> bool {
+        self.is_on(s) && (s != Subsystem::Mouse || mode.loop_reads_mouse())
     }
 
     /// The loop rate `mode` requires: the highest rate in the loop.
     pub fn loop_hz(&self, mode: InputMode) -> u32 {
         Subsystem::ALL
             .iter()
-            .filter(|&&s| Self::in_loop(s, mode))
+            .filter(|&&s| self.in_loop(s, mode))
             .map(|&s| self.hz(s))
             .max()
             .unwrap_or(1)
@@ -126,7 +148,7 @@ impl RateTable {
         let hz = self.loop_hz(mode);
         Subsystem::ALL
             .into_iter()
-            .find(|&s| Self::in_loop(s, mode) && self.hz(s) == hz)
+            .find(|&s| self.in_loop(s, mode) && self.hz(s) == hz)
             .unwrap_or(Subsystem::Physics)
     }
 }
@@ -203,6 +225,14 @@ impl Schedule {
         self.loop_hz() != before
     }
 
+    /// Switches a subsystem on or off; returns whether the loop rate changed.
+    pub fn set_on(&mut self, s: Subsystem, on: bool) -> bool {
+        let before = self.loop_hz();
+        self.rates.set_on(s, on);
+        self.next_due[s.index()] = None;
+        self.loop_hz() != before
+    }
+
     /// The subsystems due on the tick whose deadline is `deadline`, and
     /// their next due times advanced.
     ///
@@ -214,7 +244,7 @@ impl Schedule {
         let half_tick = self.loop_period() / 2;
         let mut set = SubsystemSet::default();
         for s in Subsystem::ALL {
-            if !RateTable::in_loop(s, self.mode) {
+            if !self.rates.in_loop(s, self.mode) {
                 continue;
             }
             let period = period_of(self.rates.hz(s));
@@ -290,17 +320,19 @@ mod tests {
     fn one_second_of_ticks_runs_each_subsystem_at_its_rate() {
         let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Polled);
         let counts = runs(&mut s, 1000);
-        let expect = [240, 1000, 240, 240, 60, 60, 60, 30];
+        let expect = [240, 1000, 240, 240, 60, 60, 60, 30, 0, 0];
         assert_eq!(counts, expect);
 
         let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Threaded);
         let counts = runs(&mut s, 240);
-        assert_eq!(counts, [240, 0, 240, 240, 60, 60, 60, 30]);
+        assert_eq!(counts, [240, 0, 240, 240, 60, 60, 60, 30, 0, 0]);
 
         // The game's default: without the mouse, a 60 Hz loop does it all.
         let mut s = Schedule::new(RateTable::new(60, 1000), InputMode::Threaded);
         assert_eq!(s.loop_hz(), 60);
-        assert_eq!(runs(&mut s, 60), [60, 0, 60, 60, 60, 60, 60, 30]);
+        s.set_on(Subsystem::Ai, true);
+        s.set_on(Subsystem::Video, true);
+        assert_eq!(runs(&mut s, 60), [60, 0, 60, 60, 60, 60, 60, 30, 10, 60]);
     }
 
     #[test]
@@ -324,6 +356,18 @@ mod tests {
             !next.contains(Subsystem::Display),
             "display re-anchored, not catching up"
         );
+    }
+
+    #[test]
+    fn switched_off_subsystems_neither_run_nor_set_the_pace() {
+        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Polled);
+        assert!(s.set_on(Subsystem::Mouse, false));
+        assert_eq!(s.loop_hz(), 240);
+        for k in [Subsystem::Keyboard, Subsystem::Gamepad, Subsystem::Physics] {
+            s.set_on(k, false);
+        }
+        assert_eq!(s.loop_hz(), 60);
+        assert!(!s.due(Duration::ZERO).contains(Subsystem::Physics));
     }
 
     #[test]

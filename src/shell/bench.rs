@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::cli::BenchArgs;
+use super::cli::{BenchArgs, Job};
 use super::clock::Clock;
 use super::engine::{Commands, Engine, EngineConfig, Frontend, Scene};
 use super::mouse::SyntheticMouse;
@@ -78,13 +78,19 @@ impl Frontend for Headless {
     }
 
     fn haptics(&mut self, _: f32) {}
+
+    fn frame(&self) -> &[u8] {
+        &self.frame
+    }
 }
 
 /// One configuration measured.
 struct Config {
     mode: InputMode,
     pacer: PacerKind,
-    stats: [ModeStats; 2],
+    /// The compute job, and whether it runs on a worker thread.
+    job: Option<(Job, bool)>,
+    stats: [ModeStats; InputMode::COUNT],
 }
 
 impl Config {
@@ -114,15 +120,31 @@ pub struct BenchSettings {
     pub mouse_hz: u32,
     pub load_us: u32,
     pub rounds: u32,
+    pub job: Option<&'static str>,
     pub pacer_for_modes: &'static str,
     pub mode_for_pacers: &'static str,
 }
 
-/// The whole result: the brief's report shape plus the pacers.
+/// A compute job's effect on the loop, by placement.
+#[derive(Clone, Debug, Serialize)]
+pub struct LoadReport {
+    pub lateness_us: Percentiles,
+    pub stutters: u64,
+    pub missed_ticks: u64,
+    pub fps: f64,
+    pub cpu_percent: f64,
+    /// The job's own time per run, in the loop (inline) or handing it over (worker).
+    pub job_in_loop_p99_us: f64,
+}
+
+/// The whole result: the brief's report shape plus the pacers (and the
+/// placements of a compute job, with `--load ai|video`).
 #[derive(Clone, Debug, Serialize)]
 pub struct BenchReport {
     pub modes: Modes,
     pub pacers: std::collections::BTreeMap<&'static str, PacerReport>,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub loads: std::collections::BTreeMap<&'static str, LoadReport>,
     pub settings: BenchSettings,
 }
 
@@ -145,20 +167,29 @@ pub fn run(args: &BenchArgs) -> BenchReport {
         clock,
     );
     engine.set_load(Duration::from_micros(u64::from(args.load_us)));
-    let mut configs: Vec<Config> = [
-        (InputMode::Polled, PacerKind::Adaptive),
-        (InputMode::Threaded, PacerKind::Adaptive),
-        (InputMode::Threaded, PacerKind::StdSleep),
-        (InputMode::Threaded, PacerKind::SpinSleep),
-        (InputMode::Threaded, PacerKind::BusySpin),
-    ]
-    .into_iter()
-    .map(|(mode, pacer)| Config {
-        mode,
-        pacer,
-        stats: Default::default(),
-    })
-    .collect();
+    let record_base =
+        std::env::temp_dir().join(format!("why-threads-bench-{}", std::process::id()));
+    engine.set_record_base(record_base.clone());
+    let mut plan = vec![
+        (InputMode::Polled, PacerKind::Adaptive, None),
+        (InputMode::Threaded, PacerKind::Adaptive, None),
+        (InputMode::Threaded, PacerKind::StdSleep, None),
+        (InputMode::Threaded, PacerKind::SpinSleep, None),
+        (InputMode::Threaded, PacerKind::BusySpin, None),
+    ];
+    if let Some(job) = args.job {
+        plan.push((InputMode::Threaded, PacerKind::Adaptive, Some((job, false))));
+        plan.push((InputMode::Threaded, PacerKind::Adaptive, Some((job, true))));
+    }
+    let mut configs: Vec<Config> = plan
+        .into_iter()
+        .map(|(mode, pacer, job)| Config {
+            mode,
+            pacer,
+            job,
+            stats: Default::default(),
+        })
+        .collect();
 
     let rounds = (args.seconds / SLICE).ceil().max(1.0) as u32;
     let slice = Duration::from_secs_f64(args.seconds / f64::from(rounds));
@@ -168,10 +199,16 @@ pub fn run(args: &BenchArgs) -> BenchReport {
         for config in &mut configs {
             engine.set_pacer(config.pacer);
             engine.set_mode(config.mode);
+            if let Some((job, on_worker)) = config.job {
+                engine.set_compute(job == Job::Ai, job == Job::Video, on_worker);
+            }
             engine.swap_stats(&mut config.stats);
             let until = clock.now() + slice;
             engine.run_until(&mut frontend, until);
             engine.swap_stats(&mut config.stats);
+            if config.job.is_some() {
+                engine.set_compute(false, false, false);
+            }
         }
         progress(
             tty,
@@ -181,9 +218,41 @@ pub fn run(args: &BenchArgs) -> BenchReport {
         );
     }
     engine.finish();
+    let _ = std::fs::remove_dir_all(&record_base);
     if tty {
         eprintln!();
     }
+    let loads = configs
+        .iter()
+        .filter(|c| {
+            c.job.is_some() || (c.mode == InputMode::Threaded && c.pacer == PacerKind::Adaptive)
+        })
+        .filter(|_| args.job.is_some())
+        .map(|c| {
+            let s = c.stats();
+            let r = ModeReport::from_stats(s);
+            let job_sub = match c.job {
+                Some((Job::Ai, _)) => Some(crate::core::schedule::Subsystem::Ai),
+                Some((Job::Video, _)) => Some(crate::core::schedule::Subsystem::Video),
+                None => None,
+            };
+            let name = match c.job {
+                None => "none",
+                Some((_, false)) => "inline",
+                Some((_, true)) => "worker",
+            };
+            let load = LoadReport {
+                lateness_us: r.lateness_us,
+                stutters: r.stutters,
+                missed_ticks: r.missed_ticks,
+                fps: r.fps,
+                cpu_percent: r.cpu_percent,
+                job_in_loop_p99_us: job_sub
+                    .map_or(0.0, |sub| s.work[sub.index()].percentile(0.99) as f64 / 1e3),
+            };
+            (name, load)
+        })
+        .collect();
 
     let pacers = configs
         .iter()
@@ -203,16 +272,20 @@ pub fn run(args: &BenchArgs) -> BenchReport {
             (c.pacer.name(), report)
         })
         .collect();
-    let mode_stats = [configs[0].stats[0].clone(), configs[1].stats[1].clone()];
+    let mut mode_stats: [ModeStats; InputMode::COUNT] = Default::default();
+    mode_stats[0] = configs[0].stats[0].clone();
+    mode_stats[1] = configs[1].stats[1].clone();
     BenchReport {
         modes: Modes::from_stats(&mode_stats),
         pacers,
+        loads,
         settings: BenchSettings {
             seconds_per_config: args.seconds,
             hz: args.hz,
             mouse_hz: args.mouse_hz,
             load_us: args.load_us,
             rounds,
+            job: args.job.map(Job::name),
             pacer_for_modes: PacerKind::Adaptive.name(),
             mode_for_pacers: InputMode::Threaded.name(),
         },
@@ -320,6 +393,37 @@ pub fn table(r: &BenchReport) -> String {
                 p.missed_ticks,
                 p.cpu_percent,
             );
+        }
+    }
+    if let Some(job) = s.job {
+        let _ = writeln!(out, "\nLOAD: {job} (threaded, adaptive pacer)");
+        let _ = writeln!(
+            out,
+            "{:<9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>6} {:>14}",
+            "placement",
+            "late p50",
+            "late p99",
+            "late max",
+            "missed",
+            "stutt",
+            "CPU %",
+            "in loop p99"
+        );
+        for name in ["none", "inline", "worker"] {
+            if let Some(l) = r.loads.get(name) {
+                let _ = writeln!(
+                    out,
+                    "{:<9} {:>7.1}µs {:>7.1}µs {:>7.0}µs {:>7} {:>7} {:>6.1} {:>12.0}µs",
+                    name,
+                    l.lateness_us.p50,
+                    l.lateness_us.p99,
+                    l.lateness_us.max,
+                    l.missed_ticks,
+                    l.stutters,
+                    l.cpu_percent,
+                    l.job_in_loop_p99_us
+                );
+            }
         }
     }
     let _ = writeln!(

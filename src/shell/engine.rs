@@ -9,6 +9,7 @@
 //! What the loop draws on and plays through is a [`Frontend`]: the window
 //! (`app`) or the headless benchmark.
 
+use std::path::PathBuf;
 use std::thread::Builder;
 use std::time::Duration;
 
@@ -17,9 +18,14 @@ use super::mouse::MouseDevice;
 use super::os;
 use super::pacer::{Pacer, PacerKind};
 use super::reader::{CHANNEL_CAPACITY, MouseThread, ReaderCounters};
+use super::recorder::{self, RecordStats, Recorder};
+use super::worker::Worker;
+use crate::core::ai::{LEVELS, Plan, Planner, Snapshot};
 use crate::core::draw::{self, Light, MAX_LIGHTS, View};
 use crate::core::game::{Controls, FixedStep, Game, SoundEvent};
+use crate::core::input::BLOCKING_WAIT;
 use crate::core::input::{InputMode, Keys, Pad};
+use crate::core::lecture;
 use crate::core::report::Modes;
 use crate::core::schedule::{RateTable, Schedule, Subsystem};
 use crate::core::stats::ModeStats;
@@ -34,6 +40,18 @@ pub enum Command {
     ChangeRate(i32),
     TogglePause,
     Quit,
+    /// Enter or leave the blocking-read trap.
+    ToggleBlocking,
+    /// Enemies on / off.
+    ToggleAi,
+    /// More enemies, a finer grid (wraps around).
+    AiHarder,
+    /// AI and video compression: inline in the loop, or on worker threads.
+    ToggleWorkers,
+    /// Start / stop recording every displayed frame.
+    ToggleRecording,
+    /// Lecture mode: the next step (after the last, lecture mode ends).
+    LectureNext,
 }
 
 /// A small bounded queue of commands, filled by the frontend each
@@ -69,12 +87,28 @@ pub struct Scene<'a> {
 pub struct EngineView<'a> {
     pub mode: InputMode,
     pub schedule: &'a Schedule,
-    pub stats: &'a [ModeStats; 2],
+    pub stats: &'a [ModeStats; InputMode::COUNT],
     pub pacer: PacerKind,
     pub mouse_label: &'a str,
     pub paused: bool,
     pub messages: &'a [String],
     pub now: Duration,
+    pub compute: ComputeView<'a>,
+    /// Lecture mode's step, if it is on.
+    pub lecture: Option<usize>,
+}
+
+/// The compute-heavy jobs, for the overlay.
+#[derive(Clone, Copy, Debug)]
+pub struct ComputeView<'a> {
+    pub ai_on: bool,
+    pub ai_level: usize,
+    pub enemies: usize,
+    pub on_workers: bool,
+    /// AI snapshots the worker was still too busy to take.
+    pub ai_skipped: u64,
+    pub recording: Option<(&'a std::path::Path, RecordStats)>,
+    pub last_recording: Option<(&'a std::path::Path, RecordStats)>,
 }
 
 /// The platform side of a tick: where keys come from and frames go.
@@ -89,6 +123,8 @@ pub trait Frontend {
     fn sound(&mut self, events: &[SoundEvent]);
     /// "Move the game physically": rumble of this strength (0..=1).
     fn haptics(&mut self, rumble: f32);
+    /// The frame last drawn (RGBA, `WIDTH × HEIGHT`), for the recorder.
+    fn frame(&self) -> &[u8];
 }
 
 /// How the loop starts.
@@ -139,7 +175,7 @@ pub struct Engine {
     last_physics: Duration,
     controls: Controls,
     lights: [Light; MAX_LIGHTS],
-    stats: [ModeStats; 2],
+    stats: [ModeStats; InputMode::COUNT],
     interval: Interval,
     commands: Commands,
     paused: bool,
@@ -147,6 +183,39 @@ pub struct Engine {
     messages: Vec<String>,
     load: Duration,
     load_sink: u64,
+    compute: Compute,
+    lecture: Option<usize>,
+}
+
+/// The slide's compute-heavy jobs and where they run.
+struct Compute {
+    ai_on: bool,
+    ai_level: usize,
+    on_workers: bool,
+    planner: Planner,
+    ai_worker: Option<Worker<(Snapshot, u64), Plan>>,
+    ai_tick: u64,
+    ai_skipped: u64,
+    recorder: Option<Recorder>,
+    last_recording: Option<(PathBuf, RecordStats)>,
+    record_base: PathBuf,
+}
+
+impl Compute {
+    fn new() -> Self {
+        Self {
+            ai_on: false,
+            ai_level: 0,
+            on_workers: false,
+            planner: Planner::new(LEVELS[0].1),
+            ai_worker: None,
+            ai_tick: 0,
+            ai_skipped: 0,
+            recorder: None,
+            last_recording: None,
+            record_base: PathBuf::from("recordings"),
+        }
+    }
 }
 
 /// Messages kept for the overlay.
@@ -177,7 +246,7 @@ impl Engine {
             last_physics: now,
             controls: Controls::default(),
             lights: [Light::default(); MAX_LIGHTS],
-            stats: [ModeStats::default(), ModeStats::default()],
+            stats: Default::default(),
             interval: Interval::default(),
             commands: Commands::default(),
             paused: false,
@@ -185,6 +254,8 @@ impl Engine {
             messages: Vec::with_capacity(MAX_MESSAGES),
             load: Duration::ZERO,
             load_sink: 0,
+            compute: Compute::new(),
+            lecture: None,
         };
         engine.stats[InputMode::Polled.index()].loop_hz = engine.schedule.loop_hz();
         engine.interval = engine.open_interval(now);
@@ -202,11 +273,11 @@ impl Engine {
         &self.schedule
     }
 
-    pub fn stats(&self) -> &[ModeStats; 2] {
+    pub fn stats(&self) -> &[ModeStats; InputMode::COUNT] {
         &self.stats
     }
 
-    pub fn stats_mut(&mut self) -> &mut [ModeStats; 2] {
+    pub fn stats_mut(&mut self) -> &mut [ModeStats; InputMode::COUNT] {
         &mut self.stats
     }
 
@@ -256,7 +327,7 @@ impl Engine {
     /// Exchanges the statistics with `other` (the benchmark keeps one set
     /// per configuration). The stretch so far is closed into the old set;
     /// the new one starts now, on a fresh deadline grid.
-    pub fn swap_stats(&mut self, other: &mut [ModeStats; 2]) {
+    pub fn swap_stats(&mut self, other: &mut [ModeStats; InputMode::COUNT]) {
         let now = self.clock.now();
         self.close_interval(now, self.mouse_figures());
         std::mem::swap(&mut self.stats, other);
@@ -285,7 +356,9 @@ impl Engine {
         for s in Subsystem::ALL {
             // Threaded mode drains the channel every tick: cheap, and the
             // freshest samples reach physics.
-            let drain = s == Subsystem::Mouse && mode == InputMode::Threaded;
+            let drain = s == Subsystem::Mouse
+                && mode == InputMode::Threaded
+                && self.schedule.rates().is_on(s);
             if !(due.contains(s) || drain) {
                 continue;
             }
@@ -340,6 +413,7 @@ impl Engine {
             Subsystem::Display => {
                 // Bring the active mode's totals (time, CPU) up to now for the overlay.
                 self.refresh();
+                let c = &self.compute;
                 let view = EngineView {
                     mode: self.schedule.mode(),
                     schedule: &self.schedule,
@@ -349,6 +423,16 @@ impl Engine {
                     paused: self.paused,
                     messages: &self.messages,
                     now,
+                    compute: ComputeView {
+                        ai_on: c.ai_on,
+                        ai_level: c.ai_level,
+                        enemies: self.game.enemy_count,
+                        on_workers: c.on_workers,
+                        ai_skipped: c.ai_skipped,
+                        recording: c.recorder.as_ref().map(|r| (r.dir(), r.stats)),
+                        last_recording: c.last_recording.as_ref().map(|(d, s)| (d.as_path(), *s)),
+                    },
+                    lecture: self.lecture,
                 };
                 let scene = Scene {
                     game: &self.game,
@@ -365,7 +449,202 @@ impl Engine {
                 self.game.sounds.clear();
             }
             Subsystem::Haptics => frontend.haptics(self.game.rumble),
+            Subsystem::Ai => self.run_ai(),
+            Subsystem::Video => {
+                if let Some(recorder) = &mut self.compute.recorder {
+                    recorder.push(frontend.frame());
+                }
+            }
         }
+    }
+
+    /// "AI": plan inline, or hand the snapshot to the `ai` worker and apply
+    /// whatever plan it has finished (one AI tick late, at most).
+    fn run_ai(&mut self) {
+        let c = &mut self.compute;
+        c.ai_tick += 1;
+        let snapshot = self.game.snapshot(c.ai_level);
+        match &c.ai_worker {
+            None => {
+                let plan = c.planner.plan(&snapshot, c.ai_tick);
+                self.game.apply(&plan);
+            }
+            Some(worker) => {
+                if worker.try_send((snapshot, c.ai_tick)).is_err() {
+                    c.ai_skipped += 1;
+                }
+                let mut newest = None;
+                for plan in worker.results() {
+                    newest = Some(plan);
+                }
+                if let Some(plan) = newest {
+                    self.game.apply(&plan);
+                }
+            }
+        }
+    }
+
+    fn set_ai(&mut self, on: bool, level: usize) {
+        let level = level % LEVELS.len();
+        let c = &mut self.compute;
+        c.ai_on = on;
+        if level != c.ai_level {
+            c.ai_level = level;
+            c.planner = Planner::new(LEVELS[level].1);
+        }
+        self.game
+            .set_enemy_count(if on { LEVELS[level].0 } else { 0 });
+        if self.schedule.set_on(Subsystem::Ai, on) {
+            self.deadlines
+                .set_period(self.schedule.loop_period(), self.clock.now());
+        }
+        self.place_compute(self.compute.on_workers);
+    }
+
+    /// Puts AI and video compression inline or on worker threads.
+    fn place_compute(&mut self, on_workers: bool) {
+        self.compute.on_workers = on_workers;
+        let want_ai_worker = on_workers && self.compute.ai_on;
+        if want_ai_worker && self.compute.ai_worker.is_none() {
+            let mut planner = Planner::new(LEVELS[self.compute.ai_level].1);
+            let spawned = Worker::spawn("ai", 1, move |(snapshot, tick): (Snapshot, u64)| {
+                let cell = LEVELS[snapshot.level % LEVELS.len()].1;
+                if planner.cell() != cell {
+                    planner = Planner::new(cell);
+                }
+                planner.plan(&snapshot, tick)
+            });
+            match spawned {
+                Ok(w) => self.compute.ai_worker = Some(w),
+                Err(e) => {
+                    self.compute.on_workers = false;
+                    self.say(format!("pthread_create(ai): {e}; AI stays in the loop"));
+                }
+            }
+        } else if !want_ai_worker && let Some(w) = self.compute.ai_worker.take() {
+            w.finish();
+        }
+        // A recording in progress moves too: finish it and start a new one.
+        if self
+            .compute
+            .recorder
+            .as_ref()
+            .is_some_and(|r| r.on_worker() != self.compute.on_workers)
+        {
+            self.set_recording(false);
+            self.set_recording(true);
+        }
+    }
+
+    /// Starts or stops recording every displayed frame.
+    pub fn set_recording(&mut self, on: bool) {
+        match (on, self.compute.recorder.take()) {
+            (true, None) => {
+                let unix = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                let dir = recorder::new_dir(&self.compute.record_base, unix);
+                match Recorder::start(dir, self.compute.on_workers) {
+                    Ok(r) => {
+                        self.say(format!("recording every frame into {}", r.dir().display()));
+                        self.compute.recorder = Some(r);
+                    }
+                    Err(e) => self.say(e),
+                }
+            }
+            (false, Some(r)) => {
+                let dir = r.dir().to_path_buf();
+                let (stats, error) = r.stop();
+                if let Some(e) = error {
+                    self.say(format!("recording: {e}"));
+                }
+                self.say(format!(
+                    "recorded {} frames into {} ({} dropped)",
+                    stats.written,
+                    dir.display(),
+                    stats.dropped
+                ));
+                self.compute.last_recording = Some((dir, stats));
+            }
+            (_, keep) => self.compute.recorder = keep,
+        }
+        if self
+            .schedule
+            .set_on(Subsystem::Video, self.compute.recorder.is_some())
+        {
+            self.deadlines
+                .set_period(self.schedule.loop_period(), self.clock.now());
+        }
+    }
+
+    /// Where recordings go (default `recordings/`).
+    pub fn set_record_base(&mut self, base: PathBuf) {
+        self.compute.record_base = base;
+    }
+
+    /// The benchmark's loads: AI at its hardest, or recording, inline or on workers.
+    pub fn set_compute(&mut self, ai: bool, record: bool, on_workers: bool) {
+        self.place_compute(on_workers);
+        let level = if ai {
+            LEVELS.len() - 1
+        } else {
+            self.compute.ai_level
+        };
+        self.set_ai(ai, level);
+        self.set_recording(record);
+    }
+
+    /// The last finished recording: its folder and figures.
+    pub fn last_recording(&self) -> Option<(&std::path::Path, RecordStats)> {
+        self.compute
+            .last_recording
+            .as_ref()
+            .map(|(d, s)| (d.as_path(), *s))
+    }
+
+    /// Lecture mode: the next step, or out of lecture mode after the last.
+    fn lecture_next(&mut self) {
+        let next = self.lecture.map_or(0, |s| s + 1);
+        if next >= lecture::STEPS.len() {
+            self.lecture = None;
+            for s in Subsystem::ALL {
+                let on = !matches!(s, Subsystem::Ai | Subsystem::Video);
+                self.schedule.set_on(s, on);
+            }
+            self.set_ai(false, self.compute.ai_level);
+            self.set_recording(false);
+            self.deadlines
+                .set_period(self.schedule.loop_period(), self.clock.now());
+            return;
+        }
+        self.lecture = Some(next);
+        let step = lecture::STEPS[next];
+        self.set_mode(if step.threaded {
+            InputMode::Threaded
+        } else {
+            InputMode::Polled
+        });
+        for s in Subsystem::ALL {
+            // Someone has to show the slides: the display always runs.
+            let on = s == Subsystem::Display || lecture::is_on(next, s);
+            self.schedule.set_on(s, on);
+        }
+        let ai = lecture::is_on(next, Subsystem::Ai);
+        if ai != self.compute.ai_on {
+            self.set_ai(ai, self.compute.ai_level);
+        }
+        let video = lecture::is_on(next, Subsystem::Video);
+        if video != self.compute.recorder.is_some() {
+            self.set_recording(video);
+        }
+        self.deadlines
+            .set_period(self.schedule.loop_period(), self.clock.now());
+        self.stats[self.mode().index()].loop_hz = self.schedule.loop_hz();
+    }
+
+    /// Lecture mode's step, if on.
+    pub fn lecture(&self) -> Option<usize> {
+        self.lecture
     }
 
     fn view(&self, index: u64) -> View {
@@ -381,7 +660,22 @@ impl Engine {
         let mode = self.mode();
         let stats = &mut self.stats[mode.index()];
         let time_s = self.game.time_s;
+        let blocking = mode == InputMode::Blocking;
         match &mut self.mouse {
+            // The trap: the loop itself waits for the mouse.
+            Mouse::Polled(device) if blocking => match device.read(BLOCKING_WAIT) {
+                Ok(Some(r)) => {
+                    self.game.push_mouse(&r, mode, time_s);
+                    stats.on_mouse_read(now, 1, (r.seq, r.time));
+                }
+                Ok(None) => stats.on_mouse_empty(),
+                Err(e) => {
+                    self.mouse = Mouse::Absent;
+                    self.say(format!(
+                        "the mouse stopped working ({e}); going on without it"
+                    ));
+                }
+            },
             Mouse::Polled(device) => match device.poll() {
                 Ok(Some(r)) => {
                     self.game.push_mouse(&r, mode, time_s);
@@ -429,6 +723,19 @@ impl Engine {
                 self.paused = !self.paused;
             }
             Command::Quit => self.quit = true,
+            Command::ToggleBlocking => {
+                let mode = if self.mode() == InputMode::Blocking {
+                    InputMode::Polled
+                } else {
+                    InputMode::Blocking
+                };
+                self.set_mode(mode);
+            }
+            Command::ToggleAi => self.set_ai(!self.compute.ai_on, self.compute.ai_level),
+            Command::AiHarder => self.set_ai(true, self.compute.ai_level + 1),
+            Command::ToggleWorkers => self.place_compute(!self.compute.on_workers),
+            Command::ToggleRecording => self.set_recording(self.compute.recorder.is_none()),
+            Command::LectureNext => self.lecture_next(),
         }
     }
 
@@ -452,7 +759,7 @@ impl Engine {
     pub fn reset_stats(&mut self) {
         let now = self.clock.now();
         let hz = self.schedule.loop_hz();
-        self.stats = [ModeStats::default(), ModeStats::default()];
+        self.stats = Default::default();
         self.stats[self.mode().index()].loop_hz = hz;
         self.interval = self.open_interval(now);
     }
@@ -466,6 +773,11 @@ impl Engine {
         let now = self.clock.now();
         let mouse = std::mem::replace(&mut self.mouse, Mouse::Absent);
         let (mouse, actual) = match (mouse, mode) {
+            // Between the two modes in which the loop reads, the device stays.
+            (Mouse::Polled(device), InputMode::Polled | InputMode::Blocking) => {
+                self.close_interval(now, figures_of_device(device.as_ref()));
+                (Mouse::Polled(device), mode)
+            }
             (Mouse::Polled(device), InputMode::Threaded) => {
                 self.close_interval(now, figures_of_device(device.as_ref()));
                 let builder = match self.reader_stack {
@@ -483,7 +795,7 @@ impl Engine {
                     }
                 }
             }
-            (Mouse::Threaded(thread), InputMode::Polled) => {
+            (Mouse::Threaded(thread), InputMode::Polled | InputMode::Blocking) => {
                 // Join first, so the reader's last figures are in.
                 let joined = thread.join();
                 let mut figures = figures_of_counters(&joined.counters);
@@ -495,7 +807,7 @@ impl Engine {
                     self.say(format!("read_mouse stopped: {error}"));
                 }
                 match joined.device {
-                    Some(device) => (Mouse::Polled(device), InputMode::Polled),
+                    Some(device) => (Mouse::Polled(device), mode),
                     None => (Mouse::Absent, InputMode::Polled),
                 }
             }
@@ -555,8 +867,13 @@ impl Engine {
         self.interval = self.open_interval(now);
     }
 
-    /// Ends the run: joins the reader and returns both modes' reports.
+    /// Ends the run: finishes a recording, joins the workers and the
+    /// reader, and returns every mode's report.
     pub fn finish(&mut self) -> Modes {
+        self.set_recording(false);
+        if let Some(w) = self.compute.ai_worker.take() {
+            w.finish();
+        }
         self.set_mode(InputMode::Polled);
         self.refresh();
         Modes::from_stats(&self.stats)

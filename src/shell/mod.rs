@@ -10,7 +10,9 @@ pub mod mouse;
 pub mod os;
 pub mod pacer;
 pub mod reader;
+pub mod recorder;
 pub mod report;
 pub mod signals;
+pub mod worker;
 #[cfg(target_os = "linux")]
 pub mod x11;
