@@ -14,6 +14,7 @@ BIN=${BIN:-target/release/why-threads}
 OUT=${E2E_OUT:-target/e2e}
 mkdir -p "$OUT"
 rm -f "$OUT"/*.json "$OUT"/*.png
+OUT=$(realpath "$OUT")
 
 passed=0
 failed=0
@@ -33,6 +34,7 @@ for tool in Xvfb xdotool import convert python3; do
     command -v "$tool" >/dev/null || { echo "e2e: $tool is missing (scripts/setup installs it)"; exit 1; }
 done
 [ -x "$BIN" ] || { echo "e2e: $BIN is missing: cargo build --release first"; exit 1; }
+BIN=$(realpath "$BIN")
 
 # A free display number.
 for n in $(seq 91 140); do
@@ -108,13 +110,19 @@ check "overlay is drawn (not blank)" python3 -c "import sys; sys.exit(0 if float
 colors=$(identify -format '%k' "$OUT/shot.png")
 check "screenshot has many colours ($colors)" test "$colors" -gt 200
 
-# --- 2. Signals: USR1 toggles the mode, TERM ends with a report. ---
-"$BIN" --report "$OUT/report-term.json" --mouse synthetic >"$OUT/game-term.log" 2>&1 &
+# --- 2. Recording, then signals: USR1 toggles the mode, TERM ends with a
+#        report and a finished recording. ---
+rm -rf "$OUT/recordings"
+mkdir -p "$OUT/recordings"
+(cd "$OUT/recordings" && exec "$BIN" --report "$OUT/report-term.json" --mouse synthetic) >"$OUT/game-term.log" 2>&1 &
 GAME=$!
-wait_for_window >/dev/null
+WID=$(wait_for_window)
 sleep 2
+xdotool windowfocus --sync "$WID" 2>/dev/null || true
+xdotool key v
+sleep 1.5
 kill -USR1 $GAME
-sleep 2
+sleep 1.5
 kill -TERM $GAME
 wait $GAME
 status=$?
@@ -122,18 +130,34 @@ GAME=
 check "SIGTERM ends the game with status 0" test "$status" -eq 0
 check "SIGUSR1 switched modes (both in the report)" json "$OUT/report-term.json" \
     'r["modes"]["polled"]["ticks"] > 0 and r["modes"]["threaded"]["ticks"] > 0 and r["final_mode"] == "threaded"'
+REC="$OUT/recordings/$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['recording']['dir'])" "$OUT/report-term.json" 2>/dev/null)"
+WRITTEN=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['recording']['frames_written'])" "$OUT/report-term.json" 2>/dev/null || echo 0)
+check "a recording was made ($WRITTEN frames)" test "$WRITTEN" -gt 30
+check "every recorded frame is a file" test "$(ls "$REC" 2>/dev/null | wc -l)" -eq "$WRITTEN"
+check "identify reads every frame, 640x400" test "$(identify "$REC"/*.png 2>/dev/null | grep -c ' PNG 640x400 ')" -eq "$WRITTEN"
 
-# --- 3. SIGINT (Ctrl-C) writes the report too. ---
-"$BIN" --report "$OUT/report-int.json" --mouse synthetic --mode threaded >"$OUT/game-int.log" 2>&1 &
+# --- 3. Lecture mode, two steps on screen; then SIGINT (Ctrl-C) writes
+#        the report too. ---
+(cd "$OUT/recordings" && exec "$BIN" --report "$OUT/report-int.json" --mouse synthetic --mode threaded) >"$OUT/game-int.log" 2>&1 &
 GAME=$!
-wait_for_window >/dev/null
+WID=$(wait_for_window)
+sleep 2
+xdotool windowfocus --sync "$WID" 2>/dev/null || true
+xdotool key n key n
 sleep 1.5
+import -window root "$OUT/lecture-2.png"
+xdotool key n key n key n key n key n key n key n
+sleep 2
+import -window root "$OUT/lecture-9.png"
 kill -INT $GAME
 wait $GAME
 status=$?
 GAME=
 check "SIGINT ends the game with status 0" test "$status" -eq 0
 check "SIGINT wrote the report" json "$OUT/report-int.json" 'r["modes"]["threaded"]["ticks"] > 0'
+check "lecture mode ran polled then threaded" json "$OUT/report-int.json" \
+    'r["modes"]["polled"]["ticks"] > 0 and r["final_mode"] == "threaded"'
+check "lecture screenshots differ" test "$(compare -metric AE "$OUT/lecture-2.png" "$OUT/lecture-9.png" null: 2>&1 | cut -d' ' -f1)" -gt 10000
 
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

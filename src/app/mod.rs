@@ -17,7 +17,7 @@ use crate::shell::cli::{MouseSource, RunArgs};
 use crate::shell::clock::Clock;
 use crate::shell::engine::{Engine, EngineConfig};
 use crate::shell::mouse::{ArenaMapping, MouseDevice, RelayMouse, SyntheticMouse};
-use crate::shell::report::{self, RunReport};
+use crate::shell::report::{self, RecordingReport, RunReport};
 use crate::shell::signals;
 use window::WindowFrontend;
 
@@ -80,6 +80,11 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
             mouse_hz: args.mouse_hz,
             final_mode,
             seconds: clock.now().saturating_sub(started).as_secs_f64(),
+            recording: engine.last_recording().map(|(dir, stats)| RecordingReport {
+                dir: dir.display().to_string(),
+                frames_written: stats.written,
+                frames_dropped: stats.dropped,
+            }),
         };
         report::write(path, &r).map_err(RunError::Environment)?;
     }

@@ -454,7 +454,7 @@ impl Frontend for WindowFrontend {
             .mapping
             .set(viewport.x, viewport.y, viewport.scale());
         let lights = LightsInput {
-            enabled: self.lights,
+            enabled: self.lights && scene.lights_on,
             flash: scene.game.flash,
             lights: scene.lights,
         };

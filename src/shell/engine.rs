@@ -80,6 +80,8 @@ pub struct Scene<'a> {
     pub game: &'a Game,
     pub view: View,
     pub lights: &'a [Light; MAX_LIGHTS],
+    /// Is "update all other lights" in the loop (lecture mode may not have it yet)?
+    pub lights_on: bool,
     pub engine: &'a EngineView<'a>,
 }
 
@@ -438,6 +440,7 @@ impl Engine {
                     game: &self.game,
                     view: self.view(index),
                     lights: &self.lights,
+                    lights_on: self.schedule.rates().is_on(Subsystem::Lights),
                     engine: &view,
                 };
                 frontend.display(&scene);

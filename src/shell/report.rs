@@ -19,6 +19,16 @@ pub struct RunReport {
     pub mouse_hz: u32,
     pub final_mode: &'static str,
     pub seconds: f64,
+    /// The last recording made (`V`), if any.
+    pub recording: Option<RecordingReport>,
+}
+
+/// Where a recording went and how many frames it has.
+#[derive(Debug, Serialize)]
+pub struct RecordingReport {
+    pub dir: String,
+    pub frames_written: u64,
+    pub frames_dropped: u64,
 }
 
 /// Fails with a one-line reason if `path` cannot be written.
