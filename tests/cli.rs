@@ -108,19 +108,7 @@ fn bench_json_has_the_report_shape() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
     for mode in ["polled", "threaded"] {
-        for key in [
-            "ticks",
-            "loop_hz",
-            "lateness_us",
-            "period_error_us",
-            "frame_time_ms",
-            "stutters",
-            "mouse_samples",
-            "samples_per_tick",
-            "input_age_us",
-            "dropped",
-            "cpu_percent",
-        ] {
+        for key in why_threads::core::report::CONTRACT_FIELDS {
             assert!(
                 v["modes"][mode].get(key).is_some(),
                 "modes.{mode}.{key} missing"

@@ -10,6 +10,21 @@ use super::input::InputMode;
 use super::schedule::Subsystem;
 use super::stats::{Histogram, ModeStats, SignedHistogram, percent};
 
+/// The fields every mode's report has, by the brief's contract (more are welcome).
+pub const CONTRACT_FIELDS: [&str; 11] = [
+    "ticks",
+    "loop_hz",
+    "lateness_us",
+    "period_error_us",
+    "frame_time_ms",
+    "stutters",
+    "mouse_samples",
+    "samples_per_tick",
+    "input_age_us",
+    "dropped",
+    "cpu_percent",
+];
+
 /// Percentiles of one figure, in the unit its field name says.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Percentiles {
@@ -202,19 +217,7 @@ mod tests {
         .unwrap_or_default();
         assert_eq!(json["polled"]["lateness_us"]["max"], 40.0);
         assert_eq!(json["threaded"]["ticks"], 0);
-        for key in [
-            "ticks",
-            "loop_hz",
-            "lateness_us",
-            "period_error_us",
-            "frame_time_ms",
-            "stutters",
-            "mouse_samples",
-            "samples_per_tick",
-            "input_age_us",
-            "dropped",
-            "cpu_percent",
-        ] {
+        for key in CONTRACT_FIELDS {
             assert!(json["polled"].get(key).is_some(), "missing {key}");
         }
     }

@@ -665,33 +665,27 @@ impl Engine {
         let time_s = self.game.time_s;
         let blocking = mode == InputMode::Blocking;
         match &mut self.mouse {
-            // The trap: the loop itself waits for the mouse.
-            Mouse::Polled(device) if blocking => match device.read(BLOCKING_WAIT) {
-                Ok(Some(r)) => {
-                    self.game.push_mouse(&r, mode, time_s);
-                    stats.on_mouse_read(now, 1, (r.seq, r.time));
+            Mouse::Polled(device) => {
+                // Blocking: the trap, the loop itself waits for the mouse.
+                let read = if blocking {
+                    device.read(BLOCKING_WAIT)
+                } else {
+                    device.poll()
+                };
+                match read {
+                    Ok(Some(r)) => {
+                        self.game.push_mouse(&r, mode, time_s);
+                        stats.on_mouse_read(now, 1, (r.seq, r.time));
+                    }
+                    Ok(None) => stats.on_mouse_empty(),
+                    Err(e) => {
+                        self.mouse = Mouse::Absent;
+                        self.say(format!(
+                            "the mouse stopped working ({e}); going on without it"
+                        ));
+                    }
                 }
-                Ok(None) => stats.on_mouse_empty(),
-                Err(e) => {
-                    self.mouse = Mouse::Absent;
-                    self.say(format!(
-                        "the mouse stopped working ({e}); going on without it"
-                    ));
-                }
-            },
-            Mouse::Polled(device) => match device.poll() {
-                Ok(Some(r)) => {
-                    self.game.push_mouse(&r, mode, time_s);
-                    stats.on_mouse_read(now, 1, (r.seq, r.time));
-                }
-                Ok(None) => stats.on_mouse_empty(),
-                Err(e) => {
-                    self.mouse = Mouse::Absent;
-                    self.say(format!(
-                        "the mouse stopped working ({e}); going on without it"
-                    ));
-                }
-            },
+            }
             Mouse::Threaded(thread) => {
                 stats.on_channel(thread.receiver().len() as u64);
                 let mut n = 0u64;
