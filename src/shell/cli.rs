@@ -124,7 +124,9 @@ USAGE:
     why-threads bench [OPTIONS]    run the same loop headless and print a table
 
 GAME OPTIONS:
-    --mode polled|threaded    who reads the mouse at start (default: polled; T toggles)
+    --mode polled|threaded|blocking
+                              who reads the mouse at start (default: polled; T
+                              toggles; blocking is the trap: the loop waits for it)
     --hz N                    base rate in Hz (keyboard, gamepad, physics), 1-2000
                               (default: 60)
     --mouse auto|x11|synthetic
@@ -181,7 +183,9 @@ where
             "--mode" => {
                 let v = value()?;
                 run.mode = InputMode::parse(v).ok_or_else(|| {
-                    CliError(format!("--mode must be polled or threaded, got '{v}'"))
+                    CliError(format!(
+                        "--mode must be polled, threaded or blocking, got '{v}'"
+                    ))
                 })?;
             }
             "--hz" => run.hz = rate("--hz", value()?, 1..=MAX_HZ)?,
@@ -398,7 +402,7 @@ mod tests {
             ),
             (
                 &["--mode", "both"],
-                "--mode must be polled or threaded, got 'both'",
+                "--mode must be polled, threaded or blocking, got 'both'",
             ),
             (&["--json"], "--json belongs to 'why-threads bench'"),
             (&["extra"], "unexpected argument 'extra' (see --help)"),

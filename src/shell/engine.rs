@@ -261,8 +261,8 @@ impl Engine {
         };
         engine.stats[InputMode::Polled.index()].loop_hz = engine.schedule.loop_hz();
         engine.interval = engine.open_interval(now);
-        if config.mode == InputMode::Threaded {
-            engine.set_mode(InputMode::Threaded);
+        if config.mode != InputMode::Polled {
+            engine.set_mode(config.mode);
         }
         engine
     }
