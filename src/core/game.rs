@@ -30,10 +30,6 @@ impl Rect {
             py.clamp(self.y, self.y + self.h),
         )
     }
-
-    pub fn contains(&self, px: f32, py: f32) -> bool {
-        px >= self.x && px < self.x + self.w && py >= self.y && py < self.y + self.h
-    }
 }
 
 /// Thickness of the border walls.

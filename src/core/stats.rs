@@ -163,15 +163,6 @@ impl Histogram {
         sum / n as f64
     }
 
-    /// Non-empty buckets as `(lower edge, count)`, for drawing.
-    pub fn buckets(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
-        self.counts
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| **c > 0)
-            .map(|(i, &c)| (Self::lower_edge(i), c))
-    }
-
     pub fn clear(&mut self) {
         self.counts.fill(0);
         self.count = 0;

@@ -279,18 +279,6 @@ impl Engine {
         &self.stats
     }
 
-    pub fn stats_mut(&mut self) -> &mut [ModeStats; InputMode::COUNT] {
-        &mut self.stats
-    }
-
-    pub fn game(&self) -> &Game {
-        &self.game
-    }
-
-    pub fn clock(&self) -> Clock {
-        self.clock
-    }
-
     pub fn pacer(&self) -> PacerKind {
         self.pacer.kind()
     }
@@ -643,11 +631,6 @@ impl Engine {
         self.deadlines
             .set_period(self.schedule.loop_period(), self.clock.now());
         self.stats[self.mode().index()].loop_hz = self.schedule.loop_hz();
-    }
-
-    /// Lecture mode's step, if on.
-    pub fn lecture(&self) -> Option<usize> {
-        self.lecture
     }
 
     fn view(&self, index: u64) -> View {

@@ -69,10 +69,6 @@ impl SyntheticMouse {
             overruns: 0,
         }
     }
-
-    pub fn path(&self) -> &SyntheticPath {
-        &self.path
-    }
 }
 
 impl MouseDevice for SyntheticMouse {

@@ -59,11 +59,6 @@ impl<In: Send + 'static, Out: Send + 'static> Worker<In, Out> {
         self.rx.try_iter()
     }
 
-    /// Jobs waiting or running.
-    pub fn queued(&self) -> usize {
-        self.tx.as_ref().map_or(0, Sender::len)
-    }
-
     /// Finishes every queued job, joins the thread and returns the results
     /// not yet collected.
     pub fn finish(mut self) -> Vec<Out> {
