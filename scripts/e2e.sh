@@ -47,12 +47,41 @@ trap 'kill $GAME $XVFB 2>/dev/null; wait 2>/dev/null' EXIT
 export DISPLAY=$DISP
 for _ in $(seq 1 100); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
 
-wait_for_window() { # prints the window id
+wait_for_window() { # prints the id of the game's mapped window
     for _ in $(seq 1 300); do
         local id
-        id=$(xdotool search --name 'why-threads' 2>/dev/null | head -n1)
+        id=$(xdotool search --onlyvisible --name '^why-threads' 2>/dev/null | head -n1)
         if [ -n "$id" ]; then echo "$id"; return 0; fi
         sleep 0.1
+    done
+    return 1
+}
+
+# The pointer into the window and the keyboard focus on it, checked: a key
+# sent before the focus lands would go nowhere.
+focus() { # focus WID
+    xdotool mousemove --window "$1" 330 300
+    for _ in $(seq 1 50); do
+        xdotool windowfocus "$1" 2>/dev/null
+        [ "$(xdotool getwindowfocus 2>/dev/null)" = "$1" ] && return 0
+        sleep 0.1
+    done
+    echo "e2e: window $1 never took the keyboard focus" >&2
+}
+
+# Presses KEY and waits until the game says PATTERN once more in LOG. An
+# injected key can be lost before the window has settled, so after 5 s of
+# silence it is pressed once more (and says so). Returns 1 if never answered.
+press() { # press KEY LOG PATTERN
+    local before attempt
+    before=$(grep -c -- "$3" "$2")
+    for attempt in 1 2; do
+        xdotool key "$1"
+        for _ in $(seq 1 50); do
+            [ "$(grep -c -- "$3" "$2")" -gt "$before" ] && return 0
+            sleep 0.1
+        done
+        echo "e2e: no answer to key $1 after 5 s (press $attempt)" >&2
     done
     return 1
 }
@@ -81,8 +110,7 @@ json() { # json FILE PYTHON-EXPRESSION-ON-r
 GAME=$!
 WID=$(wait_for_window) || { echo "e2e: the window never appeared"; cat "$OUT/game.log"; exit 1; }
 sleep 2 # first frames (lavapipe compiles its shaders)
-xdotool windowfocus --sync "$WID" 2>/dev/null || true
-xdotool mousemove --window "$WID" 330 300 # the circle is centred 70 px left of here
+focus "$WID" # the pointer at (330, 300): the circle is centred 70 px left of it
 # shellcheck disable=SC2046
 xdotool $(circles 3.5)
 xdotool key t
@@ -118,8 +146,8 @@ mkdir -p "$OUT/recordings"
 GAME=$!
 WID=$(wait_for_window)
 sleep 2
-xdotool windowfocus --sync "$WID" 2>/dev/null || true
-xdotool key v
+focus "$WID"
+check "V starts a recording" press v "$OUT/game-term.log" "recording every frame into"
 sleep 1.5
 kill -USR1 $GAME
 sleep 1.5
@@ -142,7 +170,7 @@ check "identify reads every frame, 640x400" test "$(identify "$REC"/*.png 2>/dev
 GAME=$!
 WID=$(wait_for_window)
 sleep 2
-xdotool windowfocus --sync "$WID" 2>/dev/null || true
+focus "$WID"
 xdotool key n key n
 sleep 1.5
 import -window root "$OUT/lecture-2.png"
@@ -160,4 +188,10 @@ check "lecture mode ran polled then threaded" json "$OUT/report-int.json" \
 check "lecture screenshots differ" test "$(compare -metric AE "$OUT/lecture-2.png" "$OUT/lecture-9.png" null: 2>&1 | cut -d' ' -f1)" -gt 10000
 
 echo "e2e: $passed passed, $failed failed"
+if [ "$failed" -gt 0 ]; then
+    for log in "$OUT"/game*.log; do
+        echo "--- what the game said in $log"
+        grep -v '^ALSA lib' "$log" | tail -n 20
+    done
+fi
 [ "$failed" -eq 0 ]
