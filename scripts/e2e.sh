@@ -40,20 +40,24 @@ BIN=$(realpath "$BIN")
 for n in $(seq 91 140); do
     if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then DISP=":$n"; break; fi
 done
-Xvfb "$DISP" -screen 0 1280x800x24 -nolisten tcp >"$OUT/xvfb.log" 2>&1 &
+# -noreset: by default Xvfb resets when its last client leaves, and a game
+# connecting during that reset is refused ("Failed to open connection").
+Xvfb "$DISP" -screen 0 1280x800x24 -nolisten tcp -noreset >"$OUT/xvfb.log" 2>&1 &
 XVFB=$!
 GAME=
 trap 'kill $GAME $XVFB 2>/dev/null; wait 2>/dev/null' EXIT
 export DISPLAY=$DISP
 for _ in $(seq 1 100); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
 
-wait_for_window() { # prints the id of the game's mapped window
+wait_for_window() { # wait_for_window LOG: prints the id of the game's mapped window
     for _ in $(seq 1 300); do
         local id
         id=$(xdotool search --onlyvisible --name '^why-threads' 2>/dev/null | head -n1)
         if [ -n "$id" ]; then echo "$id"; return 0; fi
         sleep 0.1
     done
+    echo "e2e: the window never appeared; the game said:" >&2
+    grep -v '^ALSA lib' "$1" >&2
     return 1
 }
 
@@ -108,7 +112,7 @@ json() { # json FILE PYTHON-EXPRESSION-ON-r
 # --- 1. The lecture: polled, move the mouse, T, move again, screenshot. ---
 "$BIN" --duration 14 --report "$OUT/report.json" --mode polled >"$OUT/game.log" 2>&1 &
 GAME=$!
-WID=$(wait_for_window) || { echo "e2e: the window never appeared"; cat "$OUT/game.log"; exit 1; }
+WID=$(wait_for_window "$OUT/game.log") || exit 1
 sleep 2 # first frames (lavapipe compiles its shaders)
 focus "$WID" # the pointer at (330, 300): the circle is centred 70 px left of it
 # shellcheck disable=SC2046
@@ -144,7 +148,7 @@ rm -rf "$OUT/recordings"
 mkdir -p "$OUT/recordings"
 (cd "$OUT/recordings" && exec "$BIN" --report "$OUT/report-term.json" --mouse synthetic) >"$OUT/game-term.log" 2>&1 &
 GAME=$!
-WID=$(wait_for_window)
+WID=$(wait_for_window "$OUT/game-term.log") || exit 1
 sleep 2
 focus "$WID"
 check "V starts a recording" press v "$OUT/game-term.log" "recording every frame into"
@@ -168,7 +172,7 @@ check "identify reads every frame, 640x400" test "$(identify "$REC"/*.png 2>/dev
 #        the report too. ---
 (cd "$OUT/recordings" && exec "$BIN" --report "$OUT/report-int.json" --mouse synthetic --mode threaded) >"$OUT/game-int.log" 2>&1 &
 GAME=$!
-WID=$(wait_for_window)
+WID=$(wait_for_window "$OUT/game-int.log") || exit 1
 sleep 2
 focus "$WID"
 xdotool key n key n

@@ -8,6 +8,7 @@
 //! counted, never queued without bound. Stopping finishes every queued
 //! frame, so nothing is left half written.
 
+use std::fmt::Write;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use crate::core::game::{HEIGHT, WIDTH};
 const POOL: usize = 6;
 
 struct Job {
-    path: PathBuf,
+    number: u64,
     frame: Vec<u8>,
 }
 
@@ -55,6 +56,8 @@ pub struct RecordStats {
 
 pub struct Recorder {
     dir: PathBuf,
+    /// Inline, where each frame is written.
+    paths: FramePaths,
     next: u64,
     worker: Option<Worker<Job, Done>>,
     pool: Vec<Vec<u8>>,
@@ -68,9 +71,13 @@ impl Recorder {
         fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot record into {}: {e}", dir.display()))?;
         let worker = if on_worker {
-            let w = Worker::spawn("video", POOL, |job: Job| Done {
-                result: encode_png(&job.path, &job.frame),
-                frame: job.frame,
+            let mut paths = FramePaths::new(&dir);
+            let w = Worker::spawn("video", POOL, move |job: Job| {
+                let result = encode_png(paths.of(job.number), &job.frame);
+                Done {
+                    result,
+                    frame: job.frame,
+                }
             })
             .map_err(|e| format!("cannot start the video thread: {e}"))?;
             Some(w)
@@ -84,6 +91,7 @@ impl Recorder {
             Vec::new()
         };
         Ok(Self {
+            paths: FramePaths::new(&dir),
             dir,
             next: 1,
             worker,
@@ -117,7 +125,6 @@ impl Recorder {
         if rgba.len() != (WIDTH * HEIGHT * 4) as usize {
             return;
         }
-        let path = self.dir.join(format!("frame-{:05}.png", self.next));
         // Take back the buffers of frames the worker has finished.
         if let Some(worker) = self.worker.take() {
             for done in worker.results() {
@@ -126,7 +133,7 @@ impl Recorder {
             self.worker = Some(worker);
         }
         match (&self.worker, self.pool.pop()) {
-            (None, _) => match encode_png(&path, rgba) {
+            (None, _) => match encode_png(self.paths.of(self.next), rgba) {
                 Ok(()) => self.stats.written += 1,
                 Err(e) => {
                     self.stats.failed += 1;
@@ -135,7 +142,8 @@ impl Recorder {
             },
             (Some(worker), Some(mut frame)) => {
                 frame.copy_from_slice(rgba);
-                if let Err(job) = worker.try_send(Job { path, frame }) {
+                let number = self.next;
+                if let Err(job) = worker.try_send(Job { number, frame }) {
                     self.stats.dropped += 1;
                     self.pool.push(job.frame);
                     return;
@@ -157,6 +165,36 @@ impl Recorder {
             }
         }
         (self.stats, self.last_error.take())
+    }
+}
+
+/// The path of frame `number` in a folder (`frame-00001.png`, ...),
+/// rewritten in place: after the first frame, naming one allocates nothing.
+struct FramePaths {
+    path: PathBuf,
+    name: String,
+    holds_frame: bool,
+}
+
+impl FramePaths {
+    fn new(dir: &Path) -> Self {
+        Self {
+            path: dir.to_path_buf(),
+            name: String::with_capacity(32),
+            holds_frame: false,
+        }
+    }
+
+    fn of(&mut self, number: u64) -> &Path {
+        if self.holds_frame {
+            self.path.pop();
+        }
+        self.name.clear();
+        // Formatting into a String cannot fail.
+        let _ = write!(self.name, "frame-{number:05}.png");
+        self.path.push(&self.name);
+        self.holds_frame = true;
+        &self.path
     }
 }
 
@@ -220,6 +258,25 @@ mod tests {
         assert!(
             err.starts_with("cannot record into /proc/why-threads/rec"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn frame_paths_are_rewritten_in_place() {
+        let mut paths = FramePaths::new(Path::new("recordings/why-threads-7"));
+        assert_eq!(
+            paths.of(1),
+            Path::new("recordings/why-threads-7/frame-00001.png")
+        );
+        let capacity = (paths.path.capacity(), paths.name.capacity());
+        assert_eq!(
+            paths.of(42),
+            Path::new("recordings/why-threads-7/frame-00042.png")
+        );
+        assert_eq!((paths.path.capacity(), paths.name.capacity()), capacity);
+        assert_eq!(
+            paths.of(123_456),
+            Path::new("recordings/why-threads-7/frame-123456.png")
         );
     }
 
