@@ -197,5 +197,17 @@ if [ "$failed" -gt 0 ]; then
         echo "--- what the game said in $log"
         grep -v '^ALSA lib' "$log" | tail -n 20
     done
+    for report in "$OUT"/report*.json; do
+        echo "--- $report"
+        python3 - "$report" <<'EOF' || true
+import json, sys
+r = json.load(open(sys.argv[1]))
+print("final mode:", r.get("final_mode"), "recording:", r.get("recording"))
+for name, m in r["modes"].items():
+    if m["ticks"]:
+        runs = {k: w["runs"] for k, w in m.get("work_us", {}).items()}
+        print(f"{name}: {m['ticks']} ticks in {m['seconds']:.2f} s, {m['frames']} frames, runs {runs}")
+EOF
+    done
 fi
 [ "$failed" -eq 0 ]

@@ -79,7 +79,9 @@ impl Held {
 }
 
 impl Handler {
-    fn key(&mut self, code: KeyCode, pressed: bool, repeat: bool) {
+    /// `echo`: a repeat, or a press winit makes up for a key already held
+    /// when the window gains focus. Held keys follow it; hotkeys do not.
+    fn key(&mut self, code: KeyCode, pressed: bool, echo: bool) {
         let slot = match code {
             KeyCode::ArrowUp => Some(&mut self.held.up[0]),
             KeyCode::KeyW => Some(&mut self.held.up[1]),
@@ -95,8 +97,8 @@ impl Handler {
             *slot = pressed;
             return;
         }
-        // Hotkeys act on the press only; key repeat never toggles twice.
-        if !pressed || repeat {
+        // Hotkeys act on a real press only: nothing toggles twice.
+        if !pressed || echo {
             return;
         }
         match code {
@@ -181,8 +183,9 @@ impl ApplicationHandler for Handler {
                         repeat,
                         ..
                     },
+                is_synthetic,
                 ..
-            } => self.key(code, state == ElementState::Pressed, repeat),
+            } => self.key(code, state == ElementState::Pressed, repeat || is_synthetic),
             WindowEvent::CursorMoved { position, .. } => {
                 self.cursor = (position.x as f32, position.y as f32);
                 self.relay_cursor();

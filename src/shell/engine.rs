@@ -302,7 +302,8 @@ impl Engine {
 
     /// Says something to the user: on stderr and in the overlay.
     pub fn say(&mut self, message: String) {
-        eprintln!("why-threads: {message}");
+        let t = self.clock.now().as_secs_f64();
+        eprintln!("why-threads [{t:.3} s]: {message}");
         if self.messages.len() == MAX_MESSAGES {
             self.messages.remove(0);
         }
