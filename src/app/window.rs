@@ -486,3 +486,51 @@ impl Frontend for WindowFrontend {
         self.renderer.pixels.frame()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handler() -> Handler {
+        Handler {
+            window: None,
+            error: None,
+            egui: None,
+            egui_ctx: egui::Context::default(),
+            held: Held::default(),
+            commands: Vec::new(),
+            view_keys: Vec::new(),
+            close: false,
+            resized: None,
+            relay: None,
+            relay_seq: 0,
+            cursor: (0.0, 0.0),
+            buttons: 0,
+            mapping: Arc::new(ArenaMapping::default()),
+            clock: Clock::new(),
+        }
+    }
+
+    #[test]
+    fn hotkeys_act_on_real_presses_only() {
+        let mut h = handler();
+        h.key(KeyCode::KeyV, true, false);
+        h.key(KeyCode::KeyV, true, true); // repeat, or made up on focus gain
+        h.key(KeyCode::KeyV, false, false);
+        h.key(KeyCode::KeyO, true, true);
+        assert_eq!(h.commands, vec![Command::ToggleRecording]);
+        assert!(h.view_keys.is_empty());
+    }
+
+    #[test]
+    fn held_keys_follow_every_press_and_release() {
+        let mut h = handler();
+        h.key(KeyCode::ArrowLeft, true, true); // held while focus came back
+        h.key(KeyCode::KeyD, true, false);
+        let keys = h.held.keys();
+        assert!(keys.left && keys.right && !keys.up);
+        h.key(KeyCode::ArrowLeft, false, false);
+        assert!(!h.held.keys().left);
+        assert!(h.commands.is_empty());
+    }
+}
