@@ -79,6 +79,27 @@ impl Held {
 }
 
 impl Handler {
+    /// Before the window exists: it is made when winit says `resumed`.
+    fn new(mapping: Arc<ArenaMapping>, clock: Clock) -> Self {
+        Self {
+            window: None,
+            error: None,
+            egui: None,
+            egui_ctx: egui::Context::default(),
+            held: Held::default(),
+            commands: Vec::with_capacity(8),
+            view_keys: Vec::with_capacity(8),
+            close: false,
+            resized: None,
+            relay: None,
+            relay_seq: 0,
+            cursor: (0.0, 0.0),
+            buttons: 0,
+            mapping,
+            clock,
+        }
+    }
+
     /// `echo`: a repeat, or a press winit makes up for a key already held
     /// when the window gains focus. Held keys follow it; hotkeys do not.
     fn key(&mut self, code: KeyCode, pressed: bool, echo: bool) {
@@ -239,23 +260,7 @@ impl WindowFrontend {
         mapping: Arc<ArenaMapping>,
         signals: crossbeam_channel::Receiver<Command>,
     ) -> Result<Self, WindowError> {
-        let mut handler = Handler {
-            window: None,
-            error: None,
-            egui: None,
-            egui_ctx: egui::Context::default(),
-            held: Held::default(),
-            commands: Vec::with_capacity(8),
-            view_keys: Vec::with_capacity(8),
-            close: false,
-            resized: None,
-            relay: None,
-            relay_seq: 0,
-            cursor: (0.0, 0.0),
-            buttons: 0,
-            mapping,
-            clock,
-        };
+        let mut handler = Handler::new(mapping, clock);
         for _ in 0..200 {
             if let PumpStatus::Exit(code) =
                 event_loop.pump_app_events(Some(Duration::from_millis(10)), &mut handler)
@@ -492,23 +497,7 @@ mod tests {
     use super::*;
 
     fn handler() -> Handler {
-        Handler {
-            window: None,
-            error: None,
-            egui: None,
-            egui_ctx: egui::Context::default(),
-            held: Held::default(),
-            commands: Vec::new(),
-            view_keys: Vec::new(),
-            close: false,
-            resized: None,
-            relay: None,
-            relay_seq: 0,
-            cursor: (0.0, 0.0),
-            buttons: 0,
-            mapping: Arc::new(ArenaMapping::default()),
-            clock: Clock::new(),
-        }
+        Handler::new(Arc::new(ArenaMapping::default()), Clock::new())
     }
 
     #[test]
