@@ -479,11 +479,12 @@ fn rate_table(ui: &mut Ui, e: &EngineView<'_>) {
                 };
                 ui.label(RichText::new(sub.slide_line()).color(name_color));
                 ui.label(RichText::new(rates.hz(sub).to_string()).monospace());
-                ui.label(if in_loop {
-                    "loop".to_string()
-                } else {
-                    "read_mouse thread".to_string()
-                });
+                ui.label(runs_in(
+                    sub,
+                    rates.is_on(sub),
+                    in_loop,
+                    e.compute.on_workers,
+                ));
                 let work = &s.work[sub.index()];
                 let p99 = Duration::from_nanos(work.percentile(0.99));
                 let max = Duration::from_nanos(work.max());
@@ -505,6 +506,17 @@ fn rate_table(ui: &mut Ui, e: &EngineView<'_>) {
                 ui.end_row();
             }
         });
+}
+
+/// Where a subsystem's work happens, for the rate table's "runs in".
+fn runs_in(sub: Subsystem, on: bool, in_loop: bool, on_workers: bool) -> &'static str {
+    match sub {
+        _ if !on => "off",
+        Subsystem::Mouse if !in_loop => "read_mouse thread",
+        Subsystem::Ai if on_workers => "ai thread",
+        Subsystem::Video if on_workers => "video thread",
+        _ => "loop",
+    }
 }
 
 fn threads(ui: &mut Ui, threads: &[(String, f64)]) {
@@ -573,3 +585,22 @@ pub const HOTKEYS: &[(&str, &str)] = &[
     ("Arrows / WASD", "move the puck; the mouse pulls it too"),
     ("mouse button", "dash"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_in_names_the_thread_that_does_the_work() {
+        assert_eq!(
+            runs_in(Subsystem::Mouse, true, false, false),
+            "read_mouse thread"
+        );
+        assert_eq!(runs_in(Subsystem::Mouse, true, true, true), "loop");
+        assert_eq!(runs_in(Subsystem::Ai, false, false, true), "off");
+        assert_eq!(runs_in(Subsystem::Ai, true, true, false), "loop");
+        assert_eq!(runs_in(Subsystem::Ai, true, true, true), "ai thread");
+        assert_eq!(runs_in(Subsystem::Video, true, true, true), "video thread");
+        assert_eq!(runs_in(Subsystem::Lights, false, false, false), "off");
+    }
+}
