@@ -109,14 +109,19 @@ impl Recorder {
         self.worker.is_some()
     }
 
-    fn collect(&mut self, done: Done) {
-        match done.result {
+    /// Counts one frame's outcome, keeping the last error.
+    fn tally(&mut self, result: Result<(), String>) {
+        match result {
             Ok(()) => self.stats.written += 1,
             Err(e) => {
                 self.stats.failed += 1;
                 self.last_error = Some(e);
             }
         }
+    }
+
+    fn collect(&mut self, done: Done) {
+        self.tally(done.result);
         self.pool.push(done.frame);
     }
 
@@ -133,13 +138,10 @@ impl Recorder {
             self.worker = Some(worker);
         }
         match (&self.worker, self.pool.pop()) {
-            (None, _) => match encode_png(self.paths.of(self.next), rgba) {
-                Ok(()) => self.stats.written += 1,
-                Err(e) => {
-                    self.stats.failed += 1;
-                    self.last_error = Some(e);
-                }
-            },
+            (None, _) => {
+                let result = encode_png(self.paths.of(self.next), rgba);
+                self.tally(result);
+            }
             (Some(worker), Some(mut frame)) => {
                 frame.copy_from_slice(rgba);
                 let number = self.next;
