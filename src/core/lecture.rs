@@ -11,55 +11,56 @@ pub struct Step {
     pub caption: &'static str,
     /// The subsystems this step switches on (on top of the earlier steps').
     pub adds: &'static [Subsystem],
-    /// Does this step hand the mouse to the `read_mouse` thread?
-    pub threaded: bool,
+    /// The input mode this step runs in, by its name in the shell's mode
+    /// table (`polled`, `threaded`, ...).
+    pub mode: &'static str,
 }
 
 pub const STEPS: [Step; 9] = [
     Step {
         caption: "A game loop: synchronize to the highest frequency, read the keyboard, recompute the player position.",
         adds: &[Subsystem::Keyboard, Subsystem::Gamepad, Subsystem::Physics],
-        threaded: false,
+        mode: "polled",
     },
     Step {
         caption: "Read the mouse too: now the loop must run as fast as the mouse reports (1000 Hz).",
         adds: &[Subsystem::Mouse],
-        threaded: false,
+        mode: "polled",
     },
     Step {
         caption: "Update the display: a frame takes milliseconds, and the mouse waits.",
         adds: &[Subsystem::Display],
-        threaded: false,
+        mode: "polled",
     },
     Step {
         caption: "... and all other lights.",
         adds: &[Subsystem::Lights],
-        threaded: false,
+        mode: "polled",
     },
     Step {
         caption: "Emit sounds.",
         adds: &[Subsystem::Sound],
-        threaded: false,
+        mode: "polled",
     },
     Step {
         caption: "Move the game physically (rumble, screen shake).",
         adds: &[Subsystem::Haptics],
-        threaded: false,
+        mode: "polled",
     },
     Step {
         caption: "What about compute-intensive operations, like AI?",
         adds: &[Subsystem::Ai],
-        threaded: false,
+        mode: "polled",
     },
     Step {
         caption: "... video compression? Suddenly, the application is getting complex!",
         adds: &[Subsystem::Video],
-        threaded: false,
+        mode: "polled",
     },
     Step {
         caption: "pthread_create(&tid, NULL, read_mouse, NULL): the mouse gets its own thread, and the loop slows down to 60 Hz.",
         adds: &[],
-        threaded: true,
+        mode: "threaded",
     },
 ];
 
@@ -99,6 +100,6 @@ mod tests {
             assert!(on_at(step) >= on_at(step - 1));
         }
         assert_eq!(on_at(STEPS.len() - 1), Subsystem::COUNT);
-        assert!(STEPS[STEPS.len() - 1].threaded);
+        assert_eq!(STEPS[STEPS.len() - 1].mode, "threaded");
     }
 }

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod engine;
+pub mod modes;
 pub mod mouse;
 pub mod os;
 pub mod pacer;
