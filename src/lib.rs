@@ -8,9 +8,11 @@
 //!   line).
 //! - [`app`]: the desktop game on the engine: window, rendering, overlay,
 //!   sound and gamepad.
+//! - [`programs`]: the headless benchmark (and, in time, the other programs).
 //!
 //! See ARCHITECTURE.md for the code map and its invariants.
 
 pub mod app;
 pub mod core;
+pub mod programs;
 pub mod shell;

@@ -20,3 +20,4 @@ pub mod report;
 pub mod schedule;
 pub mod stats;
 pub mod synth;
+pub mod trail;

@@ -4,23 +4,21 @@
 //! The figures are the report's (core/report.rs computes them once for
 //! both). Built with egui every displayed frame.
 
-use std::time::Duration;
-
 use egui::{Align2, Color32, CornerRadius, Frame, Margin, RichText, Stroke, Ui, vec2};
 
 use crate::core::ai::LEVELS;
-use crate::core::pacing::period_of;
 use crate::core::report::ModeReport;
-use crate::core::schedule::Subsystem;
 use crate::core::stats::ModeStats;
 use crate::shell::engine::EngineView;
 use crate::shell::modes::ModeId;
 
 mod charts;
 mod lecture;
+mod rates;
 
 use charts::{graph, histogram};
 use lecture::lecture_panel;
+use rates::rate_table;
 
 const DIM: Color32 = Color32::from_gray(150);
 const BAD: Color32 = Color32::from_rgb(0xff, 0x55, 0x55);
@@ -278,88 +276,6 @@ fn row(ui: &mut Ui, name: &str, value: String) {
     ui.end_row();
 }
 
-/// The rate table: each subsystem's rate, where it runs, its work time,
-/// and whether it overran the loop period.
-fn rate_table(ui: &mut Ui, e: &EngineView<'_>, report: &ModeReport) {
-    let rates = e.schedule.rates();
-    let hz = e.schedule.loop_hz();
-    let period = period_of(hz);
-    let setter = e.schedule.pace_setter();
-    let mouse_in_table = e.schedule.mouse_in_table();
-    ui.label(
-        RichText::new(format!(
-            "loop rate = highest rate in the loop = {hz} Hz ({}), period {:.2} ms",
-            setter.name(),
-            period.as_secs_f64() * 1e3
-        ))
-        .strong()
-        .color(Color32::WHITE),
-    );
-    egui::Grid::new("rates")
-        .num_columns(5)
-        .striped(true)
-        .spacing(vec2(14.0, 1.0))
-        .show(ui, |ui| {
-            for h in ["subsystem", "Hz", "runs in", "work p99", "worst"] {
-                ui.label(RichText::new(h).color(DIM));
-            }
-            ui.end_row();
-            for sub in Subsystem::ALL {
-                let in_loop = rates.in_loop(sub, mouse_in_table);
-                let name_color = if sub == setter {
-                    mode_color(e.mode)
-                } else {
-                    Color32::WHITE
-                };
-                ui.label(RichText::new(sub.slide_line()).color(name_color));
-                ui.label(RichText::new(rates.hz(sub).to_string()).monospace());
-                ui.label(runs_in(
-                    sub,
-                    rates.is_on(sub),
-                    in_loop,
-                    e.compute.on_workers,
-                    e.mode.spec().mouse_runs_in,
-                ));
-                let work = report.work_us.get(sub.name()).copied().unwrap_or_default();
-                let max = Duration::from_secs_f64(work.max_us / 1e6);
-                ui.label(RichText::new(format!("{:.0} µs", work.p99_us)).monospace());
-                if max > period {
-                    ui.label(
-                        RichText::new(format!(
-                            "overran by {:.1} ms",
-                            (max - period).as_secs_f64() * 1e3
-                        ))
-                        .monospace()
-                        .color(BAD),
-                    );
-                } else {
-                    ui.label(
-                        RichText::new(format!("{:.0} µs", max.as_secs_f64() * 1e6)).monospace(),
-                    );
-                }
-                ui.end_row();
-            }
-        });
-}
-
-/// Where a subsystem's work happens, for the rate table's "runs in";
-/// `mouse_runs_in` is the input mode's answer for the mouse.
-fn runs_in(
-    sub: Subsystem,
-    on: bool,
-    in_loop: bool,
-    on_workers: bool,
-    mouse_runs_in: &'static str,
-) -> &'static str {
-    match sub {
-        _ if !on => "off",
-        Subsystem::Mouse if !in_loop => mouse_runs_in,
-        Subsystem::Ai if on_workers => "ai thread",
-        Subsystem::Video if on_workers => "video thread",
-        _ => "loop",
-    }
-}
-
 fn threads(ui: &mut Ui, threads: &[(String, f64)], reader: Color32) {
     ui.label(
         RichText::new("CPU per thread (from /proc/self/task)")
@@ -429,23 +345,3 @@ pub const HOTKEYS: &[(&str, &str)] = &[
     ("Arrows / WASD", "move the puck; the mouse pulls it too"),
     ("mouse button", "dash"),
 ];
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn runs_in_names_the_thread_that_does_the_work() {
-        let r = "read_mouse thread";
-        assert_eq!(runs_in(Subsystem::Mouse, true, false, false, r), r);
-        assert_eq!(runs_in(Subsystem::Mouse, true, true, true, r), "loop");
-        assert_eq!(runs_in(Subsystem::Ai, false, false, true, r), "off");
-        assert_eq!(runs_in(Subsystem::Ai, true, true, false, r), "loop");
-        assert_eq!(runs_in(Subsystem::Ai, true, true, true, r), "ai thread");
-        assert_eq!(
-            runs_in(Subsystem::Video, true, true, true, r),
-            "video thread"
-        );
-        assert_eq!(runs_in(Subsystem::Lights, false, false, false, r), "off");
-    }
-}

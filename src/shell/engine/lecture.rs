@@ -7,11 +7,6 @@ use crate::core::schedule::Subsystem;
 use crate::shell::modes::ModeId;
 
 impl Engine {
-    /// The lecture's step, if lecture mode is on.
-    pub fn lecture_step(&self) -> Option<usize> {
-        self.lecture
-    }
-
     /// Lecture mode: the next step, or out of lecture mode after the last.
     pub(super) fn lecture_next(&mut self) {
         let next = self.lecture.map_or(0, |s| s + 1);

@@ -15,6 +15,7 @@
 
 mod commands;
 mod compute;
+mod frontend;
 mod lecture;
 mod switching;
 #[cfg(test)]
@@ -27,6 +28,7 @@ use crossbeam_channel::Receiver;
 pub use self::commands::{Command, Commands, MAX_HZ};
 use self::compute::Compute;
 pub use self::compute::ComputeView;
+pub use self::frontend::{EngineView, Frontend, Scene};
 use self::switching::Interval;
 pub use self::switching::new_stats;
 use super::clock::Clock;
@@ -34,55 +36,10 @@ use super::modes::{Health, Intake, Mode, ModeId, StartContext, Wait};
 use super::mouse::MouseDevice;
 use super::pacer::{Pacer, PacerKind};
 use crate::core::draw::{self, Light, MAX_LIGHTS, View};
-use crate::core::game::{Controls, Game, SoundEvent};
-use crate::core::input::{Keys, Pad};
+use crate::core::game::{Controls, Game};
 use crate::core::pacing::{Deadlines, FixedStep};
 use crate::core::schedule::{RateTable, Schedule, Subsystem};
 use crate::core::stats::ModeStats;
-
-/// What the display subsystem gets to draw one frame.
-pub struct Scene<'a> {
-    pub game: &'a Game,
-    pub view: View,
-    pub lights: &'a [Light; MAX_LIGHTS],
-    /// Is "update all other lights" in the loop (lecture mode may not have it yet)?
-    pub lights_on: bool,
-    pub engine: &'a EngineView<'a>,
-}
-
-/// Read-only figures for the overlay.
-pub struct EngineView<'a> {
-    pub mode: ModeId,
-    pub schedule: &'a Schedule,
-    /// Every mode's statistics, indexed by the mode table.
-    pub stats: &'a [ModeStats],
-    pub pacer: PacerKind,
-    pub mouse_label: &'a str,
-    pub paused: bool,
-    pub messages: &'a [String],
-    /// The active mode's own line (empty: none).
-    pub mode_note: &'a str,
-    pub now: Duration,
-    pub compute: ComputeView<'a>,
-    /// Lecture mode's step, if it is on.
-    pub lecture: Option<usize>,
-}
-
-/// The platform side of a tick: where keys come from and frames go.
-pub trait Frontend {
-    /// "Read keyboard": the keys held now; commands (hotkeys) go to `commands`.
-    fn keyboard(&mut self, commands: &mut Commands) -> Keys;
-    /// "Read gamepad".
-    fn gamepad(&mut self) -> Pad;
-    /// "Update display": draw and present one frame.
-    fn display(&mut self, scene: &Scene<'_>);
-    /// "Emit sounds".
-    fn sound(&mut self, events: &[SoundEvent]);
-    /// "Move the game physically": rumble of this strength (0..=1).
-    fn haptics(&mut self, rumble: f32);
-    /// The frame last drawn (RGBA, `WIDTH × HEIGHT`), for the recorder.
-    fn frame(&self) -> &[u8];
-}
 
 /// How the loop starts.
 pub struct EngineConfig {
@@ -193,29 +150,12 @@ impl Engine {
         self.mode
     }
 
-    pub fn schedule(&self) -> &Schedule {
-        &self.schedule
-    }
-
-    /// Every mode's statistics, indexed by the mode table.
-    pub fn stats(&self) -> &[ModeStats] {
-        &self.stats
-    }
-
     pub fn pacer(&self) -> PacerKind {
         self.pacer.kind()
     }
 
     pub fn mouse_label(&self) -> &str {
         &self.mouse_label
-    }
-
-    pub fn messages(&self) -> &[String] {
-        &self.messages
-    }
-
-    pub fn paused(&self) -> bool {
-        self.paused
     }
 
     /// Has a frontend, a command or a signal asked to quit?

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use super::*;
 use crate::core::draw::FRAME_BYTES;
-use crate::core::input::MouseReport;
+use crate::core::game::SoundEvent;
+use crate::core::input::{Keys, MouseReport, Pad};
 use crate::shell::modes::ModeId;
 use crate::shell::mouse::DeviceError;
 
@@ -205,9 +206,9 @@ fn the_reader_thread_is_joined_after_switching_back() {
         assert!(!std::path::Path::new(&task).exists(), "{task} still runs");
     }
     // The device is back in the loop: polling sees new reports.
-    let seen = e.stats()[0].reports_seen;
+    let seen = e.stats[0].reports_seen;
     ticks(&mut e, &mut f, 10);
-    assert!(e.stats()[0].reports_seen >= seen + 9);
+    assert!(e.stats[0].reports_seen >= seen + 9);
 }
 
 #[test]
@@ -220,15 +221,15 @@ fn a_refused_thread_gives_the_device_back_and_says_why() {
     e.set_mode(mode("threaded"));
     assert_eq!(e.mode(), ModeId::default());
     assert!(
-        e.messages()
+        e.messages
             .iter()
             .any(|m| m.starts_with("pthread_create(read_mouse): ") && m.ends_with("polled mode")),
         "{:?}",
-        e.messages()
+        e.messages
     );
     ticks(&mut e, &mut f, 20);
     assert!(
-        e.stats()[0].reports_seen >= 19,
+        e.stats[0].reports_seen >= 19,
         "the loop polls the device again"
     );
 }
@@ -241,13 +242,13 @@ fn leaving_lecture_mode_either_way_restores_the_rates() {
         let (mouse, _, _) = ScriptedMouse::new(clock, 1000);
         let mut e = engine(clock, Some(Box::new(mouse)), None);
         e.set_record_base(base.clone());
-        let rates = *e.schedule().rates();
+        let rates = *e.schedule.rates();
         let mut f = Scripted::new(vec![]);
         e.push_command(Command::LectureNext);
         ticks(&mut e, &mut f, 3);
-        assert_eq!(e.lecture_step(), Some(0));
-        assert!(!e.schedule().rates().is_on(Subsystem::Mouse));
-        assert_eq!(e.schedule().loop_hz(), 60);
+        assert_eq!(e.lecture, Some(0));
+        assert!(!e.schedule.rates().is_on(Subsystem::Mouse));
+        assert_eq!(e.schedule.loop_hz(), 60);
         if all_steps {
             for _ in 0..crate::core::lecture::STEPS.len() {
                 e.push_command(Command::LectureNext);
@@ -257,16 +258,16 @@ fn leaving_lecture_mode_either_way_restores_the_rates() {
             e.push_command(Command::LectureEnd);
             ticks(&mut e, &mut f, 1);
         }
-        assert_eq!(e.lecture_step(), None);
-        assert_eq!(e.schedule().rates(), &rates, "every job back at its rate");
-        let hz = e.schedule().loop_hz();
+        assert_eq!(e.lecture, None);
+        assert_eq!(e.schedule.rates(), &rates, "every job back at its rate");
+        let hz = e.schedule.loop_hz();
         assert_eq!(
             hz,
             if all_steps { 60 } else { 1000 },
             "the mode's loop rate"
         );
-        assert_eq!(e.deadlines.period(), e.schedule().loop_period());
-        assert_eq!(e.stats()[e.mode().index()].loop_hz, hz);
+        assert_eq!(e.deadlines.period(), e.schedule.loop_period());
+        assert_eq!(e.stats[e.mode().index()].loop_hz, hz);
         e.finish();
     }
     let _ = std::fs::remove_dir_all(&base);
@@ -278,14 +279,14 @@ fn pause_stops_the_game_and_not_the_loop() {
     let mut e = engine(clock, None, None);
     let mut f = Scripted::new(vec![Command::TogglePause]);
     ticks(&mut e, &mut f, 30);
-    assert!(e.paused());
+    assert!(e.paused);
     let (steps, frames) = (e.game.steps, f.frames);
     ticks(&mut e, &mut f, 30);
     assert_eq!(e.game.steps, steps, "no physics while paused");
     assert!(f.frames > frames, "the display goes on");
     e.push_command(Command::TogglePause);
     ticks(&mut e, &mut f, 30);
-    assert!(!e.paused() && e.game.steps > steps);
+    assert!(!e.paused && e.game.steps > steps);
 }
 
 #[test]
@@ -309,9 +310,9 @@ fn commands_beyond_the_queue_are_refused_not_applied_late() {
     // ninth is refused, and nothing is left over for the next tick.
     let mut f = Scripted::new(vec![Command::TogglePause; Commands::CAPACITY + 1]);
     ticks(&mut e, &mut f, 1);
-    assert!(!e.paused());
+    assert!(!e.paused);
     ticks(&mut e, &mut f, 5);
-    assert!(!e.paused());
+    assert!(!e.paused);
     // Nine mode switches: eight cycle through the table from the first mode.
     let mut f = Scripted::new(vec![Command::NextMode; Commands::CAPACITY + 1]);
     ticks(&mut e, &mut f, 40); // the keyboard runs at 60 Hz
@@ -329,10 +330,10 @@ fn t_cycles_through_every_mode_and_the_rate_follows_each() {
         ticks(&mut e, &mut f, 3);
         assert_eq!(e.mode(), m);
         let want = if m.spec().mouse_in_table { 1000 } else { 60 };
-        assert_eq!(e.schedule().loop_hz(), want, "{}", m.name());
-        assert_eq!(e.deadlines.period(), e.schedule().loop_period());
+        assert_eq!(e.schedule.loop_hz(), want, "{}", m.name());
+        assert_eq!(e.deadlines.period(), e.schedule.loop_period());
     }
     for m in ModeId::all() {
-        assert!(e.stats()[m.index()].ticks >= 3, "{} ran", m.name());
+        assert!(e.stats[m.index()].ticks >= 3, "{} ran", m.name());
     }
 }

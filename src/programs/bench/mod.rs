@@ -270,10 +270,11 @@ fn progress(tty: bool, round: u32, rounds: u32, elapsed: Duration) {
         elapsed.as_secs_f64()
     );
     if tty {
+        // One line rewritten in place: a terminal's progress bar, not a log.
         eprint!("\r{line}");
         let _ = std::io::stderr().flush();
     } else if round == rounds || round.is_multiple_of(5) {
-        eprintln!("{line}");
+        log::info!("{line}");
     }
 }
 
