@@ -200,3 +200,14 @@ fn the_shell_modes_are_listed_once_in_the_table() {
         );
     }
 }
+
+#[test]
+fn the_app_names_no_thread_crate() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
+    for file in rust_files(&root) {
+        let code = production_code(&file);
+        for word in ["crossbeam_channel::", "signal_hook::", "spin_sleep::"] {
+            assert!(!code.contains(word), "{} mentions `{word}`", file.display());
+        }
+    }
+}
