@@ -1,64 +1,84 @@
 //! The `why-threads` binary: parses the command line and hands over.
+//! Exit status: 0 done (also when stdout's reader went away), 1 the
+//! machine or the run failed, 2 the command line was wrong.
 
 use std::process::ExitCode;
 
 use why_threads::app;
+use why_threads::shell::diagnostics::{self, OutError};
 use why_threads::shell::{bench, cli, report};
 
 fn main() -> ExitCode {
-    let command = match cli::parse(std::env::args().skip(1)) {
+    diagnostics::init_logging();
+    diagnostics::install_panic_hook();
+    let command = match cli::parse(std::env::args_os().skip(1)) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("why-threads: {e}");
+            fail(e);
             return ExitCode::from(2);
         }
     };
     match command {
-        cli::Command::Help => {
-            out(cli::HELP);
-            ExitCode::SUCCESS
-        }
-        cli::Command::Version => {
-            out(&format!("why-threads {}\n", env!("CARGO_PKG_VERSION")));
-            ExitCode::SUCCESS
-        }
-        cli::Command::Bench(args) => {
-            if let Some(path) = &args.report
-                && let Err(e) = report::check_writable(path)
-            {
-                eprintln!("why-threads: {e}");
-                return ExitCode::from(2);
-            }
-            let result = bench::run(&args);
-            if args.json {
-                out(&(serde_json::to_string_pretty(&result).unwrap_or_default() + "\n"));
-            } else {
-                out(&bench::table(&result));
-            }
-            if let Some(path) = &args.report
-                && let Err(e) = report::write(path, &result)
-            {
-                eprintln!("why-threads: {e}");
-                return ExitCode::FAILURE;
-            }
-            ExitCode::SUCCESS
-        }
+        cli::Command::Help(text) | cli::Command::Version(text) => out(&text),
+        cli::Command::Bench(args) => run_bench(&args),
         cli::Command::Run(args) => match app::run(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(app::RunError::Usage(e)) => {
-                eprintln!("why-threads: {e}");
+                fail(e);
                 ExitCode::from(2)
             }
             Err(app::RunError::Environment(e)) => {
-                eprintln!("why-threads: {e}");
+                fail(e);
                 ExitCode::FAILURE
             }
+            // Its one line is already out (the panic hook's).
+            Err(app::RunError::Panicked) => ExitCode::FAILURE,
         },
     }
 }
 
-/// Prints to stdout; a closed pipe (`| head`) is not an error worth a panic.
-fn out(text: &str) {
-    use std::io::Write;
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+fn run_bench(args: &cli::BenchArgs) -> ExitCode {
+    if let Some(path) = &args.report
+        && let Err(e) = report::check_writable("the report", path)
+    {
+        fail(e);
+        return ExitCode::from(2);
+    }
+    let result = bench::run(args);
+    let text = if args.json {
+        match serde_json::to_string_pretty(&result) {
+            Ok(json) => json + "\n",
+            Err(e) => {
+                fail(format!("cannot encode the results: {e}"));
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        bench::table(&result)
+    };
+    // The report first: a closed stdout must not cost the file.
+    if let Some(path) = &args.report
+        && let Err(e) = report::write(path, &result)
+    {
+        fail(e);
+        return ExitCode::FAILURE;
+    }
+    out(&text)
+}
+
+/// The one line a failed command ends with.
+fn fail(message: impl std::fmt::Display) {
+    eprintln!("why-threads: {message}");
+}
+
+/// Prints to stdout: a closed pipe (`| head`) ends quietly with status 0,
+/// any other failure (`> /dev/full`) is one line and status 1.
+fn out(text: &str) -> ExitCode {
+    match diagnostics::print(text) {
+        Ok(()) | Err(OutError::Closed) => ExitCode::SUCCESS,
+        Err(OutError::Failed(e)) => {
+            fail(format!("cannot write to standard output: {e}"));
+            ExitCode::FAILURE
+        }
+    }
 }

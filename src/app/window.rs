@@ -25,19 +25,9 @@ use crate::core::game::SoundEvent;
 use crate::core::input::{Keys, Pad};
 use crate::shell::clock::Clock;
 use crate::shell::engine::{Command, Commands, Frontend, Scene};
+use crate::shell::hotkeys::{self, Action, Key, View};
 use crate::shell::mouse::{ArenaMapping, RelaySender};
 use crate::shell::os;
-
-/// Hotkeys that change only what the window shows or plays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ViewKey {
-    Overlay,
-    Bigger,
-    Smaller,
-    Lights,
-    Mute,
-    Help,
-}
 
 /// winit's side: collects what happened since the last pump.
 struct Handler {
@@ -47,7 +37,7 @@ struct Handler {
     egui_ctx: egui::Context,
     held: Held,
     commands: Vec<Command>,
-    view_keys: Vec<ViewKey>,
+    view_keys: Vec<View>,
     close: bool,
     resized: Option<(u32, u32)>,
     relay: Option<RelaySender>,
@@ -122,26 +112,10 @@ impl Handler {
         if !pressed || echo {
             return;
         }
-        match code {
-            KeyCode::KeyT => self.commands.push(Command::ToggleMode),
-            KeyCode::KeyB => self.commands.push(Command::ToggleBlocking),
-            KeyCode::KeyI => self.commands.push(Command::ToggleAi),
-            KeyCode::KeyK => self.commands.push(Command::AiHarder),
-            KeyCode::KeyJ => self.commands.push(Command::ToggleWorkers),
-            KeyCode::KeyV => self.commands.push(Command::ToggleRecording),
-            KeyCode::KeyN | KeyCode::Space => self.commands.push(Command::LectureNext),
-            KeyCode::KeyR => self.commands.push(Command::ResetStats),
-            KeyCode::PageUp | KeyCode::BracketRight => self.commands.push(Command::ChangeRate(1)),
-            KeyCode::PageDown | KeyCode::BracketLeft => self.commands.push(Command::ChangeRate(-1)),
-            KeyCode::KeyP => self.commands.push(Command::TogglePause),
-            KeyCode::Escape => self.commands.push(Command::Quit),
-            KeyCode::KeyO => self.view_keys.push(ViewKey::Overlay),
-            KeyCode::Equal | KeyCode::NumpadAdd => self.view_keys.push(ViewKey::Bigger),
-            KeyCode::Minus | KeyCode::NumpadSubtract => self.view_keys.push(ViewKey::Smaller),
-            KeyCode::KeyL => self.view_keys.push(ViewKey::Lights),
-            KeyCode::KeyM => self.view_keys.push(ViewKey::Mute),
-            KeyCode::KeyH | KeyCode::F1 => self.view_keys.push(ViewKey::Help),
-            _ => {}
+        match key_of(code).and_then(hotkeys::action_of) {
+            Some(Action::Engine(command)) => self.commands.push(command),
+            Some(Action::View(view)) => self.view_keys.push(view),
+            Some(Action::Input) | None => {}
         }
     }
 
@@ -279,11 +253,17 @@ impl WindowFrontend {
         let Some(window) = handler.window.clone() else {
             return Err("the window did not appear within two seconds".into());
         };
+        let mut startup_messages = Vec::new();
+        #[cfg(target_os = "linux")]
+        if let Ok(RawDisplayHandle::Xlib(h)) = window.display_handle().map(|d| d.as_raw()) {
+            let display = h.display.map_or(std::ptr::null_mut(), |p| p.as_ptr());
+            // SAFETY: the pointer is winit's own, live while the window is.
+            startup_messages.extend(unsafe { super::display::guard_x11(display) });
+        }
         let renderer = Renderer::new(window).map_err(|e| e.0)?;
         handler
             .egui_ctx
             .options_mut(|o| o.zoom_with_keyboard = false);
-        let mut startup_messages = Vec::new();
         let (audio, audio_label) = match Audio::open() {
             Ok(a) => (Some(a), "on".to_string()),
             Err(e) => {
@@ -341,14 +321,14 @@ impl WindowFrontend {
         self.handler.relay = Some(relay);
     }
 
-    fn apply_view_key(&mut self, key: ViewKey) {
+    fn apply_view_key(&mut self, key: View) {
         match key {
-            ViewKey::Overlay => self.overlay = !self.overlay,
-            ViewKey::Bigger => self.scale = (self.scale + 0.125).min(3.0),
-            ViewKey::Smaller => self.scale = (self.scale - 0.125).max(0.5),
-            ViewKey::Lights => self.lights = !self.lights,
-            ViewKey::Help => self.help = !self.help,
-            ViewKey::Mute => {
+            View::Overlay => self.overlay = !self.overlay,
+            View::Bigger => self.scale = (self.scale + 0.125).min(3.0),
+            View::Smaller => self.scale = (self.scale - 0.125).max(0.5),
+            View::Lights => self.lights = !self.lights,
+            View::Help => self.help = !self.help,
+            View::Mute => {
                 self.muted = !self.muted;
                 if let Some(audio) = &mut self.audio {
                     audio.set_muted(self.muted);
@@ -387,6 +367,9 @@ impl Frontend for WindowFrontend {
         {
             self.handler.close = true;
         }
+        if super::display::lost() {
+            self.handler.close = true;
+        }
         if let Some((w, h)) = self.handler.resized.take() {
             self.minimized = w == 0 || h == 0;
             self.renderer.resize(w, h);
@@ -414,7 +397,7 @@ impl Frontend for WindowFrontend {
     }
 
     fn display(&mut self, scene: &Scene<'_>) {
-        if self.minimized {
+        if self.minimized || super::display::lost() {
             return;
         }
         draw::draw(scene.game, scene.view, self.renderer.pixels.frame_mut());
@@ -492,6 +475,45 @@ impl Frontend for WindowFrontend {
     }
 }
 
+/// The table's name for a key winit reports.
+fn key_of(code: KeyCode) -> Option<Key> {
+    Some(match code {
+        KeyCode::KeyT => Key::T,
+        KeyCode::KeyB => Key::B,
+        KeyCode::KeyI => Key::I,
+        KeyCode::KeyK => Key::K,
+        KeyCode::KeyJ => Key::J,
+        KeyCode::KeyV => Key::V,
+        KeyCode::KeyN => Key::N,
+        KeyCode::Space => Key::Space,
+        KeyCode::KeyR => Key::R,
+        KeyCode::KeyO => Key::O,
+        KeyCode::Equal => Key::Plus,
+        KeyCode::NumpadAdd => Key::NumpadPlus,
+        KeyCode::Minus => Key::Minus,
+        KeyCode::NumpadSubtract => Key::NumpadMinus,
+        KeyCode::KeyL => Key::L,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::BracketRight => Key::BracketRight,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::BracketLeft => Key::BracketLeft,
+        KeyCode::KeyM => Key::M,
+        KeyCode::KeyP => Key::P,
+        KeyCode::KeyH => Key::H,
+        KeyCode::F1 => Key::F1,
+        KeyCode::Escape => Key::Escape,
+        KeyCode::ArrowUp => Key::ArrowUp,
+        KeyCode::ArrowDown => Key::ArrowDown,
+        KeyCode::ArrowLeft => Key::ArrowLeft,
+        KeyCode::ArrowRight => Key::ArrowRight,
+        KeyCode::KeyW => Key::W,
+        KeyCode::KeyA => Key::A,
+        KeyCode::KeyS => Key::S,
+        KeyCode::KeyD => Key::D,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -521,5 +543,67 @@ mod tests {
         h.key(KeyCode::ArrowLeft, false, false);
         assert!(!h.held.keys().left);
         assert!(h.commands.is_empty());
+    }
+
+    #[test]
+    fn every_key_of_the_table_reaches_the_window() {
+        use winit::keyboard::KeyCode as K;
+        let codes = [
+            K::KeyT,
+            K::KeyB,
+            K::KeyI,
+            K::KeyK,
+            K::KeyJ,
+            K::KeyV,
+            K::KeyN,
+            K::Space,
+            K::KeyR,
+            K::KeyO,
+            K::Equal,
+            K::NumpadAdd,
+            K::Minus,
+            K::NumpadSubtract,
+            K::KeyL,
+            K::PageUp,
+            K::BracketRight,
+            K::PageDown,
+            K::BracketLeft,
+            K::KeyM,
+            K::KeyP,
+            K::KeyH,
+            K::F1,
+            K::Escape,
+            K::ArrowUp,
+            K::ArrowDown,
+            K::ArrowLeft,
+            K::ArrowRight,
+            K::KeyW,
+            K::KeyA,
+            K::KeyS,
+            K::KeyD,
+        ];
+        let mapped: Vec<Key> = codes.iter().filter_map(|&c| key_of(c)).collect();
+        for row in hotkeys::HOTKEYS {
+            for key in row.keys {
+                assert!(mapped.contains(key), "{key:?} has no winit key");
+            }
+        }
+        // Movement keys are held, and the handler holds exactly those.
+        let mut h = handler();
+        for &code in &codes {
+            h.key(code, true, false);
+        }
+        let held = h.held.keys();
+        assert!(held.up && held.down && held.left && held.right);
+        let moves = codes
+            .iter()
+            .filter(|&&c| key_of(c).and_then(hotkeys::action_of) == Some(Action::Input));
+        assert_eq!(moves.count(), 8);
+        h.commands.clear();
+        h.view_keys.clear();
+        h.key(K::PageUp, true, false);
+        h.key(K::KeyH, true, false);
+        assert_eq!(h.commands, vec![Command::ChangeRate(1)]);
+        assert_eq!(h.view_keys, vec![View::Help]);
     }
 }

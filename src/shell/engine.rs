@@ -443,8 +443,10 @@ impl Engine {
             Subsystem::Haptics => frontend.haptics(self.game.rumble),
             Subsystem::Ai => self.run_ai(),
             Subsystem::Video => {
-                if let Some(recorder) = &mut self.compute.recorder {
-                    recorder.push(frontend.frame());
+                if let Some(recorder) = &mut self.compute.recorder
+                    && let Some(e) = recorder.push(frontend.frame())
+                {
+                    self.say(format!("recording stopped: {e}; the game goes on"));
                 }
             }
         }
@@ -551,10 +553,11 @@ impl Engine {
                     self.say(format!("recording: {e}"));
                 }
                 self.say(format!(
-                    "recorded {} frames into {} ({} dropped)",
+                    "recorded {} frames into {} ({} dropped, {} failed)",
                     stats.written,
                     dir.display(),
-                    stats.dropped
+                    stats.dropped,
+                    stats.failed
                 ));
                 self.compute.last_recording = Some((dir, stats));
             }
