@@ -74,7 +74,7 @@ if mount -t tmpfs -o size=3m tmpfs "$FULL" 2>"$OUT/mount.log"; then
     sleep 2
     focus "$WID"
     press v "$OUT/game-full.log" "recording every frame into"
-    for _ in $(seq 1 100); do grep -q "recording stopped" "$OUT/game-full.log" && break; sleep 0.1; done
+    for _ in $(seq 1 300); do grep -q "recording stopped" "$OUT/game-full.log" && break; sleep 0.1; done
     sleep 1.5
     check "the game goes on after the disk filled" kill -0 $GAME
     kill -TERM $GAME

@@ -8,8 +8,16 @@ use std::io::{self, Write};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-/// The default filter: our messages, and other crates' warnings.
-pub const DEFAULT_FILTER: &str = "warn,why_threads=info";
+/// The default filter: our messages, and other crates' warnings, less
+/// those that change nothing for this game: winit's missing XSETTINGS
+/// manager and 0 mm screen (every start under Xvfb), wgpu's OpenGL probe
+/// (the game renders with Vulkan: pixels cannot use GL), and egui's
+/// clipboard thread (the game has no text to copy; it complains when the
+/// display goes away). `RUST_LOG` replaces it.
+pub const DEFAULT_FILTER: &str = "warn,why_threads=info,\
+winit::platform_impl::linux::x11::xdisplay=error,\
+winit::platform_impl::linux::x11::util::randr=error,\
+wgpu_hal::gles=off,arboard=off";
 
 static STARTED: OnceLock<Instant> = OnceLock::new();
 static PANIC: OnceLock<String> = OnceLock::new();
