@@ -8,8 +8,19 @@ use why_threads::app;
 use why_threads::shell::diagnostics::{self, OutError};
 use why_threads::shell::{bench, cli, report};
 
+/// The default filter: our messages, and other crates' warnings, less
+/// those that change nothing for this game: winit's missing XSETTINGS
+/// manager and 0 mm screen (every start under Xvfb), wgpu's OpenGL probe
+/// (the game renders with Vulkan: pixels cannot use GL), and egui's
+/// clipboard thread (the game has no text to copy; it complains when the
+/// display goes away). `RUST_LOG` replaces it.
+const DEFAULT_FILTER: &str = "warn,why_threads=info,\
+winit::platform_impl::linux::x11::xdisplay=error,\
+winit::platform_impl::linux::x11::util::randr=error,\
+wgpu_hal::gles=off,arboard=off";
+
 fn main() -> ExitCode {
-    diagnostics::init_logging();
+    diagnostics::init_logging(DEFAULT_FILTER);
     diagnostics::install_panic_hook();
     let command = match cli::parse(std::env::args_os().skip(1)) {
         Ok(c) => c,

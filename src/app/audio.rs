@@ -109,23 +109,24 @@ impl Audio {
 /// ALSA prints some twenty lines of probing to stderr, and libjack (loaded
 /// by ALSA's JACK plugin, where installed) a few more, before our one line
 /// says "no sound device". `RUST_LOG=debug` shows them.
+#[cfg(target_os = "linux")]
 fn quietly<T>(probe: impl FnOnce() -> T) -> T {
-    #[cfg(target_os = "linux")]
-    {
-        quiet::jack();
-        // ALSA's thread-local handler: the probe runs on this thread.
-        let buffer = alsa::Output::local_error_handler().ok();
-        let result = probe();
-        // SAFETY: passing None restores ALSA's default for this thread.
-        unsafe { alsa_sys::snd_lib_error_set_local(None) };
-        if let Some(buffer) = buffer {
-            for line in buffer.borrow().to_string().lines() {
-                log::debug!("alsa: {line}");
-            }
+    quiet::jack();
+    // ALSA's thread-local handler: the probe runs on this thread.
+    let buffer = alsa::Output::local_error_handler().ok();
+    let result = probe();
+    // SAFETY: passing None restores ALSA's default for this thread.
+    unsafe { alsa_sys::snd_lib_error_set_local(None) };
+    if let Some(buffer) = buffer {
+        for line in buffer.borrow().to_string().lines() {
+            log::debug!("alsa: {line}");
         }
-        result
     }
-    #[cfg(not(target_os = "linux"))]
+    result
+}
+
+#[cfg(not(target_os = "linux"))]
+fn quietly<T>(probe: impl FnOnce() -> T) -> T {
     probe()
 }
 

@@ -77,6 +77,7 @@ pub fn choose(offer: &Offer<'_>) -> Choice {
 /// show if a named display was skipped.
 pub fn event_loop() -> Result<(EventLoop<()>, Option<String>), winit::error::EventLoopError> {
     let choice = choose_from_env();
+    #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
     let mut builder = EventLoop::builder();
     #[cfg(target_os = "linux")]
     match choice.backend {

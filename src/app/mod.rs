@@ -4,6 +4,7 @@
 pub mod audio;
 pub mod display;
 pub mod gamepad;
+pub mod keys;
 pub mod overlay;
 pub mod render;
 pub mod window;
@@ -61,7 +62,7 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
     let mapping = Arc::new(ArenaMapping::default());
     let (signal_commands, signal_problem) = signals::commands();
     let mut frontend = WindowFrontend::open(event_loop, clock, mapping.clone(), signal_commands)
-        .map_err(|e| RunError::Environment(format!("the window system refused the game: {e}")))?;
+        .map_err(RunError::Environment)?;
     let mut messages: Vec<String> = display_note.into_iter().collect();
     messages.extend(std::mem::take(&mut frontend.startup_messages));
     messages.extend(signal_problem);
@@ -98,7 +99,12 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
                 engine.refresh();
                 let modes = Modes::from_stats(engine.stats());
                 let seconds = now.saturating_sub(started).as_secs_f64();
-                c.save(&report_of(&engine, &args, modes, seconds, "running"));
+                c.save(report_of(&engine, &args, modes, seconds, "running"));
+                log::debug!(
+                    "checkpoint {} handed over in {:?}",
+                    c.written() + 1,
+                    clock.now().saturating_sub(now)
+                );
             }
         }
         let stop = until.min(next_checkpoint);
@@ -107,6 +113,9 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
         }
         if display::lost() {
             break Ended::DisplayLost;
+        }
+        if frontend.closed_by_system().is_some() {
+            break Ended::WindowSystem;
         }
         if diagnostics::panicked().is_some() {
             break Ended::Panic;
@@ -121,6 +130,7 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
     if let Some(c) = checkpoint {
         c.stop();
     }
+    let refused = frontend.closed_by_system();
     if ended == Ended::DisplayLost {
         // Nothing of the window can be closed cleanly any more.
         std::mem::forget(frontend);
@@ -142,6 +152,11 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
             "the display went away after {seconds:.1} s; the game ended{}",
             saved(args.report.as_deref())
         ))),
+        Ended::WindowSystem => Err(RunError::Environment(format!(
+            "{} after {seconds:.1} s{}",
+            refused.unwrap_or_default(),
+            saved(args.report.as_deref())
+        ))),
         Ended::Panic => Err(RunError::Panicked),
         Ended::Quit | Ended::Duration => Ok(()),
     }
@@ -153,6 +168,7 @@ enum Ended {
     Quit,
     Duration,
     DisplayLost,
+    WindowSystem,
     Panic,
 }
 
@@ -162,6 +178,7 @@ impl Ended {
             Ended::Quit => "quit",
             Ended::Duration => "duration",
             Ended::DisplayLost => "display lost",
+            Ended::WindowSystem => "window system",
             Ended::Panic => "panic",
         }
     }

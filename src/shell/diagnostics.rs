@@ -1,23 +1,12 @@
 //! What the program says, and how: log lines timed from the start
-//! ("why-threads [2.151 s]: message"), quiet by default (our own messages
-//! at info, everyone else's warnings), `RUST_LOG=debug` for more; a panic
+//! ("why-threads [2.151 s]: message"), quiet by default (the binary's
+//! filter), `RUST_LOG=debug` for more; a panic
 //! anywhere becomes one line and a flag the run checks; stdout writes that
 //! are checked (a closed pipe is a normal end, a full disk is not).
 
 use std::io::{self, Write};
 use std::sync::OnceLock;
 use std::time::Instant;
-
-/// The default filter: our messages, and other crates' warnings, less
-/// those that change nothing for this game: winit's missing XSETTINGS
-/// manager and 0 mm screen (every start under Xvfb), wgpu's OpenGL probe
-/// (the game renders with Vulkan: pixels cannot use GL), and egui's
-/// clipboard thread (the game has no text to copy; it complains when the
-/// display goes away). `RUST_LOG` replaces it.
-pub const DEFAULT_FILTER: &str = "warn,why_threads=info,\
-winit::platform_impl::linux::x11::xdisplay=error,\
-winit::platform_impl::linux::x11::util::randr=error,\
-wgpu_hal::gles=off,arboard=off";
 
 static STARTED: OnceLock<Instant> = OnceLock::new();
 static PANIC: OnceLock<String> = OnceLock::new();
@@ -37,10 +26,10 @@ pub fn format_line(seconds: f64, level: log::Level, target: &str, message: &str)
     }
 }
 
-/// Sets up `log` for the binary (`RUST_LOG` overrides the default filter).
-pub fn init_logging() {
+/// Sets up `log` for the binary: `RUST_LOG` if set, else `default_filter`.
+pub fn init_logging(default_filter: &str) {
     seconds();
-    let env = env_logger::Env::default().default_filter_or(DEFAULT_FILTER);
+    let env = env_logger::Env::default().default_filter_or(default_filter);
     let _ = env_logger::Builder::from_env(env)
         .format(|buf, record| {
             let line = format_line(

@@ -9,10 +9,11 @@ use std::ffi::OsString;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 
-use crossbeam_channel::{Sender, TrySendError, bounded};
+use crossbeam_channel::{Sender, bounded};
 use serde::Serialize;
 
 use crate::core::report::Modes;
@@ -115,39 +116,35 @@ pub fn write(path: &Path, report: &impl Serialize) -> Result<(), String> {
 }
 
 /// A thread that keeps the report at `path` current: the loop hands it
-/// each checkpoint's JSON and never waits for the disk.
-pub struct Checkpoint {
-    tx: Option<Sender<Vec<u8>>>,
-    handle: Option<JoinHandle<Option<String>>>,
-    written: std::sync::Arc<AtomicU64>,
+/// each checkpoint and never waits for the encoding or the disk.
+pub struct Checkpoint<R> {
+    tx: Option<Sender<R>>,
+    handle: Option<JoinHandle<()>>,
+    written: Arc<AtomicU64>,
 }
 
-impl Checkpoint {
+impl<R: Serialize + Send + 'static> Checkpoint<R> {
     pub fn start(path: PathBuf) -> io::Result<Self> {
-        let (tx, rx) = bounded::<Vec<u8>>(1);
-        let written = std::sync::Arc::new(AtomicU64::new(0));
+        let (tx, rx) = bounded::<R>(1);
+        let written = Arc::new(AtomicU64::new(0));
         let count = written.clone();
-        let target = path;
         let handle = std::thread::Builder::new()
             .name("report".into())
             .spawn(move || {
-                let mut first_error = None;
-                for json in rx.iter() {
-                    match write_atomic(&target, &json) {
+                let mut warned = false;
+                for report in rx.iter() {
+                    match write(&path, &report) {
                         Ok(()) => {
                             count.fetch_add(1, Ordering::Relaxed);
                         }
-                        Err(e) if first_error.is_none() => {
-                            log::warn!(
-                                "cannot keep the report at {} current: {e}",
-                                target.display()
-                            );
-                            first_error = Some(e.to_string());
+                        // Once: the final write will say it again if it still fails.
+                        Err(e) if !warned => {
+                            log::warn!("{e} (checkpoint)");
+                            warned = true;
                         }
                         Err(_) => {}
                     }
                 }
-                first_error
             })?;
         Ok(Self {
             tx: Some(tx),
@@ -158,14 +155,9 @@ impl Checkpoint {
 
     /// Hands a checkpoint over; if the last one is still being written,
     /// this one is skipped (the next is a second away).
-    pub fn save(&self, report: &impl Serialize) {
-        let Some(tx) = &self.tx else { return };
-        match encode(report) {
-            Ok(json) => match tx.try_send(json) {
-                Ok(()) | Err(TrySendError::Full(_)) => {}
-                Err(TrySendError::Disconnected(_)) => {}
-            },
-            Err(e) => log::warn!("{e}"),
+    pub fn save(&self, report: R) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.try_send(report);
         }
     }
 
@@ -271,7 +263,7 @@ mod tests {
         let path = dir.join("r.json");
         let checkpoint = Checkpoint::start(path.clone()).expect("thread");
         for ticks in 1..=3u64 {
-            checkpoint.save(&serde_json::json!({ "ticks": ticks }));
+            checkpoint.save(serde_json::json!({ "ticks": ticks }));
             // Wait for this one (the loop does not; the test must).
             for _ in 0..5000 {
                 if checkpoint.written() >= ticks {

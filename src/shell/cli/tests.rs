@@ -1,6 +1,3 @@
-use std::ffi::OsString;
-use std::os::unix::ffi::OsStringExt;
-
 use super::*;
 
 fn run(args: &[&str]) -> Result<RunArgs, CliError> {
@@ -147,8 +144,10 @@ fn bad_input_gets_one_clear_line() {
     }
 }
 
+#[cfg(unix)]
 #[test]
 fn odd_bytes_never_panic_and_paths_keep_them() {
+    use std::os::unix::ffi::OsStringExt;
     let hz = parse([OsString::from("--hz"), OsString::from_vec(vec![0xff])]);
     assert_eq!(
         hz,
