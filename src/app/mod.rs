@@ -142,23 +142,32 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
     let modes =
         catch_unwind(AssertUnwindSafe(|| engine.finish())).map_err(|_| RunError::Panicked)?;
     let seconds = clock.now().saturating_sub(started).as_secs_f64();
+    let problem = match ended {
+        Ended::DisplayLost => Some(format!(
+            "the display went away after {seconds:.1} s; the game ended"
+        )),
+        Ended::WindowSystem => Some(format!(
+            "{} after {seconds:.1} s",
+            refused.unwrap_or_default()
+        )),
+        Ended::Panic => diagnostics::panicked().map(str::to_string),
+        Ended::Quit | Ended::Duration => None,
+    };
     let mut r = report_of(&engine, &args, modes, seconds, ended.name());
     r.final_mode = final_mode;
+    r.problem = problem.clone();
     if let Some(path) = &args.report {
         report::write(path, &r).map_err(RunError::Environment)?;
     }
-    match ended {
-        Ended::DisplayLost => Err(RunError::Environment(format!(
-            "the display went away after {seconds:.1} s; the game ended{}",
+    match (ended, problem) {
+        (Ended::Quit | Ended::Duration, _) => Ok(()),
+        // The panic hook has said it.
+        (Ended::Panic, _) => Err(RunError::Panicked),
+        (_, problem) => Err(RunError::Environment(format!(
+            "{}{}",
+            problem.unwrap_or_default(),
             saved(args.report.as_deref())
         ))),
-        Ended::WindowSystem => Err(RunError::Environment(format!(
-            "{} after {seconds:.1} s{}",
-            refused.unwrap_or_default(),
-            saved(args.report.as_deref())
-        ))),
-        Ended::Panic => Err(RunError::Panicked),
-        Ended::Quit | Ended::Duration => Ok(()),
     }
 }
 
@@ -210,6 +219,7 @@ fn report_of(
         final_mode: engine.mode().name(),
         seconds,
         ended,
+        problem: None,
         recording: engine.last_recording().map(|(dir, stats)| RecordingReport {
             dir: dir.display().to_string(),
             frames_written: stats.written,

@@ -202,7 +202,7 @@ struct RunFlags {
     #[arg(long, value_name = "NAME", value_parser = values::pacer())]
     pacer: Option<PacerKind>,
     /// Stack size for read_mouse; an absurd one makes pthread_create fail, to show the error path
-    #[arg(long, value_name = "BYTES", value_parser = values::bytes())]
+    #[arg(long, value_name = "BYTES", allow_negative_numbers = true, value_parser = values::bytes())]
     reader_stack: Option<usize>,
 }
 

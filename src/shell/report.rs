@@ -33,6 +33,8 @@ pub struct RunReport {
     /// How the run ended: "running" in a checkpoint, then "quit",
     /// "duration", "signal", "display lost", "panic".
     pub ended: &'static str,
+    /// What ended it, when it was not the user: one line.
+    pub problem: Option<String>,
     /// The last recording made (`V`), if any.
     pub recording: Option<RecordingReport>,
 }

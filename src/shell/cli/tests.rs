@@ -105,6 +105,10 @@ fn bad_input_gets_one_clear_line() {
             "--mode must be polled, threaded or blocking, got 'both'",
         ),
         (&["--json"], "--json belongs to 'why-threads bench'"),
+        (
+            &["--reader-stack", "-5"],
+            "--reader-stack must be a number of bytes, got '-5'",
+        ),
         (&["extra"], "unexpected argument 'extra' (see --help)"),
         (
             &["--hz", "60", "--hz", "120"],
