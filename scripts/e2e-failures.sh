@@ -117,7 +117,7 @@ check "X server died: status 1 ($status)" test "$status" -eq 1
 check "X server died: one line says the display went away" test "$(grep -c 'the display went away after' "$OUT/game-xdeath.log")" -eq 1
 check "X server died: no Xlib or panic noise" test "$(grep -c -i 'XIO\|panicked\|X connection' "$OUT/game-xdeath.log")" -eq 0
 check "X server died: the report is complete" json "$OUT/report-xdeath.json" \
-    'r["ended"] == "display lost" and r["modes"]["polled"]["ticks"] > 0 and r["recording"]["frames_written"] > 0'
+    'r["ended"] == "display lost" and r["problem"].startswith("the display went away") and r["modes"]["polled"]["ticks"] > 0 and r["recording"]["frames_written"] > 0'
 REC="$OUT/xdeath/$(field "$OUT/report-xdeath.json" 'r["recording"]["dir"]')"
 check "X server died: the recording is finished, every frame whole" \
     frames_whole "$REC" "$(field "$OUT/report-xdeath.json" 'r["recording"]["frames_written"]')"
