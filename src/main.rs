@@ -77,9 +77,11 @@ fn run_bench(args: &cli::BenchArgs) -> ExitCode {
     out(&text)
 }
 
-/// The one line a failed command ends with.
+/// The one line a failed command ends with (if stderr itself is gone,
+/// there is no one left to tell: the exit status says it).
 fn fail(message: impl std::fmt::Display) {
-    eprintln!("why-threads: {message}");
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "why-threads: {message}");
 }
 
 /// Prints to stdout: a closed pipe (`| head`) ends quietly with status 0,

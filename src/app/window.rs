@@ -466,7 +466,7 @@ impl Frontend for WindowFrontend {
         {
             self.render_errors += 1;
             if self.render_errors == 1 {
-                eprintln!("why-threads: a frame could not be shown: {e}");
+                log::warn!("a frame could not be shown: {e}");
             }
         }
     }
