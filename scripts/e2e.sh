@@ -4,6 +4,7 @@
 # the report and a screenshot checked.
 #
 #   scripts/e2e.sh            (after `cargo build --release`)
+#   scripts/e2e.sh failures   only the failure cases (scripts/e2e-failures.sh)
 #
 # Writes target/e2e/{shot.png,report*.json,*.log}. Ends with the line
 # "e2e: N passed, M failed" and exits non-zero if anything failed.
@@ -45,7 +46,8 @@ done
 Xvfb "$DISP" -screen 0 1280x800x24 -nolisten tcp -noreset >"$OUT/xvfb.log" 2>&1 &
 XVFB=$!
 GAME=
-trap 'kill $GAME $XVFB 2>/dev/null; wait 2>/dev/null' EXIT
+XDYING=
+trap 'kill $GAME $XVFB $XDYING 2>/dev/null; umount "$OUT/full-disk" 2>/dev/null; wait 2>/dev/null' EXIT
 export DISPLAY=$DISP
 for _ in $(seq 1 100); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -109,6 +111,8 @@ json() { # json FILE PYTHON-EXPRESSION-ON-r
     python3 -c "import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"
 }
 
+ONLY=${1:-all}
+if [ "$ONLY" != failures ]; then
 # --- 1. The lecture: polled, move the mouse, T, move again, screenshot. ---
 "$BIN" --duration 14 --report "$OUT/report.json" --mode polled >"$OUT/game.log" 2>&1 &
 GAME=$!
@@ -190,6 +194,12 @@ check "SIGINT wrote the report" json "$OUT/report-int.json" 'r["modes"]["threade
 check "lecture mode ran polled then threaded" json "$OUT/report-int.json" \
     'r["modes"]["polled"]["ticks"] > 0 and r["final_mode"] == "threaded"'
 check "lecture screenshots differ" test "$(compare -metric AE "$OUT/lecture-2.png" "$OUT/lecture-9.png" null: 2>&1 | cut -d' ' -f1)" -gt 10000
+fi
+
+# --- 4-7. When the world fails: kill -9, a stale WAYLAND_DISPLAY, a full
+#          disk, the X server dying. ---
+# shellcheck source=scripts/e2e-failures.sh
+source scripts/e2e-failures.sh
 
 echo "e2e: $passed passed, $failed failed"
 if [ "$failed" -gt 0 ]; then

@@ -1,79 +1,98 @@
 //! The `why-threads` binary: parses the command line and hands over.
+//! Exit status: 0 done (also when stdout's reader went away), 1 the
+//! machine or the run failed, 2 the command line was wrong.
 
 use std::process::ExitCode;
 
 use why_threads::app;
 use why_threads::programs::bench;
+use why_threads::shell::diagnostics::{self, OutError};
 use why_threads::shell::{cli, report};
 
+/// The default filter: our messages, and other crates' warnings, less
+/// those that change nothing for this game: winit's missing XSETTINGS
+/// manager and 0 mm screen (every start under Xvfb), wgpu's OpenGL probe
+/// (the game renders with Vulkan: pixels cannot use GL), and egui's
+/// clipboard thread (the game has no text to copy; it complains when the
+/// display goes away). `RUST_LOG` replaces it.
+const DEFAULT_FILTER: &str = "warn,why_threads=info,\
+winit::platform_impl::linux::x11::xdisplay=error,\
+winit::platform_impl::linux::x11::util::randr=error,\
+wgpu_hal::gles=off,arboard=off";
+
 fn main() -> ExitCode {
-    init_log();
-    let command = match cli::parse(std::env::args().skip(1)) {
+    diagnostics::init_logging(DEFAULT_FILTER);
+    diagnostics::install_panic_hook();
+    let command = match cli::parse(std::env::args_os().skip(1)) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("why-threads: {e}");
+            fail(e);
             return ExitCode::from(2);
         }
     };
     match command {
-        cli::Command::Help => {
-            out(cli::HELP);
-            ExitCode::SUCCESS
-        }
-        cli::Command::Version => {
-            out(&format!("why-threads {}\n", env!("CARGO_PKG_VERSION")));
-            ExitCode::SUCCESS
-        }
-        cli::Command::Bench(args) => {
-            if let Some(path) = &args.report
-                && let Err(e) = report::check_writable(path)
-            {
-                eprintln!("why-threads: {e}");
-                return ExitCode::from(2);
-            }
-            let result = bench::run(&args);
-            if args.json {
-                out(&(serde_json::to_string_pretty(&result).unwrap_or_default() + "\n"));
-            } else {
-                out(&bench::table(&result));
-            }
-            if let Some(path) = &args.report
-                && let Err(e) = report::write(path, &result)
-            {
-                eprintln!("why-threads: {e}");
-                return ExitCode::FAILURE;
-            }
-            ExitCode::SUCCESS
-        }
+        cli::Command::Help(text) | cli::Command::Version(text) => out(&text),
+        cli::Command::Bench(args) => run_bench(&args),
         cli::Command::Run(args) => match app::run(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(app::RunError::Usage(e)) => {
-                eprintln!("why-threads: {e}");
+                fail(e);
                 ExitCode::from(2)
             }
             Err(app::RunError::Environment(e)) => {
-                eprintln!("why-threads: {e}");
+                fail(e);
                 ExitCode::FAILURE
             }
+            // Its one line is already out (the panic hook's).
+            Err(app::RunError::Panicked) => ExitCode::FAILURE,
         },
     }
 }
 
-/// Diagnostics through `log`: "why-threads [2.151 s]: message" on stderr,
-/// info and above by default (`RUST_LOG=debug` shows the loop's workings).
-fn init_log() {
-    use std::io::Write;
-    let start = std::time::Instant::now();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
-        .format(move |f, record| {
-            let t = start.elapsed().as_secs_f64();
-            writeln!(f, "why-threads [{t:.3} s]: {}", record.args())
-        })
-        .init();
+fn run_bench(args: &cli::BenchArgs) -> ExitCode {
+    if let Some(path) = &args.report
+        && let Err(e) = report::check_writable("the report", path)
+    {
+        fail(e);
+        return ExitCode::from(2);
+    }
+    let result = bench::run(args);
+    let text = if args.json {
+        match serde_json::to_string_pretty(&result) {
+            Ok(json) => json + "\n",
+            Err(e) => {
+                fail(format!("cannot encode the results: {e}"));
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        bench::table(&result)
+    };
+    // The report first: a closed stdout must not cost the file.
+    if let Some(path) = &args.report
+        && let Err(e) = report::write(path, &result)
+    {
+        fail(e);
+        return ExitCode::FAILURE;
+    }
+    out(&text)
 }
 
-/// Prints to stdout; a closed pipe (`| head`) is not an error worth a panic.
-fn out(text: &str) {
+/// The one line a failed command ends with (if stderr itself is gone,
+/// there is no one left to tell: the exit status says it).
+fn fail(message: impl std::fmt::Display) {
     use std::io::Write;
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let _ = writeln!(std::io::stderr(), "why-threads: {message}");
+}
+
+/// Prints to stdout: a closed pipe (`| head`) ends quietly with status 0,
+/// any other failure (`> /dev/full`) is one line and status 1.
+fn out(text: &str) -> ExitCode {
+    match diagnostics::print(text) {
+        Ok(()) | Err(OutError::Closed) => ExitCode::SUCCESS,
+        Err(OutError::Failed(e)) => {
+            fail(format!("cannot write to standard output: {e}"));
+            ExitCode::FAILURE
+        }
+    }
 }

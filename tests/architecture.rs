@@ -76,9 +76,13 @@ fn the_core_cannot_fail() {
 #[test]
 fn only_the_shell_and_app_name_platform_crates() {
     // The window crates appear only under src/app; the thread and device
-    // crates only under src/shell (and src/app, which drives them).
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/shell");
-    for file in rust_files(&root) {
+    // crates only under src/shell (and src/app, which drives them). The
+    // programs (the benchmark) run headless.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    for file in rust_files(&src.join("shell"))
+        .into_iter()
+        .chain(rust_files(&src.join("programs")))
+    {
         let code = production_code(&file);
         for word in ["winit::", "pixels::", "egui", "rodio::", "gilrs::"] {
             assert!(!code.contains(word), "{} mentions `{word}`", file.display());
@@ -120,12 +124,23 @@ fn modules_after<'a>(code: &'a str, prefix: &str) -> Vec<&'a str> {
 #[test]
 fn the_app_reaches_the_shell_only_through_its_front_doors() {
     // The window program may use the engine (Frontend, commands, the
-    // overlay's view), the mode table, the mouse devices it opens, the
-    // clock, the OS figures, the command line and the report writer, and
-    // the reader's thread name. Pacers, workers, the recorder, signals and
-    // the benchmark are the engine's own business.
+    // overlay's view), the mode table, the hotkey table, the mouse devices
+    // it opens, the clock, the OS figures, the command line, the report
+    // writer, diagnostics (the panic flag) and the reader's thread name.
+    // Pacers, workers, the recorder, signals and the benchmark are the
+    // engine's own business.
     let allowed = [
-        "engine", "modes", "mouse", "x11", "clock", "os", "cli", "report", "reader",
+        "engine",
+        "modes",
+        "hotkeys",
+        "mouse",
+        "x11",
+        "clock",
+        "os",
+        "cli",
+        "report",
+        "diagnostics",
+        "reader",
     ];
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
     for file in rust_files(&root) {

@@ -2,22 +2,26 @@
 //! code that names winit, pixels, egui, rodio and gilrs.
 
 pub mod audio;
+pub mod display;
 pub mod gamepad;
+pub mod keys;
 pub mod overlay;
 pub mod render;
 pub mod window;
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use winit::event_loop::EventLoop;
-
 use crate::core::arena::{HEIGHT, WIDTH};
+use crate::core::report::Modes;
 use crate::shell::cli::{MouseSource, RunArgs};
 use crate::shell::clock::Clock;
+use crate::shell::diagnostics;
 use crate::shell::engine::{Engine, EngineConfig};
 use crate::shell::mouse::{ArenaMapping, MouseDevice, RelayMouse, SyntheticMouse};
-use crate::shell::report::{self, RecordingReport, RunReport};
+use crate::shell::report::{self, Checkpoint, RecordingReport, RunReport};
 use window::WindowFrontend;
 
 /// How a run can fail, and with which exit status.
@@ -25,17 +29,31 @@ use window::WindowFrontend;
 pub enum RunError {
     /// The command line asked for something impossible (status 2).
     Usage(String),
-    /// The machine cannot show the game (status 1).
+    /// The machine cannot show the game, or took it away (status 1).
     Environment(String),
+    /// A thread panicked; its one line is already out (status 1).
+    Panicked,
 }
 
+/// How often the report on disk is brought up to date during the run. The
+/// loop only gathers the figures (≈ 50–90 µs in a release build, once a
+/// second); the `report` thread encodes and writes them.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
 /// Opens the window and plays until quit (Esc, window close, Ctrl-C,
-/// SIGTERM or `--duration`); writes the report if asked.
+/// SIGTERM, `--duration`, the display going away, a thread panicking).
+/// Writes the report if asked: a checkpoint every second, and the whole
+/// run at the end. A run that never started writes none.
 pub fn run(args: RunArgs) -> Result<(), RunError> {
-    if let Some(path) = &args.report {
-        report::check_writable(path).map_err(RunError::Usage)?;
+    for (flag, path) in args.outputs() {
+        let what = match flag {
+            "--report" => "the report",
+            "--trace" => "the trace",
+            _ => "the frames table",
+        };
+        report::check_writable(what, path).map_err(RunError::Usage)?;
     }
-    let event_loop = EventLoop::new().map_err(|e| {
+    let (event_loop, display_note) = display::event_loop().map_err(|e| {
         RunError::Environment(format!(
             "cannot open a window: no display ({e}). Run it on a desktop, or under Xvfb; \
              for numbers without a window use 'why-threads bench'"
@@ -45,7 +63,8 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
     let mapping = Arc::new(ArenaMapping::default());
     let mut frontend =
         WindowFrontend::open(event_loop, clock, mapping.clone()).map_err(RunError::Environment)?;
-    let mut messages = std::mem::take(&mut frontend.startup_messages);
+    let mut messages: Vec<String> = display_note.into_iter().collect();
+    messages.extend(std::mem::take(&mut frontend.startup_messages));
     let device = open_mouse(&args, clock, &mapping, &mut frontend, &mut messages);
     let mut engine = Engine::new(
         EngineConfig {
@@ -64,29 +83,150 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
     }
     let started = clock.now();
     let until = args.duration.map_or(Duration::MAX, |d| started + d);
-    engine.run_until(&mut frontend, until);
-    let final_mode = engine.mode().name();
-    let modes = engine.finish();
-    if let Some(path) = &args.report {
-        let r = RunReport {
-            modes,
-            program: "why-threads",
-            version: env!("CARGO_PKG_VERSION"),
-            mouse: engine.mouse_label().to_string(),
-            pacer: engine.pacer().name(),
-            hz: args.hz,
-            mouse_hz: args.mouse_hz,
-            final_mode,
-            seconds: clock.now().saturating_sub(started).as_secs_f64(),
-            recording: engine.last_recording().map(|(dir, stats)| RecordingReport {
-                dir: dir.display().to_string(),
-                frames_written: stats.written,
-                frames_dropped: stats.dropped,
-            }),
+    let checkpoint =
+        match &args.report {
+            Some(path) => Some(Checkpoint::start(path.clone()).map_err(|e| {
+                RunError::Environment(format!("cannot start the report thread: {e}"))
+            })?),
+            None => None,
         };
+    let mut next_checkpoint = started;
+    let ended = loop {
+        let now = clock.now();
+        if now >= next_checkpoint {
+            next_checkpoint = now + CHECKPOINT_EVERY;
+            if let Some(c) = &checkpoint {
+                let modes = engine.report();
+                let seconds = now.saturating_sub(started).as_secs_f64();
+                c.save(report_of(&engine, &args, modes, seconds, "running"));
+                log::debug!(
+                    "checkpoint {} handed over in {:?}",
+                    c.written() + 1,
+                    clock.now().saturating_sub(now)
+                );
+            }
+        }
+        let stop = until.min(next_checkpoint);
+        if catch_unwind(AssertUnwindSafe(|| engine.run_until(&mut frontend, stop))).is_err() {
+            break Ended::Panic;
+        }
+        if display::lost() {
+            break Ended::DisplayLost;
+        }
+        if frontend.closed_by_system().is_some() {
+            break Ended::WindowSystem;
+        }
+        if diagnostics::panicked().is_some() {
+            break Ended::Panic;
+        }
+        if engine.quit_requested() {
+            break Ended::Quit;
+        }
+        if clock.now() >= until {
+            break Ended::Duration;
+        }
+    };
+    if let Some(c) = checkpoint {
+        c.stop();
+    }
+    let refused = frontend.closed_by_system();
+    if ended == Ended::DisplayLost {
+        // Nothing of the window can be closed cleanly any more.
+        std::mem::forget(frontend);
+    }
+    // After a panic on the loop's own thread the engine may be half-way
+    // through a tick; if finishing it panics too, the last checkpoint
+    // (at most a second old) is the report.
+    let final_mode = engine.mode().name();
+    let modes =
+        catch_unwind(AssertUnwindSafe(|| engine.finish())).map_err(|_| RunError::Panicked)?;
+    let seconds = clock.now().saturating_sub(started).as_secs_f64();
+    let problem = match ended {
+        Ended::DisplayLost => Some(format!(
+            "the display went away after {seconds:.1} s; the game ended"
+        )),
+        Ended::WindowSystem => Some(format!(
+            "{} after {seconds:.1} s",
+            refused.unwrap_or_default()
+        )),
+        Ended::Panic => diagnostics::panicked().map(str::to_string),
+        Ended::Quit | Ended::Duration => None,
+    };
+    let mut r = report_of(&engine, &args, modes, seconds, ended.name());
+    r.final_mode = final_mode;
+    r.problem = problem.clone();
+    if let Some(path) = &args.report {
         report::write(path, &r).map_err(RunError::Environment)?;
     }
-    Ok(())
+    match (ended, problem) {
+        (Ended::Quit | Ended::Duration, _) => Ok(()),
+        // The panic hook has said it.
+        (Ended::Panic, _) => Err(RunError::Panicked),
+        (_, problem) => Err(RunError::Environment(format!(
+            "{}{}",
+            problem.unwrap_or_default(),
+            saved(args.report.as_deref())
+        ))),
+    }
+}
+
+/// How the run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ended {
+    Quit,
+    Duration,
+    DisplayLost,
+    WindowSystem,
+    Panic,
+}
+
+impl Ended {
+    fn name(self) -> &'static str {
+        match self {
+            Ended::Quit => "quit",
+            Ended::Duration => "duration",
+            Ended::DisplayLost => "display lost",
+            Ended::WindowSystem => "window system",
+            Ended::Panic => "panic",
+        }
+    }
+}
+
+fn saved(report: Option<&Path>) -> String {
+    match report {
+        Some(p) => format!(" (report written to {})", p.display()),
+        None => String::new(),
+    }
+}
+
+/// The report of the run so far.
+fn report_of(
+    engine: &Engine,
+    args: &RunArgs,
+    modes: Modes,
+    seconds: f64,
+    ended: &'static str,
+) -> RunReport {
+    RunReport {
+        modes,
+        program: "why-threads",
+        version: env!("CARGO_PKG_VERSION"),
+        mouse: engine.mouse_label().to_string(),
+        pacer: engine.pacer().name(),
+        hz: args.hz,
+        mouse_hz: args.mouse_hz,
+        final_mode: engine.mode().name(),
+        seconds,
+        ended,
+        problem: None,
+        recording: engine.last_recording().map(|(dir, stats)| RecordingReport {
+            dir: dir.display().to_string(),
+            frames_written: stats.written,
+            frames_dropped: stats.dropped,
+            frames_failed: stats.failed,
+            error: stats.error.map(|e| e.to_string()),
+        }),
+    }
 }
 
 /// The mouse the brief's `--mouse` asks for, or the nearest real thing.

@@ -18,6 +18,7 @@ use winit::window::{Window, WindowId};
 
 use super::audio::Audio;
 use super::gamepad::Gamepads;
+use super::keys::key_of;
 use super::overlay::{self, OverlayInput};
 use super::render::{LightsInput, Renderer, Viewport};
 use crate::core::draw;
@@ -25,19 +26,9 @@ use crate::core::game::SoundEvent;
 use crate::core::input::{Keys, Pad};
 use crate::shell::clock::Clock;
 use crate::shell::engine::{Command, Commands, Frontend, Scene};
+use crate::shell::hotkeys::{self, Action, View};
 use crate::shell::mouse::{ArenaMapping, RelaySender};
 use crate::shell::os;
-
-/// Hotkeys that change only what the window shows or plays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum ViewKey {
-    Overlay,
-    Bigger,
-    Smaller,
-    Lights,
-    Mute,
-    Help,
-}
 
 /// winit's side: collects what happened since the last pump.
 struct Handler {
@@ -47,7 +38,7 @@ struct Handler {
     egui_ctx: egui::Context,
     held: Held,
     commands: Vec<Command>,
-    view_keys: Vec<ViewKey>,
+    view_keys: Vec<View>,
     close: bool,
     resized: Option<(u32, u32)>,
     relay: Option<RelaySender>,
@@ -122,26 +113,10 @@ impl Handler {
         if !pressed || echo {
             return;
         }
-        match code {
-            KeyCode::KeyT => self.commands.push(Command::NextMode),
-            KeyCode::KeyB => self.commands.extend(Command::toggle("blocking", "polled")),
-            KeyCode::KeyI => self.commands.push(Command::ToggleAi),
-            KeyCode::KeyK => self.commands.push(Command::AiHarder),
-            KeyCode::KeyJ => self.commands.push(Command::ToggleWorkers),
-            KeyCode::KeyV => self.commands.push(Command::ToggleRecording),
-            KeyCode::KeyN | KeyCode::Space => self.commands.push(Command::LectureNext),
-            KeyCode::KeyR => self.commands.push(Command::ResetStats),
-            KeyCode::PageUp | KeyCode::BracketRight => self.commands.push(Command::ChangeRate(1)),
-            KeyCode::PageDown | KeyCode::BracketLeft => self.commands.push(Command::ChangeRate(-1)),
-            KeyCode::KeyP => self.commands.push(Command::TogglePause),
-            KeyCode::Escape => self.commands.push(Command::Quit),
-            KeyCode::KeyO => self.view_keys.push(ViewKey::Overlay),
-            KeyCode::Equal | KeyCode::NumpadAdd => self.view_keys.push(ViewKey::Bigger),
-            KeyCode::Minus | KeyCode::NumpadSubtract => self.view_keys.push(ViewKey::Smaller),
-            KeyCode::KeyL => self.view_keys.push(ViewKey::Lights),
-            KeyCode::KeyM => self.view_keys.push(ViewKey::Mute),
-            KeyCode::KeyH | KeyCode::F1 => self.view_keys.push(ViewKey::Help),
-            _ => {}
+        match key_of(code).and_then(hotkeys::action_of) {
+            Some(Action::Engine(command)) => self.commands.push(command),
+            Some(Action::View(view)) => self.view_keys.push(view),
+            Some(Action::Input) | None => {}
         }
     }
 
@@ -243,6 +218,8 @@ pub struct WindowFrontend {
     last_threads: Vec<os::ThreadCpu>,
     threads_at: Duration,
     render_errors: u64,
+    /// The window system ended the event loop (with this code).
+    closed_by_system: Option<i32>,
     /// Messages for the engine to show (collected at start-up).
     pub startup_messages: Vec<String>,
 }
@@ -277,11 +254,17 @@ impl WindowFrontend {
         let Some(window) = handler.window.clone() else {
             return Err("the window did not appear within two seconds".into());
         };
+        let mut startup_messages = Vec::new();
+        #[cfg(target_os = "linux")]
+        if let Ok(RawDisplayHandle::Xlib(h)) = window.display_handle().map(|d| d.as_raw()) {
+            let display = h.display.map_or(std::ptr::null_mut(), |p| p.as_ptr());
+            // SAFETY: the pointer is winit's own, live while the window is.
+            startup_messages.extend(unsafe { super::display::guard_x11(display) });
+        }
         let renderer = Renderer::new(window).map_err(|e| e.0)?;
         handler
             .egui_ctx
             .options_mut(|o| o.zoom_with_keyboard = false);
-        let mut startup_messages = Vec::new();
         let (audio, audio_label) = match Audio::open() {
             Ok(a) => (Some(a), "on".to_string()),
             Err(e) => {
@@ -312,6 +295,7 @@ impl WindowFrontend {
             last_threads: Vec::new(),
             threads_at: Duration::ZERO,
             render_errors: 0,
+            closed_by_system: None,
             startup_messages,
         })
     }
@@ -333,19 +317,25 @@ impl WindowFrontend {
         }
     }
 
+    /// Why the window system took the window away mid-run, if it did.
+    pub fn closed_by_system(&self) -> Option<String> {
+        self.closed_by_system
+            .map(|code| format!("the window system closed the game's event loop (code {code})"))
+    }
+
     /// Routes the window's cursor events into a relay mouse.
     pub fn set_relay(&mut self, relay: RelaySender) {
         self.handler.relay = Some(relay);
     }
 
-    fn apply_view_key(&mut self, key: ViewKey) {
+    fn apply_view_key(&mut self, key: View) {
         match key {
-            ViewKey::Overlay => self.overlay = !self.overlay,
-            ViewKey::Bigger => self.scale = (self.scale + 0.125).min(3.0),
-            ViewKey::Smaller => self.scale = (self.scale - 0.125).max(0.5),
-            ViewKey::Lights => self.lights = !self.lights,
-            ViewKey::Help => self.help = !self.help,
-            ViewKey::Mute => {
+            View::Overlay => self.overlay = !self.overlay,
+            View::Bigger => self.scale = (self.scale + 0.125).min(3.0),
+            View::Smaller => self.scale = (self.scale - 0.125).max(0.5),
+            View::Lights => self.lights = !self.lights,
+            View::Help => self.help = !self.help,
+            View::Mute => {
                 self.muted = !self.muted;
                 if let Some(audio) = &mut self.audio {
                     audio.set_muted(self.muted);
@@ -378,10 +368,14 @@ impl WindowFrontend {
 
 impl Frontend for WindowFrontend {
     fn keyboard(&mut self, commands: &mut Commands) -> Keys {
-        if let PumpStatus::Exit(_) = self
+        if let PumpStatus::Exit(code) = self
             .event_loop
             .pump_app_events(Some(Duration::ZERO), &mut self.handler)
         {
+            self.handler.close = true;
+            self.closed_by_system.get_or_insert(code);
+        }
+        if super::display::lost() {
             self.handler.close = true;
         }
         if let Some((w, h)) = self.handler.resized.take() {
@@ -408,7 +402,7 @@ impl Frontend for WindowFrontend {
     }
 
     fn display(&mut self, scene: &Scene<'_>) {
-        if self.minimized {
+        if self.minimized || super::display::lost() {
             return;
         }
         draw::draw(scene.game, scene.view, self.renderer.pixels.frame_mut());
@@ -466,7 +460,7 @@ impl Frontend for WindowFrontend {
         {
             self.render_errors += 1;
             if self.render_errors == 1 {
-                eprintln!("why-threads: a frame could not be shown: {e}");
+                log::warn!("a frame could not be shown: {e}");
             }
         }
     }
@@ -515,5 +509,19 @@ mod tests {
         h.key(KeyCode::ArrowLeft, false, false);
         assert!(!h.held.keys().left);
         assert!(h.commands.is_empty());
+    }
+
+    #[test]
+    fn the_tables_hotkeys_reach_the_loop_and_the_view() {
+        let mut h = handler();
+        h.key(KeyCode::PageUp, true, false);
+        h.key(KeyCode::Space, true, false);
+        h.key(KeyCode::KeyH, true, false);
+        h.key(KeyCode::KeyZ, true, false);
+        assert_eq!(
+            h.commands,
+            vec![Command::ChangeRate(1), Command::LectureNext]
+        );
+        assert_eq!(h.view_keys, vec![View::Help]);
     }
 }

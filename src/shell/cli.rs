@@ -1,13 +1,23 @@
-//! The command line (the brief's contract). Hand-written so every mistake
-//! gets one line that says what was wrong and what is allowed.
+//! The command line, with clap: clap finds the flags, refuses unknown and
+//! repeated ones, and writes `--help` and `--version`; the value parsers in
+//! [`values`] read each value as an `OsStr` (odd bytes are an error, never a
+//! panic) and every mistake becomes one line with a hint.
 
+mod values;
+
+use std::ffi::OsString;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use super::hotkeys;
 use super::modes::ModeId;
 use super::pacer::PacerKind;
-use crate::core::input::SyntheticPath;
+pub use values::clip;
+use values::quote;
 
 /// Where the mouse comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +37,10 @@ pub struct RunArgs {
     pub mouse_hz: u32,
     pub duration: Option<Duration>,
     pub report: Option<PathBuf>,
+    /// Chrome trace JSON of the thread timeline.
+    pub trace: Option<PathBuf>,
+    /// CSV, one row per displayed frame.
+    pub frames: Option<PathBuf>,
     pub pacer: PacerKind,
     pub reader_stack: Option<usize>,
 }
@@ -40,9 +54,24 @@ impl Default for RunArgs {
             mouse_hz: 1000,
             duration: None,
             report: None,
+            trace: None,
+            frames: None,
             pacer: PacerKind::Adaptive,
             reader_stack: None,
         }
+    }
+}
+
+impl RunArgs {
+    /// Every file the run will write, with its flag (checked before it starts).
+    pub fn outputs(&self) -> impl Iterator<Item = (&'static str, &PathBuf)> {
+        [
+            ("--report", &self.report),
+            ("--trace", &self.trace),
+            ("--frames", &self.frames),
+        ]
+        .into_iter()
+        .filter_map(|(flag, p)| p.as_ref().map(|p| (flag, p)))
     }
 }
 
@@ -100,8 +129,9 @@ impl Default for BenchArgs {
 pub enum Command {
     Run(RunArgs),
     Bench(BenchArgs),
-    Help,
-    Version,
+    /// `--help` (of the program or of `bench`): the text to print.
+    Help(String),
+    Version(String),
 }
 
 /// A command line that cannot be run, with the reason in one line.
@@ -116,344 +146,251 @@ impl fmt::Display for CliError {
 
 /// Highest physics rate accepted on the command line.
 pub const MAX_HZ: u32 = 2000;
-/// Longest `--duration` / `--seconds`: a day.
-const MAX_SECONDS: f64 = 86_400.0;
 
-pub const HELP: &str = "\
-why-threads: a game loop that reads the mouse itself (polled) or lets a
-read_mouse thread do it (threaded), and shows what that does to timing.
+const ABOUT: &str = "A game loop that reads the mouse itself (polled) or lets a read_mouse \
+thread do it (threaded), and shows what that does to timing.";
 
-USAGE:
-    why-threads [OPTIONS]          open the game window
-    why-threads bench [OPTIONS]    run the same loop headless and print a table
+#[derive(Parser, Debug)]
+#[command(
+    name = "why-threads",
+    version,
+    about = ABOUT,
+    args_conflicts_with_subcommands = true,
+    disable_help_subcommand = true,
+    subcommand_value_name = "COMMAND"
+)]
+struct Cli {
+    #[command(flatten)]
+    run: RunFlags,
+    #[command(subcommand)]
+    command: Option<Sub>,
+}
 
-GAME OPTIONS:
-    --mode polled|threaded|blocking
-                              who reads the mouse at start (default: polled; T
-                              toggles; blocking is the trap: the loop waits for it)
-    --hz N                    base rate in Hz (keyboard, gamepad, physics), 1-2000
-                              (default: 60)
-    --mouse auto|x11|synthetic
-                              the mouse device (default: auto = X11 if the display
-                              is an X server, else the window's cursor events)
-    --mouse-hz N              synthetic mouse report rate, 125-8000 Hz; also the
-                              rate a polled loop must run at (default: 1000)
-    --duration SECONDS        quit after this long (fractions allowed)
-    --report PATH             write a JSON report at exit (also on Ctrl-C, SIGTERM)
-    --pacer NAME              std-sleep | spin-sleep | adaptive | busy-spin
-                              (default: adaptive)
-    --reader-stack BYTES      stack size for read_mouse; an absurd one makes
-                              pthread_create fail, to show the error path
+#[derive(Subcommand, Debug)]
+enum Sub {
+    /// Run the same loop headless, measured, and print a table.
+    Bench(BenchFlags),
+}
 
-BENCH OPTIONS:
-    --seconds S               seconds measured per configuration (default: 5)
-    --hz N                    base rate (default: 240)
-    --mouse-hz N              synthetic mouse rate, 125-8000 (default: 1000)
-    --load ai|video|MICROS    AI or video compression, inline vs on a worker
-                              thread, beside the unloaded loop; or extra compute
-                              per tick in microseconds (default: none)
-    --json                    print JSON instead of the table
-    --report PATH             also write the JSON to PATH
+#[derive(Args, Debug)]
+struct RunFlags {
+    /// Who reads the mouse at start (default: the table's first; T moves through every mode)
+    #[arg(long, value_name = "MODE", value_parser = values::mode())]
+    mode: Option<ModeId>,
+    /// Base rate in Hz: keyboard, gamepad, physics, 1-2000 (default: 60)
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = values::hz())]
+    hz: Option<u32>,
+    /// The mouse: auto = X11 if the display is an X server, else the window's cursor events
+    #[arg(long, value_name = "auto|x11|synthetic", value_parser = values::mouse())]
+    mouse: Option<MouseSource>,
+    /// Synthetic mouse report rate, 125-8000; also the rate a polled loop must run at (default: 1000)
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = values::mouse_rate())]
+    mouse_hz: Option<u32>,
+    /// Quit after this long (fractions allowed)
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true, value_parser = values::seconds())]
+    duration: Option<f64>,
+    /// JSON report, kept current every second and complete at exit (also on Ctrl-C, SIGTERM)
+    #[arg(long, value_name = "PATH", value_parser = values::path())]
+    report: Option<PathBuf>,
+    /// Chrome trace JSON of the thread timeline
+    #[arg(long, value_name = "PATH", value_parser = values::path())]
+    trace: Option<PathBuf>,
+    /// CSV, one row per displayed frame
+    #[arg(long, value_name = "PATH", value_parser = values::path())]
+    frames: Option<PathBuf>,
+    /// How the loop waits for a deadline: std-sleep | spin-sleep | adaptive | busy-spin (default: adaptive)
+    #[arg(long, value_name = "NAME", value_parser = values::pacer())]
+    pacer: Option<PacerKind>,
+    /// Stack size for read_mouse; an absurd one makes pthread_create fail, to show the error path
+    #[arg(long, value_name = "BYTES", allow_negative_numbers = true, value_parser = values::bytes())]
+    reader_stack: Option<usize>,
+}
 
-HOTKEYS (in the window; H or F1 shows them on screen):
-    T toggle polled/threaded   R reset statistics   O overlay on/off
-    +/- overlay scale          L lights on/off      Up/Down physics rate
-    M mute                     P pause              H or F1 help    Esc quit
-    Arrows/WASD move           mouse: the puck follows the cursor
+#[derive(Args, Debug)]
+struct BenchFlags {
+    /// Seconds measured per configuration (default: 5)
+    #[arg(long, value_name = "S", allow_negative_numbers = true, value_parser = values::seconds())]
+    seconds: Option<f64>,
+    /// Base rate in Hz, 1-2000 (default: 240)
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = values::hz())]
+    hz: Option<u32>,
+    /// Synthetic mouse report rate, 125-8000 (default: 1000)
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = values::mouse_rate())]
+    mouse_hz: Option<u32>,
+    /// AI or video compression inline vs on a worker thread, or MICROS of extra work per tick
+    #[arg(long, value_name = "ai|video|MICROS", value_parser = values::load())]
+    load: Option<values::Load>,
+    /// The input modes to measure, comma-separated (default: every mode)
+    #[arg(long, value_name = "LIST", value_parser = values::modes())]
+    modes: Option<values::ModeList>,
+    /// Print JSON instead of the table
+    #[arg(long)]
+    json: bool,
+    /// Also write the JSON to PATH
+    #[arg(long, value_name = "PATH", value_parser = values::path())]
+    report: Option<PathBuf>,
+}
 
-  -h, --help     this text
-  -V, --version  the version
-";
+/// Flags that exist only in `bench`, and only in the game.
+const BENCH_ONLY: [&str; 4] = ["--seconds", "--load", "--json", "--modes"];
+const RUN_ONLY: [&str; 7] = [
+    "--mode",
+    "--mouse",
+    "--duration",
+    "--pacer",
+    "--reader-stack",
+    "--trace",
+    "--frames",
+];
+
+/// The clap command, with the hotkeys after the options.
+fn command() -> clap::Command {
+    let modes = ModeId::choices();
+    Cli::command()
+        .mut_arg("mode", |a| {
+            a.help(format!(
+                "Who reads the mouse at start: {modes} (default: {}; T moves to the next)",
+                ModeId::default().name()
+            ))
+        })
+        .after_help(hotkeys::help_text())
+        .mut_subcommand("bench", |b| {
+            b.after_help("Every configuration runs in half-second slices taken in turn.")
+        })
+}
 
 /// Parses the arguments after the program name.
 pub fn parse<I, S>(args: I) -> Result<Command, CliError>
 where
     I: IntoIterator<Item = S>,
-    S: Into<String>,
+    S: Into<OsString>,
 {
-    let args: Vec<String> = args.into_iter().map(Into::into).collect();
-    let mut it = args.iter().map(String::as_str).peekable();
-    if it.peek() == Some(&"bench") {
-        it.next();
-        return parse_bench(it).map(Command::Bench);
-    }
-    let mut run = RunArgs::default();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = split_flag(arg);
-        let mut value = || value_of(flag, inline, &mut it);
-        match flag {
-            "-h" | "--help" => return Ok(Command::Help),
-            "-V" | "--version" => return Ok(Command::Version),
-            "--mode" => {
-                let v = value()?;
-                run.mode = ModeId::parse(v).ok_or_else(|| {
-                    CliError(format!("--mode must be {}, got '{v}'", ModeId::choices()))
-                })?;
-            }
-            "--hz" => run.hz = rate("--hz", value()?, 1..=MAX_HZ)?,
-            "--mouse" => {
-                let v = value()?;
-                run.mouse = match v {
-                    "auto" => MouseSource::Auto,
-                    "x11" => MouseSource::X11,
-                    "synthetic" => MouseSource::Synthetic,
-                    _ => {
-                        return Err(CliError(format!(
-                            "--mouse must be auto, x11 or synthetic, got '{v}'"
-                        )));
-                    }
-                };
-            }
-            "--mouse-hz" => run.mouse_hz = rate("--mouse-hz", value()?, SyntheticPath::HZ_RANGE)?,
-            "--duration" => {
-                run.duration = Some(Duration::from_secs_f64(seconds("--duration", value()?)?))
-            }
-            "--report" => run.report = Some(PathBuf::from(value()?)),
-            "--pacer" => {
-                let v = value()?;
-                run.pacer = PacerKind::parse(v).ok_or_else(|| {
-                    CliError(format!(
-                        "--pacer must be std-sleep, spin-sleep, adaptive or busy-spin, got '{v}'"
-                    ))
-                })?;
-            }
-            "--reader-stack" => {
-                let v = value()?;
-                run.reader_stack = Some(v.parse().map_err(|_| {
-                    CliError(format!(
-                        "--reader-stack must be a number of bytes, got '{v}'"
-                    ))
-                })?);
-            }
-            "--seconds" | "--json" | "--load" => {
-                return Err(CliError(format!("{flag} belongs to 'why-threads bench'")));
-            }
-            other => return Err(unknown(other)),
-        }
-    }
-    Ok(Command::Run(run))
+    let all: Vec<OsString> = std::iter::once(OsString::from("why-threads"))
+        .chain(args.into_iter().map(Into::into))
+        .collect();
+    let in_bench = all.get(1).is_some_and(|a| a == "bench");
+    let matches = match command().try_get_matches_from(all) {
+        Ok(m) => m,
+        Err(e) => return help_or_error(&e, in_bench),
+    };
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| one_line(&e, in_bench))?;
+    Ok(match cli.command {
+        Some(Sub::Bench(b)) => Command::Bench(bench_args(b)),
+        None => Command::Run(run_args(cli.run)),
+    })
 }
 
-fn parse_bench<'a>(mut it: impl Iterator<Item = &'a str>) -> Result<BenchArgs, CliError> {
-    let mut bench = BenchArgs::default();
-    while let Some(arg) = it.next() {
-        let (flag, inline) = split_flag(arg);
-        let mut value = || value_of(flag, inline, &mut it);
-        match flag {
-            "-h" | "--help" => {
-                return Err(CliError(
-                    "see 'why-threads --help' for the bench options".into(),
-                ));
-            }
-            "--seconds" => bench.seconds = seconds("--seconds", value()?)?,
-            "--hz" => bench.hz = rate("--hz", value()?, 1..=MAX_HZ)?,
-            "--mouse-hz" => bench.mouse_hz = rate("--mouse-hz", value()?, SyntheticPath::HZ_RANGE)?,
-            "--load" => match value()? {
-                "ai" => bench.job = Some(Job::Ai),
-                "video" => bench.job = Some(Job::Video),
-                v => {
-                    bench.load_us = rate("--load", v, 0..=1_000_000).map_err(|_| {
-                        CliError(format!(
-                            "--load must be ai, video or microseconds per tick, got '{v}'"
-                        ))
-                    })?;
-                }
-            },
-            "--json" => {
-                if inline.is_some() {
-                    return Err(CliError("--json takes no value".into()));
-                }
-                bench.json = true;
-            }
-            "--report" => bench.report = Some(PathBuf::from(value()?)),
-            other => return Err(unknown(other)),
-        }
-    }
-    Ok(bench)
-}
-
-/// `--flag=value` or `--flag`.
-fn split_flag(arg: &str) -> (&str, Option<&str>) {
-    match arg.split_once('=') {
-        Some((flag, value)) if flag.starts_with("--") => (flag, Some(value)),
-        _ => (arg, None),
+fn run_args(f: RunFlags) -> RunArgs {
+    let d = RunArgs::default();
+    RunArgs {
+        mode: f.mode.unwrap_or(d.mode),
+        hz: f.hz.unwrap_or(d.hz),
+        mouse: f.mouse.unwrap_or(d.mouse),
+        mouse_hz: f.mouse_hz.unwrap_or(d.mouse_hz),
+        duration: f.duration.map(Duration::from_secs_f64),
+        report: f.report,
+        trace: f.trace,
+        frames: f.frames,
+        pacer: f.pacer.unwrap_or(d.pacer),
+        reader_stack: f.reader_stack,
     }
 }
 
-fn value_of<'a>(
-    flag: &str,
-    inline: Option<&'a str>,
-    it: &mut impl Iterator<Item = &'a str>,
-) -> Result<&'a str, CliError> {
-    inline
-        .or_else(|| it.next())
-        .ok_or_else(|| CliError(format!("{flag} needs a value")))
+fn bench_args(f: BenchFlags) -> BenchArgs {
+    let d = BenchArgs::default();
+    let (job, load_us) = match f.load {
+        Some(values::Load::Job(j)) => (Some(j), 0),
+        Some(values::Load::Micros(us)) => (None, us),
+        None => (None, 0),
+    };
+    BenchArgs {
+        seconds: f.seconds.unwrap_or(d.seconds),
+        hz: f.hz.unwrap_or(d.hz),
+        mouse_hz: f.mouse_hz.unwrap_or(d.mouse_hz),
+        json: f.json,
+        load_us,
+        job,
+        report: f.report,
+        modes: f.modes.map(|m| m.0),
+    }
 }
 
-fn unknown(arg: &str) -> CliError {
-    if arg.starts_with('-') {
-        CliError(format!("unknown option '{arg}' (see --help)"))
+fn help_or_error(e: &clap::Error, in_bench: bool) -> Result<Command, CliError> {
+    match e.kind() {
+        ErrorKind::DisplayHelp => Ok(Command::Help(e.render().to_string())),
+        ErrorKind::DisplayVersion => Ok(Command::Version(e.render().to_string())),
+        _ => Err(one_line(e, in_bench)),
+    }
+}
+
+/// clap's error as one line: what was wrong, quoting at most ~80
+/// characters of what was given, and where to look.
+fn one_line(e: &clap::Error, in_bench: bool) -> CliError {
+    let text = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.as_str()),
+        Some(ContextValue::Strings(v)) => v.first().map(String::as_str),
+        _ => None,
+    };
+    // "--hz <N>" → "--hz"
+    let flag = text(ContextKind::InvalidArg)
+        .or_else(|| text(ContextKind::InvalidSubcommand))
+        .map(|a| a.split([' ', '=']).next().unwrap_or(a).to_string())
+        .unwrap_or_default();
+    let hint = if in_bench {
+        "see 'why-threads bench --help'"
     } else {
-        CliError(format!("unexpected argument '{arg}' (see --help)"))
-    }
-}
-
-fn rate(flag: &str, v: &str, range: std::ops::RangeInclusive<u32>) -> Result<u32, CliError> {
-    let (lo, hi) = (*range.start(), *range.end());
-    match v.parse::<u32>() {
-        Ok(n) if range.contains(&n) => Ok(n),
-        Ok(n) => Err(CliError(format!(
-            "{flag} must be between {lo} and {hi}, got {n}"
-        ))),
-        Err(_) => Err(CliError(format!(
-            "{flag} must be a whole number from {lo} to {hi}, got '{v}'"
-        ))),
-    }
-}
-
-fn seconds(flag: &str, v: &str) -> Result<f64, CliError> {
-    match v.parse::<f64>() {
-        Ok(s) if s > 0.0 && s <= MAX_SECONDS => Ok(s),
-        Ok(_) => Err(CliError(format!(
-            "{flag} must be more than 0 and at most {MAX_SECONDS} seconds, got {v}"
-        ))),
-        Err(_) => Err(CliError(format!(
-            "{flag} must be a number of seconds, got '{v}'"
-        ))),
-    }
+        "see --help"
+    };
+    let message = match e.kind() {
+        ErrorKind::ValueValidation | ErrorKind::InvalidValue
+            if text(ContextKind::Custom).is_some() =>
+        {
+            return CliError(text(ContextKind::Custom).unwrap_or_default().to_string());
+        }
+        ErrorKind::InvalidValue => format!("{flag} needs a value ({hint})"),
+        ErrorKind::ArgumentConflict
+            if text(ContextKind::PriorArg).is_none_or(|p| p.starts_with(&flag)) =>
+        {
+            format!("{flag} was given twice; give it once ({hint})")
+        }
+        ErrorKind::ArgumentConflict => format!(
+            "{flag} cannot be used with {} ({hint})",
+            quote(text(ContextKind::PriorArg).unwrap_or_default())
+        ),
+        ErrorKind::UnknownArgument if !in_bench && BENCH_ONLY.contains(&flag.as_str()) => {
+            format!("{flag} belongs to 'why-threads bench'")
+        }
+        ErrorKind::UnknownArgument if in_bench && RUN_ONLY.contains(&flag.as_str()) => {
+            format!("{flag} is a game option, not a bench one ({hint})")
+        }
+        ErrorKind::UnknownArgument | ErrorKind::InvalidSubcommand if flag.starts_with('-') => {
+            match text(ContextKind::SuggestedArg) {
+                Some(s) => format!(
+                    "unknown option {}; did you mean {s}? ({hint})",
+                    quote(&flag)
+                ),
+                None => format!("unknown option {} ({hint})", quote(&flag)),
+            }
+        }
+        ErrorKind::UnknownArgument | ErrorKind::InvalidSubcommand => {
+            format!("unexpected argument {} ({hint})", quote(&flag))
+        }
+        ErrorKind::InvalidUtf8 => format!("an argument is not valid UTF-8 ({hint})"),
+        ErrorKind::NoEquals | ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
+            format!("{flag} takes no value here ({hint})")
+        }
+        _ => {
+            // Any other clap error: its first line, without the "error: " prefix.
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid command line");
+            format!(
+                "{} ({hint})",
+                values::clip(first.trim_start_matches("error: "))
+            )
+        }
+    };
+    CliError(message)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn run(args: &[&str]) -> Result<RunArgs, CliError> {
-        match parse(args.iter().copied())? {
-            Command::Run(r) => Ok(r),
-            other => Err(CliError(format!("not a run: {other:?}"))),
-        }
-    }
-
-    fn bench(args: &[&str]) -> Result<BenchArgs, CliError> {
-        let mut all = vec!["bench"];
-        all.extend_from_slice(args);
-        match parse(all)? {
-            Command::Bench(b) => Ok(b),
-            other => Err(CliError(format!("not a bench: {other:?}"))),
-        }
-    }
-
-    #[test]
-    fn no_arguments_opens_the_game_with_defaults() {
-        assert_eq!(run(&[]), Ok(RunArgs::default()));
-    }
-
-    #[test]
-    fn the_contract_flags_parse() {
-        let r = run(&[
-            "--mode",
-            "threaded",
-            "--hz=120",
-            "--mouse",
-            "synthetic",
-            "--mouse-hz",
-            "8000",
-            "--duration",
-            "2.5",
-            "--report",
-            "out.json",
-        ])
-        .expect("valid");
-        assert_eq!(r.mode, ModeId::parse("threaded").unwrap_or_default());
-        assert_eq!(
-            (r.hz, r.mouse, r.mouse_hz),
-            (120, MouseSource::Synthetic, 8000)
-        );
-        assert_eq!(r.duration, Some(Duration::from_millis(2500)));
-        assert_eq!(r.report, Some(PathBuf::from("out.json")));
-    }
-
-    #[test]
-    fn bad_input_gets_one_clear_line() {
-        let cases: &[(&[&str], &str)] = &[
-            (
-                &["--frobnicate"],
-                "unknown option '--frobnicate' (see --help)",
-            ),
-            (&["--hz", "0"], "--hz must be between 1 and 2000, got 0"),
-            (
-                &["--hz", "-5"],
-                "--hz must be a whole number from 1 to 2000, got '-5'",
-            ),
-            (
-                &["--hz", "fast"],
-                "--hz must be a whole number from 1 to 2000, got 'fast'",
-            ),
-            (&["--hz"], "--hz needs a value"),
-            (
-                &["--mouse-hz", "100"],
-                "--mouse-hz must be between 125 and 8000, got 100",
-            ),
-            (
-                &["--duration", "-1"],
-                "--duration must be more than 0 and at most 86400 seconds, got -1",
-            ),
-            (
-                &["--duration", "NaN"],
-                "--duration must be more than 0 and at most 86400 seconds, got NaN",
-            ),
-            (&["--json"], "--json belongs to 'why-threads bench'"),
-            (&["extra"], "unexpected argument 'extra' (see --help)"),
-        ];
-        for (args, message) in cases {
-            assert_eq!(run(args), Err(CliError(message.to_string())), "{args:?}");
-            assert!(!message.contains('\n'));
-        }
-        // Every mode of the table is offered.
-        let both = format!("--mode must be {}, got 'both'", ModeId::choices());
-        assert!(both.starts_with("--mode must be polled, threaded"));
-        assert_eq!(run(&["--mode", "both"]), Err(CliError(both)));
-    }
-
-    #[test]
-    fn bench_flags_parse_and_are_checked() {
-        let b = bench(&[
-            "--seconds",
-            "0.5",
-            "--hz",
-            "240",
-            "--mouse-hz",
-            "1000",
-            "--json",
-            "--load",
-            "300",
-        ])
-        .expect("valid");
-        assert_eq!(
-            (b.seconds, b.hz, b.mouse_hz, b.json, b.load_us),
-            (0.5, 240, 1000, true, 300)
-        );
-        assert_eq!(bench(&[]), Ok(BenchArgs::default()));
-        assert!(bench(&["--seconds", "0"]).is_err());
-        assert!(bench(&["--mode", "polled"]).is_err());
-        assert!(bench(&["--json=yes"]).is_err());
-        assert_eq!(bench(&["--load", "ai"]).map(|b| b.job), Ok(Some(Job::Ai)));
-        assert_eq!(
-            bench(&["--load", "video"]).map(|b| b.job),
-            Ok(Some(Job::Video))
-        );
-        assert_eq!(
-            bench(&["--load", "lots"]),
-            Err(CliError(
-                "--load must be ai, video or microseconds per tick, got 'lots'".into()
-            ))
-        );
-    }
-
-    #[test]
-    fn help_and_version() {
-        assert_eq!(parse(["--help"]), Ok(Command::Help));
-        assert_eq!(parse(["-V"]), Ok(Command::Version));
-        assert!(HELP.contains("--mouse-hz") && HELP.contains("bench"));
-    }
-}
+mod tests;

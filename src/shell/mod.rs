@@ -5,7 +5,9 @@
 
 pub mod cli;
 pub mod clock;
+pub mod diagnostics;
 pub mod engine;
+pub mod hotkeys;
 pub mod modes;
 pub mod mouse;
 pub mod os;

@@ -6,12 +6,20 @@
 //! the loop copies the frame into one of a few preallocated buffers and
 //! hands it over; when every buffer is in flight the frame is dropped and
 //! counted, never queued without bound. Stopping finishes every queued
-//! frame, so nothing is left half written.
+//! frame.
+//!
+//! Each frame is written to a temporary name, synced and renamed, so a
+//! `frame-*.png` is always whole. The first write error (a full disk)
+//! stops the recording: frames queued behind it are discarded and
+//! counted as failed, the error is kept for the report, and the game
+//! goes on.
 
-use std::fmt::Write;
+use std::fmt::{self, Write as _};
 use std::fs;
-use std::io;
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::worker::Worker;
 use crate::core::arena::{HEIGHT, WIDTH};
@@ -26,32 +34,85 @@ struct Job {
 
 struct Done {
     frame: Vec<u8>,
-    result: Result<(), String>,
+    result: Outcome,
 }
 
-/// Writes one RGBA frame as a PNG file.
-pub fn encode_png(path: &Path, rgba: &[u8]) -> Result<(), String> {
-    let file = fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut encoder = png::Encoder::new(io::BufWriter::new(file), WIDTH, HEIGHT);
-    encoder.set_color(png::ColorType::Rgba);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder
-        .write_header()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    writer
-        .write_image_data(rgba)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    writer
-        .finish()
-        .map_err(|e| format!("{}: {e}", path.display()))
+/// What became of one frame.
+enum Outcome {
+    Written,
+    Failed(RecordError),
+    /// Queued behind a failed frame: not attempted.
+    Discarded,
+}
+
+/// Why a recording stopped: the frame and the system's error (kept as
+/// plain values, so the figures stay `Copy`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordError {
+    pub frame: u64,
+    pub kind: io::ErrorKind,
+    pub os_code: Option<i32>,
+}
+
+impl RecordError {
+    fn new(frame: u64, e: &io::Error) -> Self {
+        Self {
+            frame,
+            kind: e.kind(),
+            os_code: e.raw_os_error(),
+        }
+    }
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cause = match self.os_code {
+            Some(code) => io::Error::from_raw_os_error(code),
+            None => io::Error::from(self.kind),
+        };
+        write!(f, "frame {} could not be written: {cause}", self.frame)
+    }
+}
+
+/// Writes one RGBA frame as a PNG file at `path`, through `temp` (same
+/// folder): encode, flush, sync, rename. On failure `temp` is removed
+/// and `path` does not exist.
+pub fn encode_png(path: &Path, temp: &Path, rgba: &[u8]) -> io::Result<()> {
+    let written = (|| {
+        let mut file = io::BufWriter::new(fs::File::create(temp)?);
+        let mut encoder = png::Encoder::new(&mut file, WIDTH, HEIGHT);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(io_error)?;
+        writer.write_image_data(rgba).map_err(io_error)?;
+        writer.finish().map_err(io_error)?;
+        file.flush()?;
+        file.get_ref().sync_data()?;
+        fs::rename(temp, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(temp);
+    }
+    written
+}
+
+fn io_error(e: png::EncodingError) -> io::Error {
+    match e {
+        png::EncodingError::IoError(e) => e,
+        other => io::Error::other(other),
+    }
 }
 
 /// Figures of a recording.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RecordStats {
     pub written: u64,
+    /// Skipped because every buffer was in flight on the worker.
     pub dropped: u64,
+    /// Lost to the write error: the frame that failed and any queued behind it.
     pub failed: u64,
+    /// The error that stopped the recording, if one did.
+    pub error: Option<RecordError>,
 }
 
 pub struct Recorder {
@@ -60,9 +121,11 @@ pub struct Recorder {
     paths: FramePaths,
     next: u64,
     worker: Option<Worker<Job, Done>>,
+    /// Set by the first failed write; the worker discards what follows.
+    stopped: Arc<AtomicBool>,
+    announced: bool,
     pool: Vec<Vec<u8>>,
     pub stats: RecordStats,
-    pub last_error: Option<String>,
 }
 
 impl Recorder {
@@ -70,10 +133,23 @@ impl Recorder {
     pub fn start(dir: PathBuf, on_worker: bool) -> Result<Self, String> {
         fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot record into {}: {e}", dir.display()))?;
+        let stopped = Arc::new(AtomicBool::new(false));
         let worker = if on_worker {
             let mut paths = FramePaths::new(&dir);
+            let stop = stopped.clone();
             let w = Worker::spawn("video", POOL, move |job: Job| {
-                let result = encode_png(paths.of(job.number), &job.frame);
+                let result = if stop.load(Ordering::Relaxed) {
+                    Outcome::Discarded
+                } else {
+                    let (path, temp) = paths.of(job.number);
+                    match encode_png(path, temp, &job.frame) {
+                        Ok(()) => Outcome::Written,
+                        Err(e) => {
+                            stop.store(true, Ordering::Relaxed);
+                            Outcome::Failed(RecordError::new(job.number, &e))
+                        }
+                    }
+                };
                 Done {
                     result,
                     frame: job.frame,
@@ -95,9 +171,10 @@ impl Recorder {
             dir,
             next: 1,
             worker,
+            stopped,
+            announced: false,
             pool,
             stats: RecordStats::default(),
-            last_error: None,
         })
     }
 
@@ -109,14 +186,15 @@ impl Recorder {
         self.worker.is_some()
     }
 
-    /// Counts one frame's outcome, keeping the last error.
-    fn tally(&mut self, result: Result<(), String>) {
+    /// Counts one frame's outcome, keeping the first error.
+    fn tally(&mut self, result: Outcome) {
         match result {
-            Ok(()) => self.stats.written += 1,
-            Err(e) => {
+            Outcome::Written => self.stats.written += 1,
+            Outcome::Failed(e) => {
                 self.stats.failed += 1;
-                self.last_error = Some(e);
+                self.stats.error.get_or_insert(e);
             }
+            Outcome::Discarded => self.stats.failed += 1,
         }
     }
 
@@ -126,10 +204,9 @@ impl Recorder {
     }
 
     /// Records one displayed frame (a frame of the wrong size is skipped).
-    pub fn push(&mut self, rgba: &[u8]) {
-        if rgba.len() != (WIDTH * HEIGHT * 4) as usize {
-            return;
-        }
+    /// Returns the error that stopped the recording, once, when it is
+    /// first seen; after it, frames are ignored.
+    pub fn push(&mut self, rgba: &[u8]) -> Option<RecordError> {
         // Take back the buffers of frames the worker has finished.
         if let Some(worker) = self.worker.take() {
             for done in worker.results() {
@@ -137,9 +214,23 @@ impl Recorder {
             }
             self.worker = Some(worker);
         }
+        if self.stopped.load(Ordering::Relaxed) {
+            return self.announce();
+        }
+        if rgba.len() != (WIDTH * HEIGHT * 4) as usize {
+            return None;
+        }
         match (&self.worker, self.pool.pop()) {
             (None, _) => {
-                let result = encode_png(self.paths.of(self.next), rgba);
+                let number = self.next;
+                let (path, temp) = self.paths.of(number);
+                let result = match encode_png(path, temp, rgba) {
+                    Ok(()) => Outcome::Written,
+                    Err(e) => {
+                        self.stopped.store(true, Ordering::Relaxed);
+                        Outcome::Failed(RecordError::new(number, &e))
+                    }
+                };
                 self.tally(result);
             }
             (Some(worker), Some(mut frame)) => {
@@ -148,32 +239,53 @@ impl Recorder {
                 if let Err(job) = worker.try_send(Job { number, frame }) {
                     self.stats.dropped += 1;
                     self.pool.push(job.frame);
-                    return;
+                    return None;
                 }
             }
             (Some(_), None) => {
                 self.stats.dropped += 1;
-                return;
+                return None;
             }
         }
         self.next += 1;
+        if self.stopped.load(Ordering::Relaxed) {
+            return self.announce();
+        }
+        None
     }
 
-    /// Finishes every queued frame and closes the recording.
+    fn announce(&mut self) -> Option<RecordError> {
+        if self.announced {
+            return None;
+        }
+        self.announced = self.stats.error.is_some();
+        self.stats.error
+    }
+
+    /// Has a write error stopped the recording?
+    pub fn stopped(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
+    }
+
+    /// Finishes every queued frame and closes the recording. The error is
+    /// returned if [`push`](Self::push) has not reported it already.
     pub fn stop(mut self) -> (RecordStats, Option<String>) {
         if let Some(worker) = self.worker.take() {
             for done in worker.finish() {
                 self.collect(done);
             }
         }
-        (self.stats, self.last_error.take())
+        let unsaid = self.announce().map(|e| e.to_string());
+        (self.stats, unsaid)
     }
 }
 
-/// The path of frame `number` in a folder (`frame-00001.png`, ...),
-/// rewritten in place: after the first frame, naming one allocates nothing.
+/// The paths of frame `number` in a folder (`frame-00001.png`, and its
+/// temporary `.frame-00001.png.tmp`), rewritten in place: after the first
+/// frame, naming one allocates nothing.
 struct FramePaths {
     path: PathBuf,
+    temp: PathBuf,
     name: String,
     holds_frame: bool,
 }
@@ -182,21 +294,25 @@ impl FramePaths {
     fn new(dir: &Path) -> Self {
         Self {
             path: dir.to_path_buf(),
+            temp: dir.to_path_buf(),
             name: String::with_capacity(32),
             holds_frame: false,
         }
     }
 
-    fn of(&mut self, number: u64) -> &Path {
+    fn of(&mut self, number: u64) -> (&Path, &Path) {
         if self.holds_frame {
             self.path.pop();
+            self.temp.pop();
         }
         self.name.clear();
         // Formatting into a String cannot fail.
-        let _ = write!(self.name, "frame-{number:05}.png");
-        self.path.push(&self.name);
+        let _ = write!(self.name, ".frame-{number:05}.png.tmp");
+        self.temp.push(&self.name);
+        let final_name = &self.name[1..self.name.len() - 4];
+        self.path.push(final_name);
         self.holds_frame = true;
-        &self.path
+        (&self.path, &self.temp)
     }
 }
 
@@ -212,81 +328,4 @@ pub fn new_dir(base: &Path, unix_seconds: u64) -> PathBuf {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn temp(name: &str) -> PathBuf {
-        std::env::temp_dir().join(format!("why-threads-rec-{}-{name}", std::process::id()))
-    }
-
-    fn frame(shade: u8) -> Vec<u8> {
-        vec![shade; (WIDTH * HEIGHT * 4) as usize]
-    }
-
-    fn decode(path: &Path) -> (u32, u32, Vec<u8>) {
-        let decoder = png::Decoder::new(io::BufReader::new(fs::File::open(path).expect("open")));
-        let mut reader = decoder.read_info().expect("png header");
-        let mut buf = vec![0; reader.output_buffer_size().unwrap_or(0)];
-        let info = reader.next_frame(&mut buf).expect("png data");
-        (info.width, info.height, buf)
-    }
-
-    #[test]
-    fn both_placements_write_every_frame_as_a_readable_png() {
-        for on_worker in [false, true] {
-            let dir = temp(if on_worker { "worker" } else { "inline" });
-            let _ = fs::remove_dir_all(&dir);
-            let mut rec = Recorder::start(dir.clone(), on_worker).expect("start");
-            for shade in [10u8, 20, 30] {
-                rec.push(&frame(shade));
-            }
-            let (stats, error) = rec.stop();
-            assert_eq!(error, None);
-            assert_eq!(stats.written + stats.dropped, 3);
-            assert_eq!(stats.written, 3, "a pool of {POOL} holds three frames");
-            let (w, h, pixels) = decode(&dir.join("frame-00002.png"));
-            assert_eq!((w, h), (WIDTH, HEIGHT));
-            assert!(pixels.iter().all(|&b| b == 20));
-            assert!(!dir.join("frame-00004.png").exists());
-            let _ = fs::remove_dir_all(&dir);
-        }
-    }
-
-    #[test]
-    fn an_unwritable_folder_is_refused_with_the_reason() {
-        let err = Recorder::start(PathBuf::from("/proc/why-threads/rec"), true)
-            .err()
-            .unwrap_or_default();
-        assert!(
-            err.starts_with("cannot record into /proc/why-threads/rec"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn frame_paths_are_rewritten_in_place() {
-        let mut paths = FramePaths::new(Path::new("recordings/why-threads-7"));
-        assert_eq!(
-            paths.of(1),
-            Path::new("recordings/why-threads-7/frame-00001.png")
-        );
-        let capacity = (paths.path.capacity(), paths.name.capacity());
-        assert_eq!(
-            paths.of(42),
-            Path::new("recordings/why-threads-7/frame-00042.png")
-        );
-        assert_eq!((paths.path.capacity(), paths.name.capacity()), capacity);
-        assert_eq!(
-            paths.of(123_456),
-            Path::new("recordings/why-threads-7/frame-123456.png")
-        );
-    }
-
-    #[test]
-    fn new_folders_never_overwrite() {
-        let base = temp("names");
-        let _ = fs::create_dir_all(base.join("why-threads-7"));
-        assert_eq!(new_dir(&base, 7), base.join("why-threads-7-2"));
-        let _ = fs::remove_dir_all(&base);
-    }
-}
+mod tests;

@@ -10,6 +10,7 @@ use crate::core::ai::LEVELS;
 use crate::core::report::ModeReport;
 use crate::core::stats::ModeStats;
 use crate::shell::engine::EngineView;
+use crate::shell::hotkeys;
 use crate::shell::modes::ModeId;
 
 mod charts;
@@ -135,13 +136,7 @@ fn figures(ui: &mut Ui, input: &OverlayInput<'_>) {
         ui.label(RichText::new(m).color(BAD));
     }
     ui.add_space(4.0);
-    ui.label(
-        RichText::new(format!(
-            "T mode · B blocking · I AI · K harder · J workers · V record · N lecture · R reset · O overlay · +/- size · L lights ({}) · PgUp/PgDn rate · M mute · P pause · H help · Esc quit",
-            if input.lights { "on" } else { "off" }
-        ))
-        .color(DIM),
-    );
+    ui.label(RichText::new(hotkeys::summary_line(input.lights)).color(DIM));
 }
 
 fn mode_column(ui: &mut Ui, mode: ModeId, s: &ModeStats, r: &ModeReport, active: bool) {
@@ -306,42 +301,11 @@ fn help(ctx: &egui::Context) {
         .collapsible(false)
         .show(ctx, |ui| {
             egui::Grid::new("help").num_columns(2).show(ui, |ui| {
-                for (k, what) in HOTKEYS {
-                    ui.label(RichText::new(*k).monospace().strong());
-                    ui.label(*what);
+                for h in hotkeys::listed() {
+                    ui.label(RichText::new(h.label).monospace().strong());
+                    ui.label(hotkeys::plain(h.help));
                     ui.end_row();
                 }
             });
         });
 }
-
-/// Every hotkey, as the help window and the README list them.
-pub const HOTKEYS: &[(&str, &str)] = &[
-    (
-        "T",
-        "next input mode: polled, threaded, ... (starts or joins read_mouse)",
-    ),
-    ("B", "the blocking-read trap: the loop waits for the mouse"),
-    ("I", "enemies (AI) on / off"),
-    ("K", "harder AI: more enemies, a finer grid"),
-    ("J", "AI and video: inline in the loop / on worker threads"),
-    ("V", "record every frame (PNG files in recordings/)"),
-    (
-        "N or Space",
-        "lecture mode: the loop grows one slide at a time",
-    ),
-    ("R", "reset the statistics"),
-    ("O", "overlay on / off"),
-    ("+ / -", "overlay bigger / smaller (for projectors)"),
-    ("L", "lights shader on / off"),
-    (
-        "PgUp / PgDn",
-        "base rate (keyboard, gamepad, physics) up / down",
-    ),
-    ("M", "mute / unmute"),
-    ("P", "pause the game"),
-    ("H or F1", "this help"),
-    ("Esc", "quit (the report is written)"),
-    ("Arrows / WASD", "move the puck; the mouse pulls it too"),
-    ("mouse button", "dash"),
-];

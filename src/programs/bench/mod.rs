@@ -185,7 +185,8 @@ pub fn run(args: &BenchArgs) -> BenchReport {
     engine.finish();
     let _ = std::fs::remove_dir_all(&record_base);
     if tty {
-        eprintln!();
+        // (A closed stderr is no reason to stop: `let _`, not `eprintln!`.)
+        let _ = writeln!(std::io::stderr());
     }
     if stopped_early {
         log::warn!("bench: stopped after {done} of {rounds} rounds; the figures cover what ran");
@@ -271,8 +272,8 @@ fn progress(tty: bool, round: u32, rounds: u32, elapsed: Duration) {
     );
     if tty {
         // One line rewritten in place: a terminal's progress bar, not a log.
-        eprint!("\r{line}");
-        let _ = std::io::stderr().flush();
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r{line}").and_then(|()| err.flush());
     } else if round == rounds || round.is_multiple_of(5) {
         log::info!("{line}");
     }

@@ -40,12 +40,12 @@ pub enum Command {
 
 impl Command {
     /// [`Command::ToggleMode`] by the modes' names (`None` if either is
-    /// not in the mode table).
-    pub fn toggle(mode: &str, otherwise: &str) -> Option<Self> {
-        Some(Self::ToggleMode {
-            mode: ModeId::parse(mode)?,
-            otherwise: ModeId::parse(otherwise)?,
-        })
+    /// not in the mode table). A `const fn`, for the hotkey table.
+    pub const fn toggle(mode: &str, otherwise: &str) -> Option<Self> {
+        match (ModeId::parse(mode), ModeId::parse(otherwise)) {
+            (Some(mode), Some(otherwise)) => Some(Self::ToggleMode { mode, otherwise }),
+            _ => None,
+        }
     }
 }
 

@@ -169,10 +169,11 @@ impl Engine {
                     self.warn(format!("recording: {e}"));
                 }
                 self.say(format!(
-                    "recorded {} frames into {} ({} dropped)",
+                    "recorded {} frames into {} ({} dropped, {} failed)",
                     stats.written,
                     dir.display(),
-                    stats.dropped
+                    stats.dropped,
+                    stats.failed
                 ));
                 self.compute.last_recording = Some((dir, stats));
             }
@@ -208,10 +209,13 @@ impl Engine {
             .map(|(d, s)| (d.as_path(), *s))
     }
 
-    /// "Compress video": hands the displayed frame to the recorder.
+    /// "Compress video": hands the displayed frame to the recorder; at
+    /// its first write error the recording stops and the user is told.
     pub(super) fn record_frame(&mut self, frame: &[u8]) {
-        if let Some(recorder) = &mut self.compute.recorder {
-            recorder.push(frame);
+        if let Some(recorder) = &mut self.compute.recorder
+            && let Some(e) = recorder.push(frame)
+        {
+            self.warn(format!("recording stopped: {e}; the game goes on"));
         }
     }
 

@@ -63,8 +63,17 @@ pub struct ModeId(usize);
 impl ModeId {
     pub const COUNT: usize = MODES.len();
 
-    pub fn parse(name: &str) -> Option<Self> {
-        MODES.iter().position(|m| m.name == name).map(Self)
+    /// The mode called `name` (a `const fn`, so tables can name modes and
+    /// a name missing from [`MODES`] fails the build).
+    pub const fn parse(name: &str) -> Option<Self> {
+        let mut i = 0;
+        while i < MODES.len() {
+            if same_bytes(MODES[i].name.as_bytes(), name.as_bytes()) {
+                return Some(Self(i));
+            }
+            i += 1;
+        }
+        None
     }
 
     pub fn spec(self) -> &'static ModeSpec {
@@ -102,6 +111,21 @@ impl ModeId {
         }
         out
     }
+}
+
+/// `a == b`, usable in a `const fn`.
+const fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// What starting a mode may need besides the device.

@@ -1,0 +1,58 @@
+//! A panic on any thread becomes one line on stderr, and the run can see
+//! that it happened (the game then ends with a valid report, status 1).
+//! The test runs itself as a child so the child's stderr can be read whole.
+
+use std::process::Command;
+
+use why_threads::shell::diagnostics;
+
+const CHILD: &str = "WHY_THREADS_PANIC_TEST_CHILD";
+
+#[test]
+fn a_panic_in_a_worker_is_one_line_and_is_seen() {
+    if std::env::var_os(CHILD).is_some() {
+        diagnostics::init_logging("warn,why_threads=info");
+        diagnostics::install_panic_hook();
+        assert_eq!(diagnostics::panicked(), None);
+        let worker = std::thread::Builder::new()
+            .name("video".into())
+            .spawn(|| panic!("the codec gave up: {}", "x".repeat(500)))
+            .expect("spawn");
+        assert!(worker.join().is_err());
+        let line = diagnostics::panicked().unwrap_or_default();
+        assert!(
+            line.starts_with("the video thread failed at tests/panic.rs:"),
+            "{line}"
+        );
+        assert!(line.contains(": the codec gave up: xxx"), "{line}");
+        assert!(line.len() < 200, "{line}");
+        return;
+    }
+    let o = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "a_panic_in_a_worker_is_one_line_and_is_seen",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "1")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run the child");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "the child failed: {err}");
+    let ours: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("why-threads"))
+        .collect();
+    assert_eq!(ours.len(), 1, "{err}");
+    assert!(
+        ours[0].contains("ERROR: the video thread failed at tests/panic.rs:"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("panicked at"),
+        "the default hook spoke: {err}"
+    );
+}
