@@ -1,19 +1,28 @@
-//! Signals as commands. The handlers (signal-hook's) only write to a pipe;
-//! a thread named `signals` turns each signal into a [`Command`] and sends
-//! it through a channel that the loop drains: no work in the handler.
+//! Signals, delivered as messages. The handlers (signal-hook's) only write
+//! to a pipe; a thread named `signals` turns each signal into a [`Signal`]
+//! and sends it through a channel that the loop drains: no work in the
+//! handler.
 //!
-//! SIGINT and SIGTERM quit (the report is written, the benchmark prints
-//! what it measured so far); SIGUSR1 moves to the next input mode, so
-//! `kill -USR1 <pid>` switches from a terminal. The engine starts this for
-//! whichever program runs the loop, and drains the channel between ticks.
+//! SIGINT and SIGTERM ask to quit (the report is written, the benchmark
+//! prints what it measured so far); SIGUSR1 asks for the next input mode,
+//! so `kill -USR1 <pid>` switches from a terminal. The engine starts this
+//! for whichever program runs the loop, drains the channel between ticks
+//! and decides what each signal means (this file knows no engine).
 
 use crossbeam_channel::{Receiver, bounded};
 
-use super::engine::Command;
+/// What arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGINT or SIGTERM.
+    Quit,
+    /// SIGUSR1.
+    NextMode,
+}
 
 /// Starts the `signals` thread. If signals cannot be hooked (or the thread
 /// cannot start), the receiver simply never yields and the reason comes back.
-pub fn commands() -> (Receiver<Command>, Option<String>) {
+pub fn listen() -> (Receiver<Signal>, Option<String>) {
     let (tx, rx) = bounded(16);
     #[cfg(unix)]
     {
@@ -27,12 +36,12 @@ pub fn commands() -> (Receiver<Command>, Option<String>) {
             .name("signals".into())
             .spawn(move || {
                 for signal in signals.forever() {
-                    let command = if signal == SIGUSR1 {
-                        Command::NextMode
+                    let arrived = if signal == SIGUSR1 {
+                        Signal::NextMode
                     } else {
-                        Command::Quit
+                        Signal::Quit
                     };
-                    if tx.send(command).is_err() {
+                    if tx.send(arrived).is_err() {
                         break;
                     }
                 }

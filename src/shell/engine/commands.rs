@@ -5,6 +5,7 @@ use super::Engine;
 use crate::core::pacing::FixedStep;
 use crate::core::schedule::Subsystem;
 use crate::shell::modes::ModeId;
+use crate::shell::signals::Signal;
 
 /// What a frontend (or a signal) asks the loop to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +40,14 @@ pub enum Command {
 }
 
 impl Command {
+    /// What a signal asks of the loop.
+    pub fn on(signal: Signal) -> Self {
+        match signal {
+            Signal::Quit => Self::Quit,
+            Signal::NextMode => Self::NextMode,
+        }
+    }
+
     /// [`Command::ToggleMode`] by the modes' names (`None` if either is
     /// not in the mode table). A `const fn`, for the hotkey table.
     pub const fn toggle(mode: &str, otherwise: &str) -> Option<Self> {
@@ -100,7 +109,7 @@ impl Engine {
         if let Some(signals) = &self.signals {
             while !self.commands.is_full() {
                 match signals.try_recv() {
-                    Ok(c) => self.commands.push(c),
+                    Ok(signal) => self.commands.push(Command::on(signal)),
                     Err(_) => break,
                 }
             }

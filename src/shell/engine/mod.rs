@@ -35,6 +35,7 @@ use super::clock::Clock;
 use super::modes::{Health, Intake, Mode, ModeId, StartContext, Wait};
 use super::mouse::MouseDevice;
 use super::pacer::{Pacer, PacerKind};
+use super::signals::Signal;
 use crate::core::draw::{self, Light, MAX_LIGHTS, View};
 use crate::core::game::{Controls, Game};
 use crate::core::pacing::{Deadlines, FixedStep};
@@ -77,7 +78,7 @@ pub struct Engine {
     stats: Vec<ModeStats>,
     interval: Interval,
     commands: Commands,
-    signals: Option<Receiver<Command>>,
+    signals: Option<Receiver<Signal>>,
     paused: bool,
     quit: bool,
     messages: Vec<String>,
@@ -136,7 +137,7 @@ impl Engine {
             lecture: None,
         };
         if config.signals {
-            let (rx, problem) = super::signals::commands();
+            let (rx, problem) = super::signals::listen();
             engine.signals = Some(rx);
             if let Some(p) = problem {
                 engine.warn(p);

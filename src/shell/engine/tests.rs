@@ -337,3 +337,21 @@ fn t_cycles_through_every_mode_and_the_rate_follows_each() {
         assert!(e.stats[m.index()].ticks >= 3, "{} ran", m.name());
     }
 }
+
+#[test]
+fn signals_join_the_queue_between_ticks() {
+    let clock = Clock::manual();
+    let mut e = engine(clock, None, None);
+    let (tx, rx) = crossbeam_channel::bounded(4);
+    e.signals = Some(rx);
+    let mut f = Scripted::new(vec![]);
+    let sent = tx.send(crate::shell::signals::Signal::NextMode);
+    assert!(sent.is_ok());
+    ticks(&mut e, &mut f, 1);
+    assert_eq!(e.mode(), ModeId::default().next());
+    assert!(!e.quit_requested());
+    let sent = tx.send(crate::shell::signals::Signal::Quit);
+    assert!(sent.is_ok());
+    ticks(&mut e, &mut f, 1);
+    assert!(e.quit_requested());
+}
