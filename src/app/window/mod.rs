@@ -1,24 +1,21 @@
 //! The window frontend: winit events pumped by the loop (never the other
 //! way round), hotkeys, the relay mouse, and the display, sound and gamepad
-//! subsystems as the loop calls them.
+//! subsystems as the loop calls them. winit's events: `events.rs`.
+
+mod events;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use winit::application::ApplicationHandler;
-use winit::dpi::LogicalSize;
-use winit::event::{ElementState, KeyEvent, MouseButton, WindowEvent};
-use winit::event_loop::{ActiveEventLoop, EventLoop};
-use winit::keyboard::{KeyCode, PhysicalKey};
+use winit::event_loop::EventLoop;
 use winit::platform::pump_events::{EventLoopExtPumpEvents, PumpStatus};
 use winit::raw_window_handle::{
     HasDisplayHandle, HasWindowHandle, RawDisplayHandle, RawWindowHandle,
 };
-use winit::window::{Window, WindowId};
 
+use self::events::Handler;
 use super::audio::Audio;
 use super::gamepad::Gamepads;
-use super::keys::key_of;
 use super::overlay::{self, OverlayInput};
 use super::render::{LightsInput, Renderer, Viewport};
 use crate::core::draw;
@@ -26,178 +23,9 @@ use crate::core::game::SoundEvent;
 use crate::core::input::{Keys, Pad};
 use crate::shell::clock::Clock;
 use crate::shell::engine::{Command, Commands, Frontend, Scene};
-use crate::shell::hotkeys::{self, Action, View};
+use crate::shell::hotkeys::View;
 use crate::shell::mouse::{ArenaMapping, RelaySender};
 use crate::shell::os;
-
-/// winit's side: collects what happened since the last pump.
-struct Handler {
-    window: Option<Arc<Window>>,
-    error: Option<String>,
-    egui: Option<egui_winit::State>,
-    egui_ctx: egui::Context,
-    held: Held,
-    commands: Vec<Command>,
-    view_keys: Vec<View>,
-    close: bool,
-    resized: Option<(u32, u32)>,
-    relay: Option<RelaySender>,
-    relay_seq: u64,
-    cursor: (f32, f32),
-    buttons: u8,
-    mapping: Arc<ArenaMapping>,
-    clock: Clock,
-}
-
-/// Movement keys held down.
-#[derive(Clone, Copy, Debug, Default)]
-struct Held {
-    up: [bool; 2],
-    down: [bool; 2],
-    left: [bool; 2],
-    right: [bool; 2],
-}
-
-impl Held {
-    fn keys(&self) -> Keys {
-        Keys {
-            up: self.up.iter().any(|&b| b),
-            down: self.down.iter().any(|&b| b),
-            left: self.left.iter().any(|&b| b),
-            right: self.right.iter().any(|&b| b),
-        }
-    }
-}
-
-impl Handler {
-    /// Before the window exists: it is made when winit says `resumed`.
-    fn new(mapping: Arc<ArenaMapping>, clock: Clock) -> Self {
-        Self {
-            window: None,
-            error: None,
-            egui: None,
-            egui_ctx: egui::Context::default(),
-            held: Held::default(),
-            commands: Vec::with_capacity(8),
-            view_keys: Vec::with_capacity(8),
-            close: false,
-            resized: None,
-            relay: None,
-            relay_seq: 0,
-            cursor: (0.0, 0.0),
-            buttons: 0,
-            mapping,
-            clock,
-        }
-    }
-
-    /// `echo`: a repeat, or a press winit makes up for a key already held
-    /// when the window gains focus. Held keys follow it; hotkeys do not.
-    fn key(&mut self, code: KeyCode, pressed: bool, echo: bool) {
-        let slot = match code {
-            KeyCode::ArrowUp => Some(&mut self.held.up[0]),
-            KeyCode::KeyW => Some(&mut self.held.up[1]),
-            KeyCode::ArrowDown => Some(&mut self.held.down[0]),
-            KeyCode::KeyS => Some(&mut self.held.down[1]),
-            KeyCode::ArrowLeft => Some(&mut self.held.left[0]),
-            KeyCode::KeyA => Some(&mut self.held.left[1]),
-            KeyCode::ArrowRight => Some(&mut self.held.right[0]),
-            KeyCode::KeyD => Some(&mut self.held.right[1]),
-            _ => None,
-        };
-        if let Some(slot) = slot {
-            *slot = pressed;
-            return;
-        }
-        // Hotkeys act on a real press only: nothing toggles twice.
-        if !pressed || echo {
-            return;
-        }
-        match key_of(code).and_then(hotkeys::action_of) {
-            Some(Action::Engine(command)) => self.commands.push(command),
-            Some(Action::View(view)) => self.view_keys.push(view),
-            Some(Action::Input) | None => {}
-        }
-    }
-
-    fn relay_cursor(&mut self) {
-        if let Some(relay) = &self.relay {
-            let r = self.mapping.report(
-                self.relay_seq,
-                self.clock.now(),
-                self.cursor.0,
-                self.cursor.1,
-                self.buttons,
-            );
-            self.relay_seq += 1;
-            relay.send(r);
-        }
-    }
-}
-
-impl ApplicationHandler for Handler {
-    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
-        if self.window.is_some() {
-            return;
-        }
-        let attributes = Window::default_attributes()
-            .with_title("why-threads: polled vs threaded mouse")
-            .with_inner_size(LogicalSize::new(1024.0, 600.0))
-            .with_min_inner_size(LogicalSize::new(480.0, 320.0));
-        match event_loop.create_window(attributes) {
-            Ok(window) => {
-                let window = Arc::new(window);
-                self.egui = Some(egui_winit::State::new(
-                    self.egui_ctx.clone(),
-                    egui::ViewportId::ROOT,
-                    &*window,
-                    Some(window.scale_factor() as f32),
-                    None,
-                    None,
-                ));
-                self.window = Some(window);
-            }
-            Err(e) => self.error = Some(format!("cannot create the window: {e}")),
-        }
-    }
-
-    fn window_event(&mut self, _: &ActiveEventLoop, _: WindowId, event: WindowEvent) {
-        let consumed = match (&mut self.egui, &self.window) {
-            (Some(state), Some(window)) => state.on_window_event(window, &event).consumed,
-            _ => false,
-        };
-        match event {
-            WindowEvent::CloseRequested => self.close = true,
-            WindowEvent::Resized(size) => self.resized = Some((size.width, size.height)),
-            // A key released while unfocused never arrives: forget held keys.
-            WindowEvent::Focused(false) => self.held = Held::default(),
-            WindowEvent::KeyboardInput {
-                event:
-                    KeyEvent {
-                        physical_key: PhysicalKey::Code(code),
-                        state,
-                        repeat,
-                        ..
-                    },
-                is_synthetic,
-                ..
-            } => self.key(code, state == ElementState::Pressed, repeat || is_synthetic),
-            WindowEvent::CursorMoved { position, .. } => {
-                self.cursor = (position.x as f32, position.y as f32);
-                self.relay_cursor();
-            }
-            WindowEvent::MouseInput {
-                state,
-                button: MouseButton::Left,
-                ..
-            } if !consumed => {
-                self.buttons = u8::from(state == ElementState::Pressed);
-                self.relay_cursor();
-            }
-            _ => {}
-        }
-    }
-}
 
 /// The window as the loop's frontend.
 pub struct WindowFrontend {
@@ -477,51 +305,5 @@ impl Frontend for WindowFrontend {
 
     fn frame(&self) -> &[u8] {
         self.renderer.pixels.frame()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn handler() -> Handler {
-        Handler::new(Arc::new(ArenaMapping::default()), Clock::new())
-    }
-
-    #[test]
-    fn hotkeys_act_on_real_presses_only() {
-        let mut h = handler();
-        h.key(KeyCode::KeyV, true, false);
-        h.key(KeyCode::KeyV, true, true); // repeat, or made up on focus gain
-        h.key(KeyCode::KeyV, false, false);
-        h.key(KeyCode::KeyO, true, true);
-        assert_eq!(h.commands, vec![Command::ToggleRecording]);
-        assert!(h.view_keys.is_empty());
-    }
-
-    #[test]
-    fn held_keys_follow_every_press_and_release() {
-        let mut h = handler();
-        h.key(KeyCode::ArrowLeft, true, true); // held while focus came back
-        h.key(KeyCode::KeyD, true, false);
-        let keys = h.held.keys();
-        assert!(keys.left && keys.right && !keys.up);
-        h.key(KeyCode::ArrowLeft, false, false);
-        assert!(!h.held.keys().left);
-        assert!(h.commands.is_empty());
-    }
-
-    #[test]
-    fn the_tables_hotkeys_reach_the_loop_and_the_view() {
-        let mut h = handler();
-        h.key(KeyCode::PageUp, true, false);
-        h.key(KeyCode::Space, true, false);
-        h.key(KeyCode::KeyH, true, false);
-        h.key(KeyCode::KeyZ, true, false);
-        assert_eq!(
-            h.commands,
-            vec![Command::ChangeRate(1), Command::LectureNext]
-        );
-        assert_eq!(h.view_keys, vec![View::Help]);
     }
 }
