@@ -8,6 +8,9 @@
 //! deadline, reports its figures, and gives the device back when stopped.
 
 mod blocking;
+mod events;
+mod green_blocking;
+mod green_yield;
 mod polled;
 mod threaded;
 
@@ -24,7 +27,14 @@ use crate::core::stats::ModeStats;
 /// Every input mode, in the order `T` and SIGUSR1 cycle through them.
 /// The first is the one the loop falls back to: it must start whenever it
 /// is given a device.
-pub const MODES: &[ModeSpec] = &[polled::SPEC, threaded::SPEC, blocking::SPEC];
+pub const MODES: &[ModeSpec] = &[
+    polled::SPEC,
+    threaded::SPEC,
+    blocking::SPEC,
+    events::SPEC,
+    green_blocking::SPEC,
+    green_yield::SPEC,
+];
 
 /// What the engine knows about a mode before it runs.
 pub struct ModeSpec {
