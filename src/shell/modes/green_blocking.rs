@@ -35,8 +35,8 @@ pub const SPEC: ModeSpec = ModeSpec {
 };
 
 /// Reports one turn of the green thread may read before it yields: the
-/// slide's `read_from_mouse(buf, BUFSIZE)`.
-const BUFSIZE: u32 = 64;
+/// slide's `read_from_mouse(buf, BUFSIZE)` (16 ms of an 8 kHz mouse).
+const BUFSIZE: u32 = 128;
 
 /// The longest one blocking read may wait (the blocking mode's bound), so
 /// `T` and `Esc` still work.
@@ -267,6 +267,8 @@ mod tests {
         }
     }
 
+    const TICKS: u64 = 40;
+
     fn run(mode: &str) -> crate::core::report::ModeReport {
         let clock = Clock::manual();
         let id = ModeId::parse(mode).unwrap_or_default();
@@ -284,7 +286,7 @@ mod tests {
         );
         assert_eq!(engine.mode(), id);
         let mut frontend = Headless::new();
-        for _ in 0..120 {
+        for _ in 0..TICKS {
             engine.tick(&mut frontend);
         }
         let modes = engine.finish();
@@ -300,10 +302,10 @@ mod tests {
         assert_eq!(green.missed_ticks, 0);
         assert_eq!(green.reports_seen, green.mouse_samples);
         assert!(green.reports_generated - green.reports_seen <= 17);
-        // The blocking one waits for a whole buffer (64 reports, 64 ms at
+        // The blocking one waits for a whole buffer (128 reports, 128 ms at
         // 1000 Hz) in every tick of a 60 Hz loop: the loop misses ticks.
         assert!(
-            blocking.missed_ticks >= 120,
+            blocking.missed_ticks >= TICKS,
             "missed {}",
             blocking.missed_ticks
         );

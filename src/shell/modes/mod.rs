@@ -187,6 +187,7 @@ pub struct Intake<'a> {
     now: Duration,
     samples: u64,
     newest: Option<(u64, Duration)>,
+    oldest: Option<Duration>,
     /// This call is not a read of the mouse: record nothing if empty.
     quiet: bool,
 }
@@ -200,6 +201,7 @@ impl<'a> Intake<'a> {
             now,
             samples: 0,
             newest: None,
+            oldest: None,
             quiet: false,
         }
     }
@@ -216,6 +218,7 @@ impl<'a> Intake<'a> {
         self.game.push_mouse(r, self.colour);
         self.samples += 1;
         self.newest = Some((r.seq, r.time));
+        self.oldest = Some(self.oldest.map_or(r.time, |t| t.min(r.time)));
     }
 
     /// Reports waiting in a channel when the loop looked.
@@ -231,6 +234,9 @@ impl<'a> Intake<'a> {
     /// Records this read in the statistics: how many samples, and the age
     /// of the newest; or a read that found nothing.
     pub fn finish(self) {
+        if let Some(oldest) = self.oldest {
+            self.stats.on_oldest(self.now, oldest);
+        }
         match self.newest {
             Some(newest) => self.stats.on_mouse_read(self.now, self.samples, newest),
             None if self.quiet => {}
