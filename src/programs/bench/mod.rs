@@ -284,6 +284,10 @@ mod tests {
 
     #[test]
     fn a_short_bench_fills_every_configuration() {
+        // The benchmark hooks signals: no other test may raise one meanwhile.
+        let _only = crate::shell::signals::EXCLUSIVE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let args = BenchArgs {
             seconds: 0.3,
             hz: 240,
