@@ -103,9 +103,17 @@ const SLICE: f64 = 0.5;
 fn chosen_modes(args: &BenchArgs) -> Vec<ModeId> {
     match &args.modes {
         None => ModeId::all().collect(),
-        Some(names) => ModeId::all()
-            .filter(|m| names.iter().any(|n| n == m.name()))
-            .collect(),
+        Some(names) => {
+            for name in names.iter().filter(|n| ModeId::parse(n).is_none()) {
+                log::warn!(
+                    "bench: no input mode called '{name}' (modes: {})",
+                    ModeId::choices()
+                );
+            }
+            ModeId::all()
+                .filter(|m| names.iter().any(|n| n == m.name()))
+                .collect()
+        }
     }
 }
 
@@ -324,5 +332,16 @@ mod tests {
         let json = serde_json::to_value(&r).unwrap_or_default();
         assert!(json["pacers"]["adaptive"]["lateness_us"]["p999"].is_number());
         assert!(json["modes"]["threaded"]["cpu_percent"].is_number());
+    }
+
+    #[test]
+    fn modes_can_be_chosen_by_name() {
+        let args = BenchArgs {
+            modes: Some(vec!["threaded".into(), "no-such-mode".into()]),
+            ..BenchArgs::default()
+        };
+        let chosen: Vec<_> = chosen_modes(&args).into_iter().map(ModeId::name).collect();
+        assert_eq!(chosen, vec!["threaded"]);
+        assert_eq!(chosen_modes(&BenchArgs::default()).len(), ModeId::COUNT);
     }
 }
