@@ -20,6 +20,11 @@ pub enum Signal {
     NextMode,
 }
 
+/// Tests that hook signals or raise them take this, so that a signal one
+/// test raises never reaches another test's loop.
+#[cfg(test)]
+pub(crate) static EXCLUSIVE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Starts the `signals` thread. If signals cannot be hooked (or the thread
 /// cannot start), the receiver simply never yields and the reason comes back.
 pub fn listen() -> (Receiver<Signal>, Option<String>) {

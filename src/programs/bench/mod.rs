@@ -103,9 +103,17 @@ const SLICE: f64 = 0.5;
 fn chosen_modes(args: &BenchArgs) -> Vec<ModeId> {
     match &args.modes {
         None => ModeId::all().collect(),
-        Some(names) => ModeId::all()
-            .filter(|m| names.iter().any(|n| n == m.name()))
-            .collect(),
+        Some(names) => {
+            for name in names.iter().filter(|n| ModeId::parse(n).is_none()) {
+                log::warn!(
+                    "bench: no input mode called '{name}' (modes: {})",
+                    ModeId::choices()
+                );
+            }
+            ModeId::all()
+                .filter(|m| names.iter().any(|n| n == m.name()))
+                .collect()
+        }
     }
 }
 
@@ -285,6 +293,10 @@ mod tests {
 
     #[test]
     fn a_short_bench_fills_every_configuration() {
+        // The benchmark hooks signals: no other test may raise one meanwhile.
+        let _only = crate::shell::signals::EXCLUSIVE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let args = BenchArgs {
             seconds: 0.3,
             hz: 240,
@@ -321,5 +333,16 @@ mod tests {
         let json = serde_json::to_value(&r).unwrap_or_default();
         assert!(json["pacers"]["adaptive"]["lateness_us"]["p999"].is_number());
         assert!(json["modes"]["threaded"]["cpu_percent"].is_number());
+    }
+
+    #[test]
+    fn modes_can_be_chosen_by_name() {
+        let args = BenchArgs {
+            modes: Some(vec!["threaded".into(), "no-such-mode".into()]),
+            ..BenchArgs::default()
+        };
+        let chosen: Vec<_> = chosen_modes(&args).into_iter().map(ModeId::name).collect();
+        assert_eq!(chosen, vec!["threaded"]);
+        assert_eq!(chosen_modes(&BenchArgs::default()).len(), ModeId::COUNT);
     }
 }
