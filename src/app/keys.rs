@@ -9,6 +9,8 @@ pub fn key_of(code: KeyCode) -> Option<Key> {
     Some(match code {
         KeyCode::KeyT => Key::T,
         KeyCode::KeyB => Key::B,
+        KeyCode::KeyE => Key::E,
+        KeyCode::KeyU => Key::U,
         KeyCode::KeyI => Key::I,
         KeyCode::KeyK => Key::K,
         KeyCode::KeyJ => Key::J,
@@ -49,11 +51,13 @@ mod tests {
     use crate::shell::hotkeys::{self, Action};
 
     /// Every key winit can name for the game, in the table's order.
-    pub const CODES: [KeyCode; 32] = {
+    pub const CODES: [KeyCode; 34] = {
         use KeyCode as K;
         [
             K::KeyT,
             K::KeyB,
+            K::KeyE,
+            K::KeyU,
             K::KeyI,
             K::KeyK,
             K::KeyJ,

@@ -11,6 +11,8 @@ use super::engine::Command;
 pub enum Key {
     T,
     B,
+    E,
+    U,
     I,
     K,
     J,
@@ -105,6 +107,19 @@ const BLOCKING_TRAP: Command = match Command::toggle("blocking", "polled") {
     None => panic!("the hotkey table names a mode the mode table lacks"),
 };
 
+/// E: Ousterhout's event loop, and back to polled.
+const EVENT_LOOP: Command = match Command::toggle("events", "polled") {
+    Some(c) => c,
+    None => panic!("the hotkey table names a mode the mode table lacks"),
+};
+
+/// U: `read_mouse` as a user-level thread; pressed again, the other
+/// variant (a blocking read that stalls the whole loop, or non-blocking + yield).
+const USER_LEVEL: Command = match Command::toggle("green-blocking", "green-yield") {
+    Some(c) => c,
+    None => panic!("the hotkey table names a mode the mode table lacks"),
+};
+
 /// The hotkeys, in the order every list shows them.
 #[rustfmt::skip]
 pub const HOTKEYS: &[Hotkey] = &[
@@ -112,6 +127,10 @@ pub const HOTKEYS: &[Hotkey] = &[
         "the next input mode, through every mode in turn (polled → threaded → …); starts or joins `read_mouse` as the mode needs"),
     row("B", "B blocking", &[Key::B], Engine(BLOCKING_TRAP),
         "the blocking-read trap: the loop itself waits in the mouse's blocking read (at most 250 ms); B or T gets out"),
+    row("E", "E events", &[Key::E], Engine(EVENT_LOOP),
+        "the event loop (Ousterhout): one thread waits on the mouse and the deadline at once; E again: polled"),
+    row("U", "U green", &[Key::U], Engine(USER_LEVEL),
+        "`read_mouse` as a user-level thread on the loop's own thread: blocking read first (the loop stalls), U again: non-blocking + yield"),
     row("I", "I AI", &[Key::I], Engine(C::ToggleAi),
         "enemies on / off: A* path finding on the arena grid, 10 times a second"),
     row("K", "K harder", &[Key::K], Engine(C::AiHarder),
