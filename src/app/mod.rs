@@ -2,9 +2,12 @@
 //! code that names winit, pixels, egui, rodio and gilrs.
 
 pub mod audio;
+pub mod fit;
 pub mod gamepad;
+pub mod lecture;
 pub mod overlay;
 pub mod render;
+pub mod timeline;
 pub mod window;
 
 use std::sync::Arc;
@@ -61,6 +64,7 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
         },
         clock,
     );
+    start_exports(&mut engine, &args)?;
     for m in messages {
         engine.say(m);
     }
@@ -87,6 +91,23 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
             }),
         };
         report::write(path, &r).map_err(RunError::Environment)?;
+    }
+    Ok(())
+}
+
+/// `--trace` and `--frames`: their writer threads start now, so a path
+/// that cannot be written fails at once (status 2).
+fn start_exports(engine: &mut Engine, args: &RunArgs) -> Result<(), RunError> {
+    let timeline = engine.timeline_mut();
+    if let Some(path) = &args.trace {
+        timeline
+            .start_trace(path)
+            .map_err(|e| RunError::Usage(format!("--trace: {e}")))?;
+    }
+    if let Some(path) = &args.frames {
+        timeline
+            .start_frames(path)
+            .map_err(|e| RunError::Usage(format!("--frames: {e}")))?;
     }
     Ok(())
 }

@@ -11,7 +11,6 @@ use egui::{
 
 use crate::core::ai::LEVELS;
 use crate::core::input::{BLOCKING_WAIT, InputMode};
-use crate::core::lecture;
 use crate::core::pacing::period_of;
 use crate::core::schedule::Subsystem;
 use crate::core::stats::ModeStats;
@@ -55,7 +54,9 @@ pub fn show(ui: &mut Ui, input: &OverlayInput<'_>) -> egui::Rect {
         .resizable(false)
         .frame(frame)
         .show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| figures(ui, input));
+            let shown = egui::ScrollArea::vertical().show(ui, |ui| figures(ui, input));
+            // The panel's margins and the content: what must fit the window.
+            super::fit::remember_content_height(ui.ctx(), shown.content_size.y + 24.0);
         });
     let arena = egui::CentralPanel::no_frame()
         .show(ui, |ui| ui.max_rect())
@@ -97,7 +98,9 @@ fn figures(ui: &mut Ui, input: &OverlayInput<'_>) {
         .color(DIM),
     );
     if let Some(step) = e.lecture {
-        lecture_panel(ui, step);
+        super::lecture::panel(ui, step, |name| {
+            InputMode::parse(name).map(|m| &e.stats[m.index()])
+        });
     }
     ui.add_space(6.0);
     ui.columns(2, |cols| {
@@ -303,65 +306,6 @@ fn compute_line(ui: &mut Ui, e: &EngineView<'_>) {
         (None, None) => "not recording".to_string(),
     };
     ui.label(RichText::new(format!("compute: {ai} · {video} · {place}")).color(Color32::WHITE));
-}
-
-/// Lecture mode: the slide's caption and the loop's pseudo-code so far.
-fn lecture_panel(ui: &mut Ui, step: usize) {
-    let s = lecture::STEPS[step];
-    Frame::new()
-        .stroke(Stroke::new(2.0, Color32::from_rgb(0xff, 0xd8, 0x4d)))
-        .corner_radius(CornerRadius::same(6))
-        .inner_margin(Margin::same(8))
-        .show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            ui.label(
-                RichText::new(format!(
-                    "Lecture {}/{}: {}",
-                    step + 1,
-                    lecture::STEPS.len(),
-                    s.caption
-                ))
-                .size(17.0)
-                .strong()
-                .color(Color32::from_rgb(0xff, 0xd8, 0x4d)),
-            );
-            let line = |ui: &mut Ui, text: &str, on: bool, new: bool| {
-                let color = if new {
-                    Color32::from_rgb(0xff, 0xd8, 0x4d)
-                } else if on {
-                    Color32::WHITE
-                } else {
-                    Color32::from_gray(70)
-                };
-                ui.label(RichText::new(text).monospace().size(13.0).color(color));
-            };
-            line(ui, "while (1) {", true, false);
-            line(ui, "    sync_to_highest_frequency();", true, false);
-            for sub in Subsystem::ALL {
-                let on = lecture::is_on(step, sub);
-                let new = s.adds.contains(&sub);
-                if sub == Subsystem::Mouse && s.threaded {
-                    line(
-                        ui,
-                        "    /* read_mouse(): in its own thread now */",
-                        true,
-                        true,
-                    );
-                } else {
-                    line(ui, &format!("    {}", lecture::code_line(sub)), on, new);
-                }
-            }
-            line(ui, "}", true, false);
-            if s.threaded {
-                line(
-                    ui,
-                    "pthread_create(&tid, NULL, read_mouse, NULL);",
-                    true,
-                    true,
-                );
-            }
-            ui.label(RichText::new("N: next step").color(DIM));
-        });
 }
 
 fn row(ui: &mut Ui, name: &str, value: String) {

@@ -14,12 +14,14 @@ use winit::platform::pump_events::{EventLoopExtPumpEvents, PumpStatus};
 use winit::raw_window_handle::{
     HasDisplayHandle, HasWindowHandle, RawDisplayHandle, RawWindowHandle,
 };
-use winit::window::{Window, WindowId};
+use winit::window::{Fullscreen, Window, WindowId};
 
 use super::audio::Audio;
+use super::fit;
 use super::gamepad::Gamepads;
 use super::overlay::{self, OverlayInput};
 use super::render::{LightsInput, Renderer, Viewport};
+use super::timeline;
 use crate::core::draw;
 use crate::core::game::SoundEvent;
 use crate::core::input::{Keys, Pad};
@@ -37,6 +39,9 @@ enum ViewKey {
     Lights,
     Mute,
     Help,
+    /// The thread timeline panel.
+    Timeline,
+    Fullscreen,
 }
 
 /// winit's side: collects what happened since the last pump.
@@ -141,6 +146,8 @@ impl Handler {
             KeyCode::KeyL => self.view_keys.push(ViewKey::Lights),
             KeyCode::KeyM => self.view_keys.push(ViewKey::Mute),
             KeyCode::KeyH | KeyCode::F1 => self.view_keys.push(ViewKey::Help),
+            KeyCode::KeyG => self.view_keys.push(ViewKey::Timeline),
+            KeyCode::F11 => self.view_keys.push(ViewKey::Fullscreen),
             _ => {}
         }
     }
@@ -239,6 +246,7 @@ pub struct WindowFrontend {
     lights: bool,
     muted: bool,
     help: bool,
+    timeline: bool,
     minimized: bool,
     threads: Vec<(String, f64)>,
     last_threads: Vec<os::ThreadCpu>,
@@ -310,6 +318,7 @@ impl WindowFrontend {
             lights: true,
             muted: false,
             help: false,
+            timeline: false,
             minimized: false,
             threads: Vec::new(),
             last_threads: Vec::new(),
@@ -348,6 +357,13 @@ impl WindowFrontend {
             ViewKey::Smaller => self.scale = (self.scale - 0.125).max(0.5),
             ViewKey::Lights => self.lights = !self.lights,
             ViewKey::Help => self.help = !self.help,
+            ViewKey::Timeline => self.timeline = !self.timeline,
+            ViewKey::Fullscreen => {
+                if let Some(w) = &self.handler.window {
+                    let full = w.fullscreen().is_some();
+                    w.set_fullscreen((!full).then_some(Fullscreen::Borderless(None)));
+                }
+            }
             ViewKey::Mute => {
                 self.muted = !self.muted;
                 if let Some(audio) = &mut self.audio {
@@ -426,7 +442,13 @@ impl Frontend for WindowFrontend {
             return;
         };
         let ctx = self.handler.egui_ctx.clone();
-        ctx.set_zoom_factor(self.scale * 0.85);
+        let logical = window.inner_size().to_logical::<f32>(window.scale_factor());
+        fit::apply(
+            &ctx,
+            self.scale,
+            (logical.width, logical.height),
+            self.overlay,
+        );
         let input = OverlayInput {
             engine: scene.engine,
             show_help: self.help,
@@ -438,12 +460,18 @@ impl Frontend for WindowFrontend {
         };
         let mut arena = None;
         let show = self.overlay;
+        let show_timeline = self.timeline;
         let output = ctx.run_ui(state.take_egui_input(&window), |ui| {
-            arena = Some(if show {
+            let mut rect = if show {
                 overlay::show(ui, &input)
             } else {
                 ui.max_rect()
-            });
+            };
+            if show_timeline {
+                let e = input.engine;
+                rect = timeline::show(ui.ctx(), rect, e.timeline, e.now);
+            }
+            arena = Some(rect);
         });
         state.handle_platform_output(&window, output.platform_output);
         let ppp = output.pixels_per_point;

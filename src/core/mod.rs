@@ -18,3 +18,4 @@ pub mod report;
 pub mod schedule;
 pub mod stats;
 pub mod synth;
+pub mod timeline;

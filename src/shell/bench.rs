@@ -90,6 +90,8 @@ struct Config {
     pacer: PacerKind,
     /// The compute job, and whether it runs on a worker thread.
     job: Option<(Job, bool)>,
+    /// Is the thread timeline recording?
+    timeline: bool,
     stats: [ModeStats; InputMode::COUNT],
 }
 
@@ -145,7 +147,39 @@ pub struct BenchReport {
     pub pacers: std::collections::BTreeMap<&'static str, PacerReport>,
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub loads: std::collections::BTreeMap<&'static str, LoadReport>,
+    /// With `--timeline`: each mode with the timeline recording and without.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub timeline: std::collections::BTreeMap<&'static str, TimelineCost>,
     pub settings: BenchSettings,
+}
+
+/// What recording the thread timeline costs the loop, in one mode.
+#[derive(Clone, Debug, Serialize)]
+pub struct TimelineCost {
+    pub loop_hz: u32,
+    /// The loop's busy time per tick (everything but waiting), off and on.
+    pub busy_per_tick_us_off: f64,
+    pub busy_per_tick_us_on: f64,
+    /// (on − off) / off, in percent: the timeline's share of the loop's time.
+    pub busy_cost_percent: f64,
+    /// The loop thread's CPU, off and on.
+    pub cpu_loop_percent_off: f64,
+    pub cpu_loop_percent_on: f64,
+}
+
+/// Busy time per tick: the work of every subsystem plus the loop's own
+/// overhead, in microseconds.
+fn busy_per_tick_us(s: &ModeStats) -> f64 {
+    if s.ticks == 0 {
+        return 0.0;
+    }
+    let total: f64 = s
+        .work
+        .iter()
+        .chain(std::iter::once(&s.overhead))
+        .map(|h| h.mean() * h.count() as f64)
+        .sum();
+    total / s.ticks as f64 / 1e3
 }
 
 /// Slices shorter than this would be mostly switching.
@@ -171,22 +205,37 @@ pub fn run(args: &BenchArgs) -> BenchReport {
         std::env::temp_dir().join(format!("why-threads-bench-{}", std::process::id()));
     engine.set_record_base(record_base.clone());
     let mut plan = vec![
-        (InputMode::Polled, PacerKind::Adaptive, None),
-        (InputMode::Threaded, PacerKind::Adaptive, None),
-        (InputMode::Threaded, PacerKind::StdSleep, None),
-        (InputMode::Threaded, PacerKind::SpinSleep, None),
-        (InputMode::Threaded, PacerKind::BusySpin, None),
+        (InputMode::Polled, PacerKind::Adaptive, None, false),
+        (InputMode::Threaded, PacerKind::Adaptive, None, false),
+        (InputMode::Threaded, PacerKind::StdSleep, None, false),
+        (InputMode::Threaded, PacerKind::SpinSleep, None, false),
+        (InputMode::Threaded, PacerKind::BusySpin, None, false),
     ];
     if let Some(job) = args.job {
-        plan.push((InputMode::Threaded, PacerKind::Adaptive, Some((job, false))));
-        plan.push((InputMode::Threaded, PacerKind::Adaptive, Some((job, true))));
+        plan.push((
+            InputMode::Threaded,
+            PacerKind::Adaptive,
+            Some((job, false)),
+            false,
+        ));
+        plan.push((
+            InputMode::Threaded,
+            PacerKind::Adaptive,
+            Some((job, true)),
+            false,
+        ));
+    }
+    if args.timeline {
+        plan.push((InputMode::Polled, PacerKind::Adaptive, None, true));
+        plan.push((InputMode::Threaded, PacerKind::Adaptive, None, true));
     }
     let mut configs: Vec<Config> = plan
         .into_iter()
-        .map(|(mode, pacer, job)| Config {
+        .map(|(mode, pacer, job, timeline)| Config {
             mode,
             pacer,
             job,
+            timeline,
             stats: Default::default(),
         })
         .collect();
@@ -198,6 +247,7 @@ pub fn run(args: &BenchArgs) -> BenchReport {
     for round in 0..rounds {
         for config in &mut configs {
             engine.set_pacer(config.pacer);
+            engine.timeline_mut().set_on(config.timeline);
             engine.set_mode(config.mode);
             if let Some((job, on_worker)) = config.job {
                 engine.set_compute(job == Job::Ai, job == Job::Video, on_worker);
@@ -254,9 +304,10 @@ pub fn run(args: &BenchArgs) -> BenchReport {
         })
         .collect();
 
+    let timeline = timeline_costs(&configs);
     let pacers = configs
         .iter()
-        .filter(|c| c.mode == InputMode::Threaded)
+        .filter(|c| c.mode == InputMode::Threaded && !c.timeline)
         .map(|c| {
             let s = c.stats();
             let r = ModeReport::from_stats(s);
@@ -279,6 +330,7 @@ pub fn run(args: &BenchArgs) -> BenchReport {
         modes: Modes::from_stats(&mode_stats),
         pacers,
         loads,
+        timeline,
         settings: BenchSettings {
             seconds_per_config: args.seconds,
             hz: args.hz,
@@ -290,6 +342,37 @@ pub fn run(args: &BenchArgs) -> BenchReport {
             mode_for_pacers: InputMode::Threaded.name(),
         },
     }
+}
+
+/// Each mode with the timeline on, against the same mode off (the
+/// project's pacer, no job).
+fn timeline_costs(configs: &[Config]) -> std::collections::BTreeMap<&'static str, TimelineCost> {
+    let plain = |c: &&Config| c.pacer == PacerKind::Adaptive && c.job.is_none();
+    configs
+        .iter()
+        .filter(plain)
+        .filter(|c| c.timeline)
+        .filter_map(|on| {
+            let off = configs
+                .iter()
+                .filter(plain)
+                .find(|c| !c.timeline && c.mode == on.mode)?;
+            let (a, b) = (busy_per_tick_us(off.stats()), busy_per_tick_us(on.stats()));
+            let (ra, rb) = (
+                ModeReport::from_stats(off.stats()),
+                ModeReport::from_stats(on.stats()),
+            );
+            let cost = TimelineCost {
+                loop_hz: rb.loop_hz,
+                busy_per_tick_us_off: a,
+                busy_per_tick_us_on: b,
+                busy_cost_percent: if a > 0.0 { 100.0 * (b - a) / a } else { 0.0 },
+                cpu_loop_percent_off: ra.cpu_loop_percent,
+                cpu_loop_percent_on: rb.cpu_loop_percent,
+            };
+            Some((on.mode.name(), cost))
+        })
+        .collect()
 }
 
 fn progress(tty: bool, round: u32, rounds: u32, elapsed: Duration) {
@@ -426,6 +509,29 @@ pub fn table(r: &BenchReport) -> String {
             }
         }
     }
+    if !r.timeline.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nTIMELINE (recording on vs off, same run; adaptive pacer)"
+        );
+        let _ = writeln!(
+            out,
+            "{:<10} {:>8} {:>16} {:>15} {:>8} {:>17}",
+            "mode", "loop Hz", "busy/tick off", "busy/tick on", "cost", "loop CPU % off/on"
+        );
+        for (name, t) in &r.timeline {
+            let _ = writeln!(
+                out,
+                "{:<10} {:>8} {:>14.1}µs {:>13.1}µs {:>7.2}% {:>17}",
+                name,
+                t.loop_hz,
+                t.busy_per_tick_us_off,
+                t.busy_per_tick_us_on,
+                t.busy_cost_percent,
+                format!("{:.2}/{:.2}", t.cpu_loop_percent_off, t.cpu_loop_percent_on)
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "\nlateness: tick start − deadline. Polled: the loop must run at the mouse's rate and sees one report per tick;\nthreaded: read_mouse blocks on the mouse and the loop drains every report at its own rate."
@@ -460,5 +566,26 @@ mod tests {
         let json = serde_json::to_value(&r).unwrap_or_default();
         assert!(json["pacers"]["adaptive"]["lateness_us"]["p999"].is_number());
         assert!(json["modes"]["threaded"]["cpu_percent"].is_number());
+    }
+
+    #[test]
+    fn the_timeline_is_measured_on_and_off_in_the_same_run() {
+        let args = BenchArgs {
+            seconds: 0.2,
+            hz: 240,
+            mouse_hz: 1000,
+            timeline: true,
+            ..BenchArgs::default()
+        };
+        let r = run(&args);
+        assert_eq!(r.timeline.len(), 2);
+        for (mode, t) in &r.timeline {
+            assert!(t.busy_per_tick_us_off > 0.0, "{mode}");
+            assert!(t.busy_per_tick_us_on > 0.0, "{mode}");
+        }
+        assert_eq!(r.timeline["threaded"].loop_hz, 240);
+        // The pacers are still measured with the timeline off only.
+        assert_eq!(r.pacers.len(), 4);
+        assert!(table(&r).contains("TIMELINE"));
     }
 }

@@ -28,6 +28,10 @@ pub struct RunArgs {
     pub report: Option<PathBuf>,
     pub pacer: PacerKind,
     pub reader_stack: Option<usize>,
+    /// Chrome trace-event JSON of the thread timeline, written at exit.
+    pub trace: Option<PathBuf>,
+    /// A CSV row per displayed frame, written at exit.
+    pub frames: Option<PathBuf>,
 }
 
 impl Default for RunArgs {
@@ -41,6 +45,8 @@ impl Default for RunArgs {
             report: None,
             pacer: PacerKind::Adaptive,
             reader_stack: None,
+            trace: None,
+            frames: None,
         }
     }
 }
@@ -76,6 +82,8 @@ pub struct BenchArgs {
     /// A compute-heavy job to place inline vs on a worker.
     pub job: Option<Job>,
     pub report: Option<PathBuf>,
+    /// Also measure the loop with the thread timeline recording, beside it off.
+    pub timeline: bool,
 }
 
 impl Default for BenchArgs {
@@ -88,6 +96,7 @@ impl Default for BenchArgs {
             load_us: 0,
             job: None,
             report: None,
+            timeline: false,
         }
     }
 }
@@ -136,6 +145,9 @@ GAME OPTIONS:
                               rate a polled loop must run at (default: 1000)
     --duration SECONDS        quit after this long (fractions allowed)
     --report PATH             write a JSON report at exit (also on Ctrl-C, SIGTERM)
+    --trace PATH              the thread timeline as Chrome trace-event JSON, at
+                              exit (opens in ui.perfetto.dev, chrome://tracing)
+    --frames PATH             a CSV row per displayed frame, at exit
     --pacer NAME              std-sleep | spin-sleep | adaptive | busy-spin
                               (default: adaptive)
     --reader-stack BYTES      stack size for read_mouse; an absurd one makes
@@ -149,6 +161,8 @@ BENCH OPTIONS:
                               thread, beside the unloaded loop; or extra compute
                               per tick in microseconds (default: none)
     --json                    print JSON instead of the table
+    --timeline                also run with the thread timeline recording, and
+                              show what recording costs the loop
     --report PATH             also write the JSON to PATH
 
 HOTKEYS (in the window; H or F1 shows them on screen):
@@ -207,6 +221,8 @@ where
                 run.duration = Some(Duration::from_secs_f64(seconds("--duration", value()?)?))
             }
             "--report" => run.report = Some(PathBuf::from(value()?)),
+            "--trace" => run.trace = Some(PathBuf::from(value()?)),
+            "--frames" => run.frames = Some(PathBuf::from(value()?)),
             "--pacer" => {
                 let v = value()?;
                 run.pacer = PacerKind::parse(v).ok_or_else(|| {
@@ -264,6 +280,12 @@ fn parse_bench<'a>(mut it: impl Iterator<Item = &'a str>) -> Result<BenchArgs, C
                 bench.json = true;
             }
             "--report" => bench.report = Some(PathBuf::from(value()?)),
+            "--timeline" => {
+                if inline.is_some() {
+                    return Err(CliError("--timeline takes no value".into()));
+                }
+                bench.timeline = true;
+            }
             other => return Err(unknown(other)),
         }
     }
@@ -446,6 +468,18 @@ mod tests {
                 "--load must be ai, video or microseconds per tick, got 'lots'".into()
             ))
         );
+    }
+
+    #[test]
+    fn trace_and_frames_take_paths() {
+        let r = run(&["--trace", "t.json", "--frames=f.csv"]).expect("valid");
+        assert_eq!(r.trace, Some(PathBuf::from("t.json")));
+        assert_eq!(r.frames, Some(PathBuf::from("f.csv")));
+        assert_eq!(
+            run(&["--trace"]),
+            Err(CliError("--trace needs a value".into()))
+        );
+        assert_eq!(bench(&["--timeline"]).map(|b| b.timeline), Ok(true));
     }
 
     #[test]

@@ -19,6 +19,7 @@ use super::os;
 use super::pacer::{Pacer, PacerKind};
 use super::reader::{CHANNEL_CAPACITY, MouseThread, ReaderCounters};
 use super::recorder::{self, RecordStats, Recorder};
+use super::timeline::TimelineRecorder;
 use super::worker::Worker;
 use crate::core::ai::{LEVELS, Plan, Planner, Snapshot};
 use crate::core::draw::{self, Light, MAX_LIGHTS, View};
@@ -29,6 +30,7 @@ use crate::core::lecture;
 use crate::core::report::Modes;
 use crate::core::schedule::{RateTable, Schedule, Subsystem};
 use crate::core::stats::ModeStats;
+use crate::core::timeline::{Activity, Lane, Timeline};
 
 /// What a frontend asks the loop to do (hotkeys, signals).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +100,8 @@ pub struct EngineView<'a> {
     pub compute: ComputeView<'a>,
     /// Lecture mode's step, if it is on.
     pub lecture: Option<usize>,
+    /// What each thread did lately.
+    pub timeline: &'a Timeline,
 }
 
 /// The compute-heavy jobs, for the overlay.
@@ -187,6 +191,7 @@ pub struct Engine {
     load_sink: u64,
     compute: Compute,
     lecture: Option<usize>,
+    timeline: TimelineRecorder,
 }
 
 /// The slide's compute-heavy jobs and where they run.
@@ -258,6 +263,7 @@ impl Engine {
             load_sink: 0,
             compute: Compute::new(),
             lecture: None,
+            timeline: TimelineRecorder::new(true, clock),
         };
         engine.stats[InputMode::Polled.index()].loop_hz = engine.schedule.loop_hz();
         engine.interval = engine.open_interval(now);
@@ -333,14 +339,27 @@ impl Engine {
         self.pacer.set_kind(kind);
     }
 
+    /// The thread timeline's recorder: on or off, `--trace`, `--frames`.
+    pub fn timeline_mut(&mut self) -> &mut TimelineRecorder {
+        &mut self.timeline
+    }
+
     /// Runs one whole tick: waits for its deadline, then runs what is due.
     pub fn tick(&mut self, frontend: &mut impl Frontend) {
         let deadline = self.deadlines.next();
+        let slept_from = self.clock.now();
         let woke = self.pacer.wait_until(&self.clock, deadline);
         let tick = self.deadlines.arrive(woke);
         let mode = self.mode();
         let period = self.deadlines.period();
         self.stats[mode.index()].on_tick(&tick, period);
+        self.timeline.slept(slept_from, woke);
+        self.timeline.begin_tick(
+            tick.index,
+            tick.lateness(),
+            mode.name(),
+            self.schedule.loop_hz(),
+        );
         let due = self.schedule.due(tick.deadline);
 
         let mut work = Duration::ZERO;
@@ -355,20 +374,25 @@ impl Engine {
             }
             let t0 = self.clock.now();
             self.run(s, frontend, tick.start, tick.index);
-            let spent = self.clock.now().saturating_sub(t0);
+            let t1 = self.clock.now();
+            let spent = t1.saturating_sub(t0);
+            self.timeline.ran(Activity::Run(s), t0, t1);
             work += spent;
             self.stats[mode.index()].on_work(s, spent);
         }
         if !self.load.is_zero() {
             let t0 = self.clock.now();
             self.load_sink = burn(&self.clock, t0 + self.load, self.load_sink);
-            work += self.clock.now().saturating_sub(t0);
+            let t1 = self.clock.now();
+            self.timeline.ran(Activity::Load, t0, t1);
+            work += t1.saturating_sub(t0);
         }
         let busy = self.clock.now().saturating_sub(woke);
         self.stats[mode.index()]
             .overhead
             .record_duration(busy.saturating_sub(work));
 
+        self.timeline.drain();
         let mut pending = std::mem::take(&mut self.commands);
         for command in pending.take() {
             self.apply(command);
@@ -424,6 +448,7 @@ impl Engine {
                         last_recording: c.last_recording.as_ref().map(|(d, s)| (d.as_path(), *s)),
                     },
                     lecture: self.lecture,
+                    timeline: self.timeline.model(),
                 };
                 let scene = Scene {
                     game: &self.game,
@@ -499,13 +524,15 @@ impl Engine {
         let want_ai_worker = on_workers && self.compute.ai_on;
         if want_ai_worker && self.compute.ai_worker.is_none() {
             let mut planner = Planner::new(LEVELS[self.compute.ai_level].1);
-            let spawned = Worker::spawn("ai", 1, move |(snapshot, tick): (Snapshot, u64)| {
-                let cell = LEVELS[snapshot.level % LEVELS.len()].1;
-                if planner.cell() != cell {
-                    planner = Planner::new(cell);
-                }
-                planner.plan(&snapshot, tick)
-            });
+            let lane = Some(self.timeline.sender(Lane::Ai));
+            let spawned =
+                Worker::spawn_traced("ai", 1, lane, move |(snapshot, tick): (Snapshot, u64)| {
+                    let cell = LEVELS[snapshot.level % LEVELS.len()].1;
+                    if planner.cell() != cell {
+                        planner = Planner::new(cell);
+                    }
+                    planner.plan(&snapshot, tick)
+                });
             match spawned {
                 Ok(w) => self.compute.ai_worker = Some(w),
                 Err(e) => {
@@ -536,7 +563,8 @@ impl Engine {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs());
                 let dir = recorder::new_dir(&self.compute.record_base, unix);
-                match Recorder::start(dir, self.compute.on_workers) {
+                let lane = Some(self.timeline.sender(Lane::Video));
+                match Recorder::start(dir, self.compute.on_workers, lane) {
                     Ok(r) => {
                         self.say(format!("recording every frame into {}", r.dir().display()));
                         self.compute.recorder = Some(r);
@@ -605,17 +633,23 @@ impl Engine {
             }
             self.set_ai(false, self.compute.ai_level);
             self.set_recording(false);
+            self.load = Duration::ZERO;
             self.deadlines
                 .set_period(self.schedule.loop_period(), self.clock.now());
             return;
         }
         self.lecture = Some(next);
         let step = lecture::STEPS[next];
-        self.set_mode(if step.threaded {
-            InputMode::Threaded
-        } else {
-            InputMode::Polled
-        });
+        match InputMode::parse(step.mode) {
+            Some(mode) => self.set_mode(mode),
+            None => self.say(format!(
+                "lecture: this build has no '{}' mode; the loop stays {}",
+                step.mode,
+                self.mode().name()
+            )),
+        }
+        // The long handler: the loop's extra work on every tick.
+        self.load = step.handler;
         for s in Subsystem::ALL {
             // Someone has to show the slides: the display always runs.
             let on = s == Subsystem::Display || lecture::is_on(next, s);
@@ -660,6 +694,8 @@ impl Engine {
                     Ok(Some(r)) => {
                         self.game.push_mouse(&r, mode, time_s);
                         stats.on_mouse_read(now, 1, (r.seq, r.time));
+                        let at = self.clock.now();
+                        self.timeline.consumed(r.seq, r.time, Lane::Loop, at, at);
                     }
                     Ok(None) => stats.on_mouse_empty(),
                     Err(e) => {
@@ -674,8 +710,12 @@ impl Engine {
                 stats.on_channel(thread.receiver().len() as u64);
                 let mut n = 0u64;
                 let mut newest = None;
+                let at = self.clock.now();
                 for s in thread.receiver().try_iter().take(CHANNEL_CAPACITY) {
                     self.game.push_mouse(&s.report, mode, time_s);
+                    let r = &s.report;
+                    self.timeline
+                        .consumed(r.seq, r.time, Lane::ReadMouse, s.arrived, at);
                     newest = Some((s.report.seq, s.report.time));
                     n += 1;
                 }
@@ -702,6 +742,7 @@ impl Engine {
             }
             Command::TogglePause => {
                 self.paused = !self.paused;
+                self.timeline.set_paused(self.paused, self.clock.now());
             }
             Command::Quit => self.quit = true,
             Command::ToggleBlocking => {
@@ -765,7 +806,8 @@ impl Engine {
                     Some(bytes) => Builder::new().stack_size(bytes),
                     None => Builder::new(),
                 };
-                match MouseThread::spawn_with(builder, device, self.clock, CHANNEL_CAPACITY) {
+                let lane = Some(self.timeline.sender(Lane::ReadMouse));
+                match MouseThread::spawn_with(builder, device, self.clock, CHANNEL_CAPACITY, lane) {
                     Ok(thread) => (Mouse::Threaded(thread), InputMode::Threaded),
                     Err(e) => {
                         self.say(format!(
@@ -857,6 +899,9 @@ impl Engine {
         }
         self.set_mode(InputMode::Polled);
         self.refresh();
+        for line in self.timeline.finish() {
+            self.say(line);
+        }
         Modes::from_stats(&self.stats)
     }
 }

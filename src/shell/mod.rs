@@ -6,6 +6,8 @@ pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod engine;
+pub mod export;
+pub mod frames;
 pub mod mouse;
 pub mod os;
 pub mod pacer;
@@ -13,6 +15,8 @@ pub mod reader;
 pub mod recorder;
 pub mod report;
 pub mod signals;
+pub mod timeline;
+pub mod trace;
 pub mod worker;
 #[cfg(target_os = "linux")]
 pub mod x11;

@@ -22,7 +22,9 @@ use crossbeam_channel::{Receiver, TryRecvError, TrySendError, bounded};
 use super::clock::Clock;
 use super::mouse::{DeviceError, MouseDevice};
 use super::os;
+use super::timeline::LaneSender;
 use crate::core::input::MouseReport;
+use crate::core::timeline::Activity;
 
 /// The name `ps -L`, `top -H` and the overlay show.
 pub const THREAD_NAME: &str = "read_mouse";
@@ -91,7 +93,7 @@ pub struct MouseThread {
 impl MouseThread {
     /// Starts `read_mouse` with the default thread builder.
     pub fn spawn(device: Box<dyn MouseDevice>, clock: Clock) -> Result<Self, SpawnError> {
-        Self::spawn_with(Builder::new(), device, clock, CHANNEL_CAPACITY)
+        Self::spawn_with(Builder::new(), device, clock, CHANNEL_CAPACITY, None)
     }
 
     /// Starts `read_mouse` with `builder` (its name is set here) and a
@@ -102,6 +104,7 @@ impl MouseThread {
         device: Box<dyn MouseDevice>,
         clock: Clock,
         capacity: usize,
+        lane: Option<LaneSender>,
     ) -> Result<Self, SpawnError> {
         let (tx, rx) = bounded(capacity.max(1));
         let stop = Arc::new(AtomicBool::new(false));
@@ -125,7 +128,14 @@ impl MouseThread {
         let (thread_stop, thread_counters) = (Arc::clone(&stop), Arc::clone(&counters));
         let spawned = builder.name(THREAD_NAME.into()).spawn(move || {
             match dev_rx.try_recv() {
-                Ok(device) => read_mouse(device, clock, &tx, &thread_stop, &thread_counters),
+                Ok(device) => read_mouse(
+                    device,
+                    clock,
+                    &tx,
+                    &thread_stop,
+                    &thread_counters,
+                    lane.as_ref(),
+                ),
                 // Unreachable: the device was queued before the spawn.
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => unreachable_device(),
             }
@@ -187,13 +197,17 @@ fn read_mouse(
     tx: &crossbeam_channel::Sender<Stamped>,
     stop: &AtomicBool,
     counters: &ReaderCounters,
+    lane: Option<&LaneSender>,
 ) -> (Box<dyn MouseDevice>, Option<DeviceError>) {
     // This thread sleeps in the device's read: let it wake on time.
     os::set_timer_slack(1);
     counters.tid.store(current_tid(), Ordering::Relaxed);
     let mut error = None;
     let mut since_cpu = 0u32;
+    // The timeline: blocked in the read, then delivering what it returned.
     while !stop.load(Ordering::Relaxed) {
+        let lane = lane.filter(|l| l.is_on());
+        let asked = lane.map(|_| clock.now());
         match device.read(READ_TIMEOUT) {
             Ok(Some(report)) => {
                 let stamped = Stamped {
@@ -205,8 +219,16 @@ fn read_mouse(
                     Err(TrySendError::Full(_)) => counters.dropped.fetch_add(1, Ordering::Relaxed),
                     Err(TrySendError::Disconnected(_)) => break,
                 };
+                if let (Some(lane), Some(asked)) = (lane, asked) {
+                    lane.record(Activity::Blocked, asked, stamped.arrived);
+                    lane.record(Activity::Deliver, stamped.arrived, clock.now());
+                }
             }
-            Ok(None) => {}
+            Ok(None) => {
+                if let (Some(lane), Some(asked)) = (lane, asked) {
+                    lane.record(Activity::Blocked, asked, clock.now());
+                }
+            }
             Err(e) => {
                 error = Some(e);
                 break;
@@ -347,8 +369,14 @@ mod tests {
 
     #[test]
     fn a_full_channel_drops_and_counts_without_blocking_the_reader() {
-        let t = MouseThread::spawn_with(Builder::new(), Script::new(100, false), Clock::new(), 10)
-            .expect("spawn");
+        let t = MouseThread::spawn_with(
+            Builder::new(),
+            Script::new(100, false),
+            Clock::new(),
+            10,
+            None,
+        )
+        .expect("spawn");
         until_produced(&t, 100);
         assert_eq!(t.counters().sent.load(Ordering::Relaxed), 10);
         assert_eq!(t.counters().dropped.load(Ordering::Relaxed), 90);
@@ -386,7 +414,7 @@ mod tests {
     fn a_refused_spawn_reports_the_os_error_and_gives_the_device_back() {
         // A stack no machine can map: pthread_create fails for real.
         let builder = Builder::new().stack_size(usize::MAX / 4);
-        match MouseThread::spawn_with(builder, Script::new(1, false), Clock::new(), 8) {
+        match MouseThread::spawn_with(builder, Script::new(1, false), Clock::new(), 8, None) {
             Ok(t) => {
                 t.join();
                 panic!("a thread with an impossible stack was created");

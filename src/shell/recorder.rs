@@ -67,12 +67,16 @@ pub struct Recorder {
 
 impl Recorder {
     /// Starts a recording into `dir` (created), on a worker thread or inline.
-    pub fn start(dir: PathBuf, on_worker: bool) -> Result<Self, String> {
+    pub fn start(
+        dir: PathBuf,
+        on_worker: bool,
+        lane: Option<super::timeline::LaneSender>,
+    ) -> Result<Self, String> {
         fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot record into {}: {e}", dir.display()))?;
         let worker = if on_worker {
             let mut paths = FramePaths::new(&dir);
-            let w = Worker::spawn("video", POOL, move |job: Job| {
+            let w = Worker::spawn_traced("video", POOL, lane, move |job: Job| {
                 let result = encode_png(paths.of(job.number), &job.frame);
                 Done {
                     result,
@@ -236,7 +240,7 @@ mod tests {
         for on_worker in [false, true] {
             let dir = temp(if on_worker { "worker" } else { "inline" });
             let _ = fs::remove_dir_all(&dir);
-            let mut rec = Recorder::start(dir.clone(), on_worker).expect("start");
+            let mut rec = Recorder::start(dir.clone(), on_worker, None).expect("start");
             for shade in [10u8, 20, 30] {
                 rec.push(&frame(shade));
             }
@@ -254,7 +258,7 @@ mod tests {
 
     #[test]
     fn an_unwritable_folder_is_refused_with_the_reason() {
-        let err = Recorder::start(PathBuf::from("/proc/why-threads/rec"), true)
+        let err = Recorder::start(PathBuf::from("/proc/why-threads/rec"), true, None)
             .err()
             .unwrap_or_default();
         assert!(
