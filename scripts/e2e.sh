@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 BIN=${BIN:-target/release/why-threads}
 OUT=${E2E_OUT:-target/e2e}
 mkdir -p "$OUT"
-rm -f "$OUT"/*.json "$OUT"/*.png
+rm -f "$OUT"/*.json "$OUT"/*.png "$OUT"/*.csv
 OUT=$(realpath "$OUT")
 
 passed=0
@@ -110,7 +110,8 @@ json() { # json FILE PYTHON-EXPRESSION-ON-r
 }
 
 # --- 1. The lecture: polled, move the mouse, T, move again, screenshot. ---
-"$BIN" --duration 14 --report "$OUT/report.json" --mode polled >"$OUT/game.log" 2>&1 &
+"$BIN" --duration 14 --report "$OUT/report.json" --mode polled \
+    --trace "$OUT/trace.json" --frames "$OUT/frames.csv" >"$OUT/game.log" 2>&1 &
 GAME=$!
 WID=$(wait_for_window "$OUT/game.log") || exit 1
 sleep 2 # first frames (lavapipe compiles its shaders)
@@ -118,7 +119,9 @@ focus "$WID" # the pointer at (330, 300): the circle is centred 70 px left of it
 # shellcheck disable=SC2046
 xdotool $(circles 3.5)
 xdotool key t
-sleep 0.5
+sleep 0.2
+xdotool key g # the thread timeline, for the screenshot
+sleep 0.3
 # shellcheck disable=SC2046
 xdotool $(circles 3.5)
 import -window root "$OUT/shot.png"
@@ -141,6 +144,34 @@ check "arena is drawn (not blank)" python3 -c "import sys; sys.exit(0 if float('
 check "overlay is drawn (not blank)" python3 -c "import sys; sys.exit(0 if float('$(region_sd 500x700+760+40)') > 0.03 else 1)"
 colors=$(identify -format '%k' "$OUT/shot.png")
 check "screenshot has many colours ($colors)" test "$colors" -gt 200
+check "the thread timeline is drawn (not blank)" python3 -c "import sys; sys.exit(0 if float('$(region_sd 480x90+100+490)') > 0.03 else 1)"
+# --trace: Chrome trace-event JSON, parsed back; --frames: CSV, parsed back.
+check "--trace written and parsed: threads named, spans on loop and read_mouse, report flows" python3 - "$OUT/trace.json" <<'EOF'
+import json, sys
+t = json.load(open(sys.argv[1]))
+ev = t["traceEvents"]
+names = {e["tid"]: e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"] == "thread_name"}
+tid = {v: k for k, v in names.items()}
+spans = [e for e in ev if e["ph"] == "X"]
+ok = {"loop", "read_mouse", "ai", "video", "signals"} <= set(names.values())
+ok &= all(isinstance(e["ts"], (int, float)) and e["dur"] >= 0 and "pid" in e for e in spans)
+ok &= any(e["tid"] == tid["loop"] and e["name"] == "display" for e in spans)
+ok &= any(e["tid"] == tid["read_mouse"] and e["name"] == "blocked in read" for e in spans)
+ok &= sum(e["ph"] == "s" for e in ev) > 100 and sum(e["ph"] == "f" for e in ev) > 100
+ok &= any(e["ph"] == "i" and e["name"].endswith("reports lost") for e in ev)
+sys.exit(0 if ok else 1)
+EOF
+check "--frames written and parsed: a row per frame, both modes" python3 - "$OUT/frames.csv" "$OUT/report.json" <<'EOF'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+r = json.load(open(sys.argv[2]))
+frames = r["modes"]["polled"]["frames"] + r["modes"]["threaded"]["frames"]
+ok = {"TimeInSeconds", "MsBetweenPresents", "MsCPUBusy", "MsInputAge", "MsWorkDisplay"} <= set(rows[0])
+ok &= {row["Mode"] for row in rows} == {"polled", "threaded"}
+ok &= abs(len(rows) - frames) <= 2
+ok &= all(float(row["MsWorkDisplay"]) > 0 for row in rows[1:])
+sys.exit(0 if ok else 1)
+EOF
 
 # --- 2. Recording, then signals: USR1 toggles the mode, TERM ends with a
 #        report and a finished recording. ---
@@ -181,6 +212,9 @@ import -window root "$OUT/lecture-2.png"
 xdotool key n key n key n key n key n key n key n
 sleep 2
 import -window root "$OUT/lecture-9.png"
+xdotool key n key n # the second act: predict, then the measured answer
+sleep 2
+import -window root "$OUT/lecture-11.png"
 kill -INT $GAME
 wait $GAME
 status=$?
@@ -188,7 +222,7 @@ GAME=
 check "SIGINT ends the game with status 0" test "$status" -eq 0
 check "SIGINT wrote the report" json "$OUT/report-int.json" 'r["modes"]["threaded"]["ticks"] > 0'
 check "lecture mode ran polled then threaded" json "$OUT/report-int.json" \
-    'r["modes"]["polled"]["ticks"] > 0 and r["final_mode"] == "threaded"'
+    'r["modes"]["polled"]["ticks"] > 0 and r["final_mode"] in ("threaded", "events")'
 check "lecture screenshots differ" test "$(compare -metric AE "$OUT/lecture-2.png" "$OUT/lecture-9.png" null: 2>&1 | cut -d' ' -f1)" -gt 10000
 
 echo "e2e: $passed passed, $failed failed"

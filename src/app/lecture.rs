@@ -4,14 +4,40 @@
 //! it compares; a "predict" step shows the question and hides the figure
 //! until the next key press.
 
-use egui::{Color32, CornerRadius, Frame, Margin, RichText, Stroke, Ui};
+use egui::{Color32, CornerRadius, Frame, Margin, Rect, RichText, Stroke, Ui, pos2};
 
+use crate::core::input::InputMode;
 use crate::core::lecture::{self, Figure, Step};
 use crate::core::schedule::Subsystem;
 use crate::core::stats::ModeStats;
+use crate::shell::engine::EngineView;
 
 const GOLD: Color32 = Color32::from_rgb(0xff, 0xd8, 0x4d);
 const DIM: Color32 = Color32::from_gray(150);
+
+/// In lecture mode, the panel across the top of `area` (above the arena,
+/// where a class reads it best); returns what is left below it.
+pub fn show(ctx: &egui::Context, area: Rect, e: &EngineView<'_>) -> Rect {
+    let Some(step) = e.lecture else {
+        return area;
+    };
+    let shown = egui::Area::new(egui::Id::new("lecture"))
+        .fixed_pos(area.min)
+        .order(egui::Order::Middle)
+        .show(ctx, |ui| {
+            ui.set_width(area.width());
+            ui.set_max_width(area.width());
+            Frame::new()
+                .fill(Color32::from_rgb(12, 12, 16))
+                .show(ui, |ui| {
+                    panel(ui, step, |name| {
+                        InputMode::parse(name).map(|m| &e.stats[m.index()])
+                    })
+                });
+        });
+    let bottom = (shown.response.rect.bottom() + 4.0).min(area.bottom());
+    Rect::from_min_max(pos2(area.left(), bottom), area.max)
+}
 
 /// The panel for lecture step `step`; `stats_of` finds a mode's figures
 /// by its name in the mode table (`None`: this build has no such mode).

@@ -97,11 +97,6 @@ fn figures(ui: &mut Ui, input: &OverlayInput<'_>) {
         ))
         .color(DIM),
     );
-    if let Some(step) = e.lecture {
-        super::lecture::panel(ui, step, |name| {
-            InputMode::parse(name).map(|m| &e.stats[m.index()])
-        });
-    }
     ui.add_space(6.0);
     ui.columns(2, |cols| {
         for (col, mode) in cols

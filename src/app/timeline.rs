@@ -82,7 +82,7 @@ const ROWS: usize = 1 + Lane::COUNT;
 fn draw(painter: &Painter, panel: Rect, timeline: &Timeline, now: Duration) {
     let end = timeline.view_end(now);
     let start = end.saturating_sub(HISTORY);
-    let label_w = 88.0;
+    let label_w = 100.0;
     let title_h = 18.0;
     let axis_h = 14.0;
     let rows_top = panel.top() + title_h;
@@ -103,6 +103,7 @@ fn draw(painter: &Painter, panel: Rect, timeline: &Timeline, now: Duration) {
         )
     };
     title(painter, panel, timeline);
+    legend(painter, panel, timeline, start, end);
     let label_font = FontId::monospace((row_h * 0.62).clamp(9.0, 14.0));
     let names = std::iter::once("reports").chain(Lane::ALL.iter().map(|l| l.name()));
     for (row, name) in names.enumerate() {
@@ -131,8 +132,47 @@ fn draw(painter: &Painter, panel: Rect, timeline: &Timeline, now: Duration) {
     axis(painter, plot, panel.bottom());
 }
 
+/// The colours of the subsystems the loop ran in the window, after the title.
+fn legend(painter: &Painter, panel: Rect, timeline: &Timeline, start: Duration, end: Duration) {
+    let mut seen = [false; Subsystem::COUNT];
+    for s in timeline.spans(Lane::Loop, start, end) {
+        if let Activity::Run(sub) = s.what
+            && let Some(slot) = seen.get_mut(sub.index())
+        {
+            *slot = true;
+        }
+    }
+    let font = FontId::proportional(12.0);
+    let mut x = panel.left() + 200.0;
+    let y = panel.top() + 9.0;
+    for sub in Subsystem::ALL {
+        if !seen.get(sub.index()).copied().unwrap_or(false) {
+            continue;
+        }
+        painter.rect_filled(
+            Rect::from_center_size(pos2(x + 5.0, y), vec2(9.0, 9.0)),
+            CornerRadius::ZERO,
+            subsystem_color(sub),
+        );
+        let text = painter.text(
+            pos2(x + 12.0, y),
+            Align2::LEFT_CENTER,
+            sub.name(),
+            font.clone(),
+            DIM,
+        );
+        x = text.right() + 10.0;
+    }
+    painter.rect_filled(
+        Rect::from_center_size(pos2(x + 5.0, y), vec2(9.0, 3.0)),
+        CornerRadius::ZERO,
+        SLEEP,
+    );
+    painter.text(pos2(x + 12.0, y), Align2::LEFT_CENTER, "waiting", font, DIM);
+}
+
 fn title(painter: &Painter, panel: Rect, timeline: &Timeline) {
-    let mut text = format!("threads, last {} ms (G hides)", HISTORY.as_millis());
+    let mut text = format!("threads, last {} ms", HISTORY.as_millis());
     if timeline.handover_drops > 0 {
         text.push_str(&format!(" · {} spans dropped", timeline.handover_drops));
     }
@@ -246,14 +286,14 @@ fn axis(painter: &Painter, plot: Rect, bottom: f32) {
     for ms in (0..=total).step_by(50) {
         let x = egui::lerp(plot.left()..=plot.right(), 1.0 - ms as f32 / total as f32);
         painter.vline(x, plot.y_range(), Stroke::new(1.0, Color32::from_gray(40)));
-        let label = if ms == 0 {
-            "now".to_string()
+        let (label, align) = if ms == 0 {
+            ("now".to_string(), Align2::RIGHT_BOTTOM)
         } else {
-            format!("-{ms} ms")
+            (format!("-{ms} ms"), Align2::CENTER_BOTTOM)
         };
         painter.text(
             pos2(x, bottom - 1.0),
-            Align2::CENTER_BOTTOM,
+            align,
             label,
             FontId::proportional(11.0),
             DIM,

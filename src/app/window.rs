@@ -19,6 +19,7 @@ use winit::window::{Fullscreen, Window, WindowId};
 use super::audio::Audio;
 use super::fit;
 use super::gamepad::Gamepads;
+use super::lecture;
 use super::overlay::{self, OverlayInput};
 use super::render::{LightsInput, Renderer, Viewport};
 use super::timeline;
@@ -467,6 +468,7 @@ impl Frontend for WindowFrontend {
             } else {
                 ui.max_rect()
             };
+            rect = lecture::show(ui.ctx(), rect, input.engine);
             if show_timeline {
                 let e = input.engine;
                 rect = timeline::show(ui.ctx(), rect, e.timeline, e.now);

@@ -160,8 +160,14 @@ pub struct TimelineCost {
     /// The loop's busy time per tick (everything but waiting), off and on.
     pub busy_per_tick_us_off: f64,
     pub busy_per_tick_us_on: f64,
-    /// (on − off) / off, in percent: the timeline's share of the loop's time.
-    pub busy_cost_percent: f64,
+    /// Where recording happens (the loop's own overhead between subsystems,
+    /// and the mouse subsystem, which marks every report) per tick, on − off:
+    /// the timeline's cost without the display's noise.
+    pub recording_us_per_tick: f64,
+    /// That cost as a share of the loop's busy time (off).
+    pub cost_percent_of_busy: f64,
+    /// That cost as a share of the loop's period.
+    pub cost_percent_of_period: f64,
     /// The loop thread's CPU, off and on.
     pub cpu_loop_percent_off: f64,
     pub cpu_loop_percent_on: f64,
@@ -170,15 +176,23 @@ pub struct TimelineCost {
 /// Busy time per tick: the work of every subsystem plus the loop's own
 /// overhead, in microseconds.
 fn busy_per_tick_us(s: &ModeStats) -> f64 {
+    per_tick_us(s, s.work.iter().chain(std::iter::once(&s.overhead)))
+}
+
+/// The loop's overhead and mouse work per tick: where the timeline records.
+fn recording_place_per_tick_us(s: &ModeStats) -> f64 {
+    let mouse = &s.work[crate::core::schedule::Subsystem::Mouse.index()];
+    per_tick_us(s, [&s.overhead, mouse].into_iter())
+}
+
+fn per_tick_us<'a>(
+    s: &ModeStats,
+    parts: impl Iterator<Item = &'a crate::core::stats::Histogram>,
+) -> f64 {
     if s.ticks == 0 {
         return 0.0;
     }
-    let total: f64 = s
-        .work
-        .iter()
-        .chain(std::iter::once(&s.overhead))
-        .map(|h| h.mean() * h.count() as f64)
-        .sum();
+    let total: f64 = parts.map(|h| h.mean() * h.count() as f64).sum();
     total / s.ticks as f64 / 1e3
 }
 
@@ -362,11 +376,16 @@ fn timeline_costs(configs: &[Config]) -> std::collections::BTreeMap<&'static str
                 ModeReport::from_stats(off.stats()),
                 ModeReport::from_stats(on.stats()),
             );
+            let recording =
+                recording_place_per_tick_us(on.stats()) - recording_place_per_tick_us(off.stats());
+            let period_us = 1e6 / f64::from(rb.loop_hz.max(1));
             let cost = TimelineCost {
                 loop_hz: rb.loop_hz,
                 busy_per_tick_us_off: a,
                 busy_per_tick_us_on: b,
-                busy_cost_percent: if a > 0.0 { 100.0 * (b - a) / a } else { 0.0 },
+                recording_us_per_tick: recording,
+                cost_percent_of_busy: if a > 0.0 { 100.0 * recording / a } else { 0.0 },
+                cost_percent_of_period: 100.0 * recording / period_us,
                 cpu_loop_percent_off: ra.cpu_loop_percent,
                 cpu_loop_percent_on: rb.cpu_loop_percent,
             };
@@ -516,18 +535,28 @@ pub fn table(r: &BenchReport) -> String {
         );
         let _ = writeln!(
             out,
-            "{:<10} {:>8} {:>16} {:>15} {:>8} {:>17}",
-            "mode", "loop Hz", "busy/tick off", "busy/tick on", "cost", "loop CPU % off/on"
+            "{:<10} {:>8} {:>18} {:>15} {:>9} {:>10} {:>17}",
+            "mode",
+            "loop Hz",
+            "busy/tick off/on",
+            "recording/tick",
+            "% of busy",
+            "% of period",
+            "loop CPU % off/on"
         );
         for (name, t) in &r.timeline {
             let _ = writeln!(
                 out,
-                "{:<10} {:>8} {:>14.1}µs {:>13.1}µs {:>7.2}% {:>17}",
+                "{:<10} {:>8} {:>18} {:>13.2}µs {:>8.2}% {:>10.3}% {:>17}",
                 name,
                 t.loop_hz,
-                t.busy_per_tick_us_off,
-                t.busy_per_tick_us_on,
-                t.busy_cost_percent,
+                format!(
+                    "{:.1}/{:.1}µs",
+                    t.busy_per_tick_us_off, t.busy_per_tick_us_on
+                ),
+                t.recording_us_per_tick,
+                t.cost_percent_of_busy,
+                t.cost_percent_of_period,
                 format!("{:.2}/{:.2}", t.cpu_loop_percent_off, t.cpu_loop_percent_on)
             );
         }
