@@ -127,7 +127,8 @@ pub struct Lost {
     pub count: u64,
 }
 
-/// A fixed ring: pushing onto a full ring forgets the oldest entry.
+/// A fixed ring: pushing onto a full ring forgets the oldest entry. Its
+/// size is a power of two, so wrapping is a mask, not a division.
 #[derive(Clone, Debug)]
 pub struct Ring<T> {
     items: Vec<T>,
@@ -136,10 +137,10 @@ pub struct Ring<T> {
 }
 
 impl<T: Copy + Default> Ring<T> {
-    /// Allocates every slot now (at least one).
+    /// Allocates every slot now: `capacity` rounded up to a power of two.
     pub fn new(capacity: usize) -> Self {
         Self {
-            items: vec![T::default(); capacity.max(1)],
+            items: vec![T::default(); capacity.max(1).next_power_of_two()],
             next: 0,
             len: 0,
         }
@@ -150,7 +151,7 @@ impl<T: Copy + Default> Ring<T> {
         if let Some(slot) = self.items.get_mut(self.next) {
             *slot = item;
         }
-        self.next = (self.next + 1) % cap;
+        self.next = (self.next + 1) & (cap - 1);
         self.len = (self.len + 1).min(cap);
     }
 
@@ -334,12 +335,12 @@ mod tests {
 
     #[test]
     fn a_full_ring_forgets_the_oldest() {
-        let mut r = Ring::new(3);
-        for i in 0..5u32 {
+        let mut r = Ring::new(3); // four slots
+        for i in 0..6u32 {
             r.push(i);
         }
-        assert_eq!(r.iter().copied().collect::<Vec<_>>(), vec![2, 3, 4]);
-        assert_eq!(r.len(), 3);
+        assert_eq!(r.iter().copied().collect::<Vec<_>>(), vec![2, 3, 4, 5]);
+        assert_eq!(r.len(), 4);
         r.clear();
         assert!(r.is_empty());
         r.push(9);
