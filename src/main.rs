@@ -3,9 +3,11 @@
 use std::process::ExitCode;
 
 use why_threads::app;
-use why_threads::shell::{bench, cli, report};
+use why_threads::programs::bench;
+use why_threads::shell::{cli, report};
 
 fn main() -> ExitCode {
+    init_log();
     let command = match cli::parse(std::env::args().skip(1)) {
         Ok(c) => c,
         Err(e) => {
@@ -55,6 +57,19 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// Diagnostics through `log`: "why-threads [2.151 s]: message" on stderr,
+/// info and above by default (`RUST_LOG=debug` shows the loop's workings).
+fn init_log() {
+    use std::io::Write;
+    let start = std::time::Instant::now();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
+        .format(move |f, record| {
+            let t = start.elapsed().as_secs_f64();
+            writeln!(f, "why-threads [{t:.3} s]: {}", record.args())
+        })
+        .init();
 }
 
 /// Prints to stdout; a closed pipe (`| head`) is not an error worth a panic.

@@ -6,11 +6,11 @@
 
 use egui::{Color32, CornerRadius, Frame, Margin, Rect, RichText, Stroke, Ui, pos2};
 
-use crate::core::input::InputMode;
 use crate::core::lecture::{self, Figure, Step};
 use crate::core::schedule::Subsystem;
 use crate::core::stats::ModeStats;
 use crate::shell::engine::EngineView;
+use crate::shell::modes::ModeId;
 
 const GOLD: Color32 = Color32::from_rgb(0xff, 0xd8, 0x4d);
 const DIM: Color32 = Color32::from_gray(150);
@@ -31,7 +31,7 @@ pub fn show(ctx: &egui::Context, area: Rect, e: &EngineView<'_>) -> Rect {
                 .fill(Color32::from_rgb(12, 12, 16))
                 .show(ui, |ui| {
                     panel(ui, step, |name| {
-                        InputMode::parse(name).map(|m| &e.stats[m.index()])
+                        ModeId::parse(name).and_then(|m| e.stats.get(m.index()))
                     })
                 });
         });

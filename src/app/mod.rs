@@ -15,13 +15,12 @@ use std::time::Duration;
 
 use winit::event_loop::EventLoop;
 
-use crate::core::game::{HEIGHT, WIDTH};
+use crate::core::arena::{HEIGHT, WIDTH};
 use crate::shell::cli::{MouseSource, RunArgs};
 use crate::shell::clock::Clock;
 use crate::shell::engine::{Engine, EngineConfig};
 use crate::shell::mouse::{ArenaMapping, MouseDevice, RelayMouse, SyntheticMouse};
 use crate::shell::report::{self, RecordingReport, RunReport};
-use crate::shell::signals;
 use window::WindowFrontend;
 
 /// How a run can fail, and with which exit status.
@@ -47,11 +46,9 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
     })?;
     let clock = Clock::new();
     let mapping = Arc::new(ArenaMapping::default());
-    let (signal_commands, signal_problem) = signals::commands();
-    let mut frontend = WindowFrontend::open(event_loop, clock, mapping.clone(), signal_commands)
-        .map_err(RunError::Environment)?;
+    let mut frontend =
+        WindowFrontend::open(event_loop, clock, mapping.clone()).map_err(RunError::Environment)?;
     let mut messages = std::mem::take(&mut frontend.startup_messages);
-    messages.extend(signal_problem);
     let device = open_mouse(&args, clock, &mapping, &mut frontend, &mut messages);
     let mut engine = Engine::new(
         EngineConfig {
@@ -61,6 +58,7 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
             pacer: args.pacer,
             device: Some(device),
             reader_stack: args.reader_stack,
+            signals: true,
         },
         clock,
     );

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use pixels::{Pixels, PixelsBuilder, SurfaceTexture, wgpu};
 use winit::window::Window;
 
+use crate::core::arena::{HEIGHT, WIDTH};
 use crate::core::draw::{Light, MAX_LIGHTS};
-use crate::core::game::{HEIGHT, WIDTH};
 
 const SHADER: &str = include_str!("../../shaders/lights.wgsl");
 

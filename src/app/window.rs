@@ -129,8 +129,8 @@ impl Handler {
             return;
         }
         match code {
-            KeyCode::KeyT => self.commands.push(Command::ToggleMode),
-            KeyCode::KeyB => self.commands.push(Command::ToggleBlocking),
+            KeyCode::KeyT => self.commands.push(Command::NextMode),
+            KeyCode::KeyB => self.commands.extend(Command::toggle("blocking", "polled")),
             KeyCode::KeyI => self.commands.push(Command::ToggleAi),
             KeyCode::KeyK => self.commands.push(Command::AiHarder),
             KeyCode::KeyJ => self.commands.push(Command::ToggleWorkers),
@@ -241,7 +241,6 @@ pub struct WindowFrontend {
     audio_label: String,
     pads: Gamepads,
     pads_label: String,
-    signals: crossbeam_channel::Receiver<Command>,
     overlay: bool,
     scale: f32,
     lights: bool,
@@ -267,7 +266,6 @@ impl WindowFrontend {
         mut event_loop: EventLoop<()>,
         clock: Clock,
         mapping: Arc<ArenaMapping>,
-        signals: crossbeam_channel::Receiver<Command>,
     ) -> Result<Self, WindowError> {
         let mut handler = Handler::new(mapping, clock);
         for _ in 0..200 {
@@ -313,7 +311,6 @@ impl WindowFrontend {
             audio_label,
             pads,
             pads_label,
-            signals,
             overlay: true,
             scale: 1.0,
             lights: true,
@@ -409,9 +406,6 @@ impl Frontend for WindowFrontend {
             self.renderer.resize(w, h);
         }
         for command in self.handler.commands.drain(..) {
-            commands.push(command);
-        }
-        for command in self.signals.try_iter() {
             commands.push(command);
         }
         if self.handler.close {

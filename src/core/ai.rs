@@ -9,7 +9,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use super::game::{HEIGHT, WALLS, WIDTH};
+use super::arena::{HEIGHT, WALLS, WIDTH};
 
 /// Most enemies at once.
 pub const MAX_ENEMIES: usize = 32;

@@ -1,20 +1,15 @@
 //! Software drawing of the game into an RGBA frame (`WIDTH × HEIGHT × 4`
 //! bytes), and the light list the lighting shader is fed. No allocation.
 
-use super::game::{Game, HEIGHT, PICKUP_RADIUS, PLAYER_RADIUS, WALLS, WIDTH};
-use super::input::InputMode;
-
-pub type Rgba = [u8; 4];
+use super::arena::{HEIGHT, WALLS, WIDTH};
+use super::game::{Game, PICKUP_RADIUS, PLAYER_RADIUS};
+pub use super::input::Rgba;
 
 pub const BACKGROUND: Rgba = [0x14, 0x17, 0x22, 0xff];
 pub const GRID: Rgba = [0x1b, 0x20, 0x2e, 0xff];
 pub const WALL: Rgba = [0x5a, 0x63, 0x7a, 0xff];
 pub const PLAYER: Rgba = [0xf4, 0xf1, 0xe8, 0xff];
 pub const PICKUP: Rgba = [0xff, 0xc8, 0x3d, 0xff];
-/// Trail dots: warm for polled samples, cool for threaded ones.
-pub const POLLED_DOT: Rgba = [0xff, 0x8a, 0x3d, 0xff];
-pub const THREADED_DOT: Rgba = [0x3d, 0xd6, 0xff, 0xff];
-pub const BLOCKING_DOT: Rgba = [0xd0, 0x6b, 0xff, 0xff];
 pub const ENEMY: Rgba = [0xe8, 0x3f, 0x4f, 0xff];
 
 /// Frame size in bytes.
@@ -61,11 +56,7 @@ pub fn draw(game: &Game, view: View, frame: &mut [u8]) {
         if age > 2.0 {
             continue;
         }
-        let color = match dot.mode {
-            InputMode::Polled => POLLED_DOT,
-            InputMode::Threaded => THREADED_DOT,
-            InputMode::Blocking => BLOCKING_DOT,
-        };
+        let color = dot.colour;
         let fade = 1.0 - age / 2.0;
         fill_circle(
             frame,
@@ -200,14 +191,15 @@ mod tests {
             y: 200.5,
             buttons: 0,
         };
-        game.push_mouse(&r, InputMode::Threaded, 0.0);
+        let dot: Rgba = [0x3d, 0xd6, 0xff, 0xff];
+        game.push_mouse(&r, dot);
         let mut frame = vec![0u8; FRAME_BYTES];
         draw(&game, View::default(), &mut frame);
         assert_eq!(pixel(&frame, 2, 2), WALL);
         assert_eq!(pixel(&frame, 320, 200), PLAYER);
         let (x, y) = game.pickups[0];
         assert_eq!(pixel(&frame, x as u32, y as u32), PICKUP);
-        assert_eq!(pixel(&frame, 101, 201), THREADED_DOT);
+        assert_eq!(pixel(&frame, 101, 201), dot);
         assert_eq!(pixel(&frame, 33, 40), BACKGROUND);
     }
 

@@ -3,49 +3,9 @@
 //! deterministic (the same steps and samples give the same game).
 
 use super::ai::{ENEMY_RADIUS, MAX_ENEMIES, Plan, Snapshot};
-use super::input::{InputMode, Keys, MouseReport, Pad};
-
-/// Frame buffer size: the arena is drawn at this resolution and scaled to the window.
-pub const WIDTH: u32 = 640;
-pub const HEIGHT: u32 = 400;
-
-/// An axis-aligned rectangle in arena pixels.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rect {
-    pub x: f32,
-    pub y: f32,
-    pub w: f32,
-    pub h: f32,
-}
-
-impl Rect {
-    pub const fn new(x: f32, y: f32, w: f32, h: f32) -> Self {
-        Self { x, y, w, h }
-    }
-
-    /// The point of the rectangle closest to `(px, py)`.
-    fn closest(&self, px: f32, py: f32) -> (f32, f32) {
-        (
-            px.clamp(self.x, self.x + self.w),
-            py.clamp(self.y, self.y + self.h),
-        )
-    }
-}
-
-/// Thickness of the border walls.
-pub const BORDER: f32 = 12.0;
-
-/// The walls: the border and four blocks.
-pub const WALLS: [Rect; 8] = [
-    Rect::new(0.0, 0.0, WIDTH as f32, BORDER),
-    Rect::new(0.0, HEIGHT as f32 - BORDER, WIDTH as f32, BORDER),
-    Rect::new(0.0, 0.0, BORDER, HEIGHT as f32),
-    Rect::new(WIDTH as f32 - BORDER, 0.0, BORDER, HEIGHT as f32),
-    Rect::new(150.0, 90.0, 70.0, 24.0),
-    Rect::new(420.0, 90.0, 70.0, 24.0),
-    Rect::new(150.0, 286.0, 70.0, 24.0),
-    Rect::new(420.0, 286.0, 70.0, 24.0),
-];
+use super::arena::{BORDER, HEIGHT, WALLS, WIDTH};
+use super::input::{Keys, MouseReport, Pad, Rgba};
+pub use super::trail::{SoundEvent, SoundQueue, Trail, TrailDot};
 
 pub const PLAYER_RADIUS: f32 = 11.0;
 pub const PICKUP_RADIUS: f32 = 7.0;
@@ -60,112 +20,6 @@ const STEP_LENGTH: f32 = 42.0;
 const ENEMY_SPEED: f32 = 95.0;
 /// Where enemies (re)appear: the four corners, in turn.
 const SPAWNS: [(f32, f32); 4] = [(40.0, 40.0), (600.0, 40.0), (40.0, 360.0), (600.0, 360.0)];
-
-/// Something the game wants heard.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum SoundEvent {
-    Footstep,
-    /// A wall hit, with its strength in 0..=1.
-    Bump(f32),
-    Click,
-    Pickup,
-}
-
-/// A bounded queue of sound events; overflow is counted, never grown.
-#[derive(Clone, Debug)]
-pub struct SoundQueue {
-    events: [SoundEvent; Self::CAPACITY],
-    len: usize,
-    pub overflowed: u64,
-}
-
-impl SoundQueue {
-    pub const CAPACITY: usize = 32;
-
-    fn new() -> Self {
-        Self {
-            events: [SoundEvent::Click; Self::CAPACITY],
-            len: 0,
-            overflowed: 0,
-        }
-    }
-
-    fn push(&mut self, e: SoundEvent) {
-        if self.len < Self::CAPACITY {
-            self.events[self.len] = e;
-            self.len += 1;
-        } else {
-            self.overflowed += 1;
-        }
-    }
-
-    pub fn as_slice(&self) -> &[SoundEvent] {
-        &self.events[..self.len]
-    }
-
-    pub fn clear(&mut self) {
-        self.len = 0;
-    }
-}
-
-/// One dot of the mouse trail: where a sample the loop consumed was, and
-/// in which mode.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct TrailDot {
-    pub x: f32,
-    pub y: f32,
-    pub time_s: f32,
-    pub mode: InputMode,
-}
-
-/// The last [`Trail::CAPACITY`] mouse samples the loop consumed.
-#[derive(Clone, Debug)]
-pub struct Trail {
-    dots: [TrailDot; Self::CAPACITY],
-    len: usize,
-    next: usize,
-}
-
-impl Trail {
-    pub const CAPACITY: usize = 1024;
-
-    fn new() -> Self {
-        let dot = TrailDot {
-            x: 0.0,
-            y: 0.0,
-            time_s: 0.0,
-            mode: InputMode::Polled,
-        };
-        Self {
-            dots: [dot; Self::CAPACITY],
-            len: 0,
-            next: 0,
-        }
-    }
-
-    fn push(&mut self, dot: TrailDot) {
-        self.dots[self.next] = dot;
-        self.next = (self.next + 1) % Self::CAPACITY;
-        self.len = (self.len + 1).min(Self::CAPACITY);
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &TrailDot> {
-        let start = if self.len < Self::CAPACITY {
-            0
-        } else {
-            self.next
-        };
-        (0..self.len).map(move |i| &self.dots[(start + i) % Self::CAPACITY])
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-}
 
 /// What the loop read for one physics step.
 #[derive(Clone, Copy, Debug, Default)]
@@ -286,17 +140,18 @@ impl Game {
 
     /// Consumes one mouse sample: the trail gets a dot, the cursor moves,
     /// and a press that starts in this sample clicks. Every sample counts,
-    /// so a click shorter than a tick is seen only if its sample is.
-    pub fn push_mouse(&mut self, r: &MouseReport, mode: InputMode, time_s: f32) {
+    /// so a click shorter than a tick is seen only if its sample is. The
+    /// dot takes `colour`: the colour of the mode that consumed the sample.
+    pub fn push_mouse(&mut self, r: &MouseReport, colour: Rgba) {
         let moved = self.cursor != Some((r.x, r.y));
         if moved {
             self.cursor = Some((r.x, r.y));
-            self.cursor_moved_s = time_s;
+            self.cursor_moved_s = self.time_s;
             self.trail.push(TrailDot {
                 x: r.x,
                 y: r.y,
-                time_s,
-                mode,
+                time_s: self.time_s,
+                colour,
             });
         }
         let pressed = r.buttons & !self.buttons & 1 != 0;
@@ -499,48 +354,12 @@ impl Game {
     }
 }
 
-/// The fixed-timestep accumulator: real elapsed time in, whole steps out.
-#[derive(Clone, Copy, Debug)]
-pub struct FixedStep {
-    pub dt: f32,
-    acc: f32,
-}
-
-impl FixedStep {
-    /// At most this many steps per call; the rest of a long stall is dropped
-    /// (the "spiral of death" guard).
-    pub const MAX_STEPS: u32 = 8;
-
-    pub fn new(hz: u32) -> Self {
-        Self {
-            dt: 1.0 / hz.max(1) as f32,
-            acc: 0.0,
-        }
-    }
-
-    /// Adds `elapsed` seconds; returns how many steps to run now.
-    pub fn advance(&mut self, elapsed: f32) -> u32 {
-        self.acc += elapsed.max(0.0);
-        let steps = (self.acc / self.dt + 1e-4).floor() as u32;
-        let run = steps.min(Self::MAX_STEPS);
-        self.acc = if steps > Self::MAX_STEPS {
-            0.0
-        } else {
-            (self.acc - run as f32 * self.dt).max(0.0)
-        };
-        run
-    }
-
-    /// How far into the next step the accumulator is (interpolation factor).
-    pub fn alpha(&self) -> f32 {
-        (self.acc / self.dt).clamp(0.0, 1.0)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    const BLUE: Rgba = [0x3d, 0xd6, 0xff, 0xff];
 
     fn report(seq: u64, x: f32, y: f32, buttons: u8) -> MouseReport {
         MouseReport {
@@ -594,11 +413,7 @@ mod tests {
             let mut game = Game::new(42);
             for i in 0..500u64 {
                 let x = 100.0 + (i as f32 * 0.8);
-                game.push_mouse(
-                    &report(i, x, 200.0, u8::from(i % 100 < 3)),
-                    InputMode::Threaded,
-                    game.time_s,
-                );
+                game.push_mouse(&report(i, x, 200.0, u8::from(i % 100 < 3)), BLUE);
                 game.step(1.0 / 240.0, &right());
             }
             (game.player, game.score, game.wall_hits, game.trail.len())
@@ -609,7 +424,7 @@ mod tests {
     #[test]
     fn the_mouse_pulls_the_player_to_the_cursor() {
         let mut game = Game::new(1);
-        game.push_mouse(&report(0, 320.0, 60.0, 0), InputMode::Polled, 0.0);
+        game.push_mouse(&report(0, 320.0, 60.0, 0), BLUE);
         run(&mut game, 200, Controls::default());
         let (x, y) = (game.player.x, game.player.y);
         assert!((x - 320.0).abs() < 2.0 && (y - 60.0).abs() < 2.0, "{x} {y}");
@@ -623,15 +438,11 @@ mod tests {
         let mut game = Game::new(1);
         for i in 0..10 {
             let buttons = u8::from(i == 4);
-            game.push_mouse(
-                &report(i, 100.0 + i as f32, 100.0, buttons),
-                InputMode::Threaded,
-                0.0,
-            );
+            game.push_mouse(&report(i, 100.0 + i as f32, 100.0, buttons), BLUE);
         }
         assert_eq!(game.trail.len(), 10);
         assert_eq!(game.sounds.as_slice(), &[SoundEvent::Click]);
-        assert!(game.trail.iter().all(|d| d.mode == InputMode::Threaded));
+        assert!(game.trail.iter().all(|d| d.colour == BLUE));
     }
 
     #[test]
@@ -680,16 +491,6 @@ mod tests {
         );
         assert!(game.caught >= 1, "the second one reached the player");
         assert!(game.sounds.as_slice().contains(&SoundEvent::Bump(0.8)));
-    }
-
-    #[test]
-    fn fixed_step_accumulates_and_caps() {
-        let mut fs = FixedStep::new(100);
-        assert_eq!(fs.advance(0.025), 2);
-        assert!((fs.alpha() - 0.5).abs() < 1e-3);
-        assert_eq!(fs.advance(0.005), 1);
-        assert_eq!(fs.advance(1.0), FixedStep::MAX_STEPS);
-        assert_eq!(fs.alpha(), 0.0, "a long stall is dropped, not replayed");
     }
 
     #[test]

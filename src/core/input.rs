@@ -1,58 +1,12 @@
-//! Input as the loop sees it: mouse reports with timestamps, the input
-//! modes, keyboard and gamepad state, and the scripted synthetic mouse.
+//! Input as the loop sees it: mouse reports with timestamps, keyboard and
+//! gamepad state, and the scripted synthetic mouse. Which mode reads the
+//! mouse is the shell's business (src/shell/modes).
 
 use std::time::Duration;
 
-/// Who reads the mouse.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum InputMode {
-    /// The loop reads the device's current state once per tick, without blocking.
-    Polled,
-    /// A `read_mouse` thread blocks on the device and sends every report
-    /// through a bounded channel; the loop drains it without blocking.
-    Threaded,
-    /// The trap: the loop itself calls the device's blocking read, the
-    /// slide's `read_from_mouse` without a thread. While the mouse is
-    /// still, the game stands still (for at most [`BLOCKING_WAIT`]).
-    Blocking,
-}
-
-/// The longest the blocking mode's read may wait, so `T` and `Esc` still work.
-pub const BLOCKING_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
-
-impl InputMode {
-    pub const ALL: [InputMode; 3] = [InputMode::Polled, InputMode::Threaded, InputMode::Blocking];
-    pub const COUNT: usize = Self::ALL.len();
-
-    pub fn name(self) -> &'static str {
-        match self {
-            InputMode::Polled => "polled",
-            InputMode::Threaded => "threaded",
-            InputMode::Blocking => "blocking",
-        }
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// What `T` switches to: polled and threaded swap; blocking ends in polled.
-    pub fn toggled(self) -> Self {
-        match self {
-            InputMode::Polled => InputMode::Threaded,
-            InputMode::Threaded | InputMode::Blocking => InputMode::Polled,
-        }
-    }
-
-    /// Does the loop itself read the mouse in this mode?
-    pub fn loop_reads_mouse(self) -> bool {
-        self != InputMode::Threaded
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.name() == s)
-    }
-}
+/// A colour, RGBA. Input modes are defined in the shell; the core only
+/// receives the colour of the one that consumed a sample.
+pub type Rgba = [u8; 4];
 
 /// Mouse buttons held, as a bit mask (bit 0: left, 1: right, 2: middle).
 pub type Buttons = u8;
@@ -210,14 +164,6 @@ mod tests {
     fn synthetic_rate_is_clamped_to_real_mice() {
         assert_eq!(SyntheticPath::new(ms(0), 1, 1.0, 1.0).hz(), 125);
         assert_eq!(SyntheticPath::new(ms(0), 100_000, 1.0, 1.0).hz(), 8000);
-    }
-
-    #[test]
-    fn modes_toggle_and_parse() {
-        assert_eq!(InputMode::Polled.toggled(), InputMode::Threaded);
-        assert_eq!(InputMode::parse("threaded"), Some(InputMode::Threaded));
-        assert_eq!(InputMode::parse("Threaded"), None);
-        assert!(InputMode::Polled.loop_reads_mouse());
     }
 
     #[test]

@@ -9,8 +9,10 @@
 //! - nothing here can fail or panic on any input: no `Result`, no `unwrap`.
 
 pub mod ai;
+pub mod arena;
 pub mod draw;
 pub mod game;
+pub mod histogram;
 pub mod input;
 pub mod lecture;
 pub mod pacing;
@@ -19,3 +21,4 @@ pub mod schedule;
 pub mod stats;
 pub mod synth;
 pub mod timeline;
+pub mod trail;

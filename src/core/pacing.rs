@@ -192,6 +192,44 @@ impl SleepMargin {
     }
 }
 
+/// The fixed-timestep accumulator: real elapsed time in, whole steps out.
+#[derive(Clone, Copy, Debug)]
+pub struct FixedStep {
+    pub dt: f32,
+    acc: f32,
+}
+
+impl FixedStep {
+    /// At most this many steps per call; the rest of a long stall is dropped
+    /// (the "spiral of death" guard).
+    pub const MAX_STEPS: u32 = 8;
+
+    pub fn new(hz: u32) -> Self {
+        Self {
+            dt: 1.0 / hz.max(1) as f32,
+            acc: 0.0,
+        }
+    }
+
+    /// Adds `elapsed` seconds; returns how many steps to run now.
+    pub fn advance(&mut self, elapsed: f32) -> u32 {
+        self.acc += elapsed.max(0.0);
+        let steps = (self.acc / self.dt + 1e-4).floor() as u32;
+        let run = steps.min(Self::MAX_STEPS);
+        self.acc = if steps > Self::MAX_STEPS {
+            0.0
+        } else {
+            (self.acc - run as f32 * self.dt).max(0.0)
+        };
+        run
+    }
+
+    /// How far into the next step the accumulator is (interpolation factor).
+    pub fn alpha(&self) -> f32 {
+        (self.acc / self.dt).clamp(0.0, 1.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,5 +333,15 @@ mod tests {
             m.record(us(0), us(4));
         }
         assert_eq!(m.margin(), us(20));
+    }
+
+    #[test]
+    fn fixed_step_accumulates_and_caps() {
+        let mut fs = FixedStep::new(100);
+        assert_eq!(fs.advance(0.025), 2);
+        assert!((fs.alpha() - 0.5).abs() < 1e-3);
+        assert_eq!(fs.advance(0.005), 1);
+        assert_eq!(fs.advance(1.0), FixedStep::MAX_STEPS);
+        assert_eq!(fs.alpha(), 0.0, "a long stall is dropped, not replayed");
     }
 }

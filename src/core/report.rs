@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::input::InputMode;
 use super::schedule::Subsystem;
 use super::stats::{Histogram, ModeStats, SignedHistogram, percent};
 
@@ -149,22 +148,33 @@ impl ModeReport {
     }
 }
 
-/// Every mode, by name: `{"polled": {...}, "threaded": {...}, "blocking": {...}}`.
+/// Every mode that ran, by name: `{"polled": {...}, "threaded": {...}}`.
+/// The core does not know which modes exist: the shell hands over names
+/// and figures (and lists them in its mode table's order where order matters).
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Modes {
-    pub polled: ModeReport,
-    pub threaded: ModeReport,
-    /// The blocking-read trap (usually not run: zero ticks).
-    pub blocking: ModeReport,
-}
+#[serde(transparent)]
+pub struct Modes(BTreeMap<&'static str, ModeReport>);
 
 impl Modes {
-    pub fn from_stats(stats: &[ModeStats; InputMode::COUNT]) -> Self {
-        Self {
-            polled: ModeReport::from_stats(&stats[InputMode::Polled.index()]),
-            threaded: ModeReport::from_stats(&stats[InputMode::Threaded.index()]),
-            blocking: ModeReport::from_stats(&stats[InputMode::Blocking.index()]),
-        }
+    /// The reports of the modes among `modes` that ran at least one tick.
+    pub fn from_stats<'a>(modes: impl IntoIterator<Item = (&'static str, &'a ModeStats)>) -> Self {
+        Self(
+            modes
+                .into_iter()
+                .filter(|(_, s)| s.ticks > 0)
+                .map(|(name, s)| (name, ModeReport::from_stats(s)))
+                .collect(),
+        )
+    }
+
+    /// The report of the mode called `name`, if it ran.
+    pub fn get(&self, name: &str) -> Option<&ModeReport> {
+        self.0.get(name)
+    }
+
+    /// Name and report of every mode that ran (by name).
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &ModeReport)> {
+        self.0.iter().map(|(n, r)| (*n, r))
     }
 }
 
@@ -209,14 +219,16 @@ mod tests {
         assert_eq!(r.work_us["physics"].runs, 1);
         assert!(!r.work_us.contains_key("display"));
 
-        let json = serde_json::to_value(Modes::from_stats(&[
-            s,
-            ModeStats::default(),
-            ModeStats::default(),
-        ]))
-        .unwrap_or_default();
+        let idle = ModeStats::default();
+        let modes = Modes::from_stats([("polled", &s), ("threaded", &idle), ("blocking", &idle)]);
+        let json = serde_json::to_value(&modes).unwrap_or_default();
         assert_eq!(json["polled"]["lateness_us"]["max"], 40.0);
-        assert_eq!(json["threaded"]["ticks"], 0);
+        assert!(
+            json.get("threaded").is_none(),
+            "a mode that never ran is left out"
+        );
+        assert_eq!(modes.get("polled").map(|m| m.ticks), Some(4));
+        assert_eq!(modes.iter().count(), 1);
         for key in CONTRACT_FIELDS {
             assert!(json["polled"].get(key).is_some(), "missing {key}");
         }

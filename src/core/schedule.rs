@@ -4,12 +4,12 @@
 //! The loop runs at the highest rate among the subsystems that live inside
 //! it in the current mode. Every subsystem runs on the first tick whose
 //! deadline reaches its own next due time, so a 60 Hz display in a 240 Hz
-//! loop runs on every fourth tick. In threaded mode the mouse is read by
-//! its own thread, so it leaves the table and the loop may slow down.
+//! loop runs on every fourth tick. When the input mode reads the mouse
+//! outside the rate table (a thread, an event wait), the mouse leaves the
+//! table and the loop may slow down.
 
 use std::time::Duration;
 
-use super::input::InputMode;
 use super::pacing::period_of;
 
 /// One job of the slide's game loop, in the order a tick runs them.
@@ -127,28 +127,29 @@ impl RateTable {
         self.on[s.index()] = on;
     }
 
-    /// Does `s` run inside the loop in `mode`? Everything switched on does,
-    /// except the mouse when a thread reads it.
-    pub fn in_loop(&self, s: Subsystem, mode: InputMode) -> bool {
-        self.is_on(s) && (s != Subsystem::Mouse || mode.loop_reads_mouse())
+    /// Does `s` run at its rate inside the loop? Everything switched on
+    /// does, except the mouse when the input mode reads it some other way
+    /// (`mouse_in_table` false: a thread, an event wait).
+    pub fn in_loop(&self, s: Subsystem, mouse_in_table: bool) -> bool {
+        self.is_on(s) && (s != Subsystem::Mouse || mouse_in_table)
     }
 
-    /// The loop rate `mode` requires: the highest rate in the loop.
-    pub fn loop_hz(&self, mode: InputMode) -> u32 {
+    /// The loop rate required: the highest rate in the loop.
+    pub fn loop_hz(&self, mouse_in_table: bool) -> u32 {
         Subsystem::ALL
             .iter()
-            .filter(|&&s| self.in_loop(s, mode))
+            .filter(|&&s| self.in_loop(s, mouse_in_table))
             .map(|&s| self.hz(s))
             .max()
             .unwrap_or(1)
     }
 
-    /// The subsystem that sets the loop rate in `mode` (the first of the fastest).
-    pub fn pace_setter(&self, mode: InputMode) -> Subsystem {
-        let hz = self.loop_hz(mode);
+    /// The subsystem that sets the loop rate (the first of the fastest).
+    pub fn pace_setter(&self, mouse_in_table: bool) -> Subsystem {
+        let hz = self.loop_hz(mouse_in_table);
         Subsystem::ALL
             .into_iter()
-            .find(|&s| self.in_loop(s, mode) && self.hz(s) == hz)
+            .find(|&s| self.in_loop(s, mouse_in_table) && self.hz(s) == hz)
             .unwrap_or(Subsystem::Physics)
     }
 }
@@ -179,16 +180,17 @@ impl SubsystemSet {
 #[derive(Clone, Debug)]
 pub struct Schedule {
     rates: RateTable,
-    mode: InputMode,
+    /// Is the mouse read at its rate by the loop (the input mode says)?
+    mouse_in_table: bool,
     /// When each subsystem is next due; `None` until it first runs.
     next_due: [Option<Duration>; Subsystem::COUNT],
 }
 
 impl Schedule {
-    pub fn new(rates: RateTable, mode: InputMode) -> Self {
+    pub fn new(rates: RateTable, mouse_in_table: bool) -> Self {
         Self {
             rates,
-            mode,
+            mouse_in_table,
             next_due: [None; Subsystem::COUNT],
         }
     }
@@ -197,23 +199,29 @@ impl Schedule {
         &self.rates
     }
 
-    pub fn mode(&self) -> InputMode {
-        self.mode
+    pub fn mouse_in_table(&self) -> bool {
+        self.mouse_in_table
     }
 
     /// The loop rate the current mode requires.
     pub fn loop_hz(&self) -> u32 {
-        self.rates.loop_hz(self.mode)
+        self.rates.loop_hz(self.mouse_in_table)
+    }
+
+    /// The subsystem that sets the loop rate now.
+    pub fn pace_setter(&self) -> Subsystem {
+        self.rates.pace_setter(self.mouse_in_table)
     }
 
     pub fn loop_period(&self) -> Duration {
         period_of(self.loop_hz())
     }
 
-    /// Switches mode; returns whether the loop rate changed.
-    pub fn set_mode(&mut self, mode: InputMode) -> bool {
+    /// Puts the mouse in the rate table or takes it out (the input mode
+    /// changed); returns whether the loop rate changed.
+    pub fn set_mouse_in_table(&mut self, in_table: bool) -> bool {
         let before = self.loop_hz();
-        self.mode = mode;
+        self.mouse_in_table = in_table;
         self.loop_hz() != before
     }
 
@@ -244,7 +252,7 @@ impl Schedule {
         let half_tick = self.loop_period() / 2;
         let mut set = SubsystemSet::default();
         for s in Subsystem::ALL {
-            if !self.rates.in_loop(s, self.mode) {
+            if !self.rates.in_loop(s, self.mouse_in_table) {
                 continue;
             }
             let period = period_of(self.rates.hz(s));
@@ -284,21 +292,21 @@ mod tests {
     #[test]
     fn polled_loop_runs_at_the_mouse_rate_threaded_at_the_physics_rate() {
         let rates = RateTable::new(240, 1000);
-        assert_eq!(rates.loop_hz(InputMode::Polled), 1000);
-        assert_eq!(rates.pace_setter(InputMode::Polled), Subsystem::Mouse);
-        assert_eq!(rates.loop_hz(InputMode::Threaded), 240);
+        assert_eq!(rates.loop_hz(true), 1000);
+        assert_eq!(rates.pace_setter(true), Subsystem::Mouse);
+        assert_eq!(rates.loop_hz(false), 240);
         assert_eq!(
-            rates.pace_setter(InputMode::Threaded),
+            rates.pace_setter(false),
             Subsystem::Keyboard,
             "first of the 240 Hz ones"
         );
         // A slow mouse does not set the pace even when polled.
-        assert_eq!(RateTable::new(240, 125).loop_hz(InputMode::Polled), 240);
+        assert_eq!(RateTable::new(240, 125).loop_hz(true), 240);
     }
 
     #[test]
     fn display_runs_every_fourth_tick_of_a_240_hz_loop() {
-        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Threaded);
+        let mut s = Schedule::new(RateTable::new(240, 1000), false);
         let mut deadlines = Deadlines::new(Duration::ZERO, s.loop_period());
         let mut display_ticks = Vec::new();
         for i in 0..12 {
@@ -318,17 +326,17 @@ mod tests {
 
     #[test]
     fn one_second_of_ticks_runs_each_subsystem_at_its_rate() {
-        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Polled);
+        let mut s = Schedule::new(RateTable::new(240, 1000), true);
         let counts = runs(&mut s, 1000);
         let expect = [240, 1000, 240, 240, 60, 60, 60, 30, 0, 0];
         assert_eq!(counts, expect);
 
-        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Threaded);
+        let mut s = Schedule::new(RateTable::new(240, 1000), false);
         let counts = runs(&mut s, 240);
         assert_eq!(counts, [240, 0, 240, 240, 60, 60, 60, 30, 0, 0]);
 
         // The game's default: without the mouse, a 60 Hz loop does it all.
-        let mut s = Schedule::new(RateTable::new(60, 1000), InputMode::Threaded);
+        let mut s = Schedule::new(RateTable::new(60, 1000), false);
         assert_eq!(s.loop_hz(), 60);
         s.set_on(Subsystem::Ai, true);
         s.set_on(Subsystem::Video, true);
@@ -337,7 +345,7 @@ mod tests {
 
     #[test]
     fn rates_that_do_not_divide_the_loop_rate_average_out() {
-        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Polled);
+        let mut s = Schedule::new(RateTable::new(240, 1000), true);
         // 240 Hz physics in a 1000 Hz loop: 4.1667 ticks apart.
         let counts = runs(&mut s, 10_000);
         assert_eq!(counts[Subsystem::Physics.index()], 2400);
@@ -345,7 +353,7 @@ mod tests {
 
     #[test]
     fn a_late_loop_runs_each_subsystem_once_not_in_a_burst() {
-        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Threaded);
+        let mut s = Schedule::new(RateTable::new(240, 1000), false);
         s.due(Duration::ZERO);
         // The next tick comes 100 ms late: physics (4.17 ms) is 24 periods behind.
         let due = s.due(Duration::from_millis(100));
@@ -360,7 +368,7 @@ mod tests {
 
     #[test]
     fn switched_off_subsystems_neither_run_nor_set_the_pace() {
-        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Polled);
+        let mut s = Schedule::new(RateTable::new(240, 1000), true);
         assert!(s.set_on(Subsystem::Mouse, false));
         assert_eq!(s.loop_hz(), 240);
         for k in [Subsystem::Keyboard, Subsystem::Gamepad, Subsystem::Physics] {
@@ -372,10 +380,10 @@ mod tests {
 
     #[test]
     fn switching_mode_reports_a_loop_rate_change() {
-        let mut s = Schedule::new(RateTable::new(240, 1000), InputMode::Polled);
-        assert!(s.set_mode(InputMode::Threaded));
+        let mut s = Schedule::new(RateTable::new(240, 1000), true);
+        assert!(s.set_mouse_in_table(false));
         assert_eq!(s.loop_hz(), 240);
-        assert!(!s.set_mode(InputMode::Threaded));
+        assert!(!s.set_mouse_in_table(false));
         assert!(s.set_hz(Subsystem::Physics, 500));
         assert_eq!(s.loop_hz(), 500);
     }

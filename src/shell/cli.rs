@@ -5,8 +5,9 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::modes::ModeId;
 use super::pacer::PacerKind;
-use crate::core::input::{InputMode, SyntheticPath};
+use crate::core::input::SyntheticPath;
 
 /// Where the mouse comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +21,7 @@ pub enum MouseSource {
 /// Options of the game window.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunArgs {
-    pub mode: InputMode,
+    pub mode: ModeId,
     pub hz: u32,
     pub mouse: MouseSource,
     pub mouse_hz: u32,
@@ -37,7 +38,7 @@ pub struct RunArgs {
 impl Default for RunArgs {
     fn default() -> Self {
         Self {
-            mode: InputMode::Polled,
+            mode: ModeId::default(),
             hz: 60,
             mouse: MouseSource::Auto,
             mouse_hz: 1000,
@@ -82,6 +83,8 @@ pub struct BenchArgs {
     /// A compute-heavy job to place inline vs on a worker.
     pub job: Option<Job>,
     pub report: Option<PathBuf>,
+    /// The input modes to measure, by name (`None`: every mode).
+    pub modes: Option<Vec<String>>,
     /// Also measure the loop with the thread timeline recording, beside it off.
     pub timeline: bool,
 }
@@ -96,6 +99,7 @@ impl Default for BenchArgs {
             load_us: 0,
             job: None,
             report: None,
+            modes: None,
             timeline: false,
         }
     }
@@ -196,10 +200,8 @@ where
             "-V" | "--version" => return Ok(Command::Version),
             "--mode" => {
                 let v = value()?;
-                run.mode = InputMode::parse(v).ok_or_else(|| {
-                    CliError(format!(
-                        "--mode must be polled, threaded or blocking, got '{v}'"
-                    ))
+                run.mode = ModeId::parse(v).ok_or_else(|| {
+                    CliError(format!("--mode must be {}, got '{v}'", ModeId::choices()))
                 })?;
             }
             "--hz" => run.hz = rate("--hz", value()?, 1..=MAX_HZ)?,
@@ -384,7 +386,7 @@ mod tests {
             "out.json",
         ])
         .expect("valid");
-        assert_eq!(r.mode, InputMode::Threaded);
+        assert_eq!(r.mode, ModeId::parse("threaded").unwrap_or_default());
         assert_eq!(
             (r.hz, r.mouse, r.mouse_hz),
             (120, MouseSource::Synthetic, 8000)
@@ -422,10 +424,6 @@ mod tests {
                 &["--duration", "NaN"],
                 "--duration must be more than 0 and at most 86400 seconds, got NaN",
             ),
-            (
-                &["--mode", "both"],
-                "--mode must be polled, threaded or blocking, got 'both'",
-            ),
             (&["--json"], "--json belongs to 'why-threads bench'"),
             (&["extra"], "unexpected argument 'extra' (see --help)"),
         ];
@@ -433,6 +431,10 @@ mod tests {
             assert_eq!(run(args), Err(CliError(message.to_string())), "{args:?}");
             assert!(!message.contains('\n'));
         }
+        // Every mode of the table is offered.
+        let both = format!("--mode must be {}, got 'both'", ModeId::choices());
+        assert!(both.starts_with("--mode must be polled, threaded"));
+        assert_eq!(run(&["--mode", "both"]), Err(CliError(both)));
     }
 
     #[test]

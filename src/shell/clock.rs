@@ -1,6 +1,8 @@
 //! The program's one clock: monotonic time since start-up, as a `Duration`
-//! (the form the core takes time in).
+//! (the form the core takes time in). Tests inject time with a manual
+//! clock, which moves only when told (a wait for a deadline jumps to it).
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Monotonic time since an epoch taken at start-up. `Copy`, so every
@@ -8,18 +10,54 @@ use std::time::{Duration, Instant};
 #[derive(Clone, Copy, Debug)]
 pub struct Clock {
     epoch: Instant,
+    /// Nanoseconds of a manual clock (tests); `None` for the real one.
+    manual: Option<&'static AtomicU64>,
 }
 
 impl Clock {
     pub fn new() -> Self {
         Self {
             epoch: Instant::now(),
+            manual: None,
+        }
+    }
+
+    /// A clock at zero that moves only by [`Clock::advance`] and by waits
+    /// for a deadline ([`Clock::wait_until`] jumps there). For tests: each
+    /// one keeps a few bytes for the rest of the process.
+    pub fn manual() -> Self {
+        Self {
+            epoch: Instant::now(),
+            manual: Some(Box::leak(Box::new(AtomicU64::new(0)))),
         }
     }
 
     /// Time since the epoch.
     pub fn now(&self) -> Duration {
-        self.epoch.elapsed()
+        match self.manual {
+            Some(t) => Duration::from_nanos(t.load(Ordering::SeqCst)),
+            None => self.epoch.elapsed(),
+        }
+    }
+
+    pub fn is_manual(&self) -> bool {
+        self.manual.is_some()
+    }
+
+    /// Moves a manual clock forward by `by` (the real clock moves by itself).
+    pub fn advance(&self, by: Duration) {
+        if let Some(t) = self.manual {
+            t.fetch_add(by.as_nanos() as u64, Ordering::SeqCst);
+        }
+    }
+
+    /// A manual clock jumps to `deadline` (if it is not past it already);
+    /// returns the time now. The real clock is the pacer's business.
+    pub fn wait_until(&self, deadline: Duration) -> Duration {
+        if let Some(t) = self.manual {
+            t.fetch_max(deadline.as_nanos() as u64, Ordering::SeqCst);
+        }
+        self.now()
     }
 
     /// The instant a time since the epoch stands for.

@@ -1,13 +1,14 @@
-//! The platform shell: the clock, threads, pacing, devices, the loop that
-//! drives the core, the benchmark and the command line. The window, sound
-//! and gamepad live in `app`.
+//! The platform shell: the clock, threads, pacing, devices, the input
+//! modes, the loop engine that drives the core, signals, the report writer
+//! and the command line. The window, sound and gamepad live in `app`; the
+//! benchmark in `programs`.
 
-pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod engine;
 pub mod export;
 pub mod frames;
+pub mod modes;
 pub mod mouse;
 pub mod os;
 pub mod pacer;

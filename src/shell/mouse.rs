@@ -173,8 +173,9 @@ mod tests {
 }
 
 /// Where the arena is in the window, shared with whoever turns window
-/// pixels into arena pixels (the reader thread too). Lock-free: four
-/// atomically stored `f32`s, written by the display when the layout changes.
+/// pixels into arena pixels (the reader thread too). Lock-free: three
+/// atomically stored `f32`s (corner x, y and scale), written by the display
+/// when the layout changes.
 #[derive(Debug)]
 pub struct ArenaMapping {
     bits: [std::sync::atomic::AtomicU32; 3],
@@ -207,8 +208,8 @@ impl ArenaMapping {
         let s = f32::from_bits(self.bits[2].load(Relaxed));
         let (ax, ay) = ((wx - x) / s, (wy - y) / s);
         let (w, h) = (
-            crate::core::game::WIDTH as f32,
-            crate::core::game::HEIGHT as f32,
+            crate::core::arena::WIDTH as f32,
+            crate::core::arena::HEIGHT as f32,
         );
         let inside = (0.0..w).contains(&ax) && (0.0..h).contains(&ay);
         (ax.clamp(0.0, w - 1.0), ay.clamp(0.0, h - 1.0), inside)

@@ -1,7 +1,7 @@
 //! The slide's second version: `pthread_create(&tid, NULL, read_mouse, NULL)`.
 //!
-//! A thread named `read_mouse` owns the mouse, blocks on it, stamps every
-//! report as it arrives and hands it to the loop through a bounded
+//! A thread named `read_mouse` owns the mouse, blocks on it and hands every
+//! report (stamped by the device) to the loop through a bounded
 //! crossbeam channel. The channel is an array queue: `try_send` and
 //! `try_recv` take no lock on their fast path (only blocking waits park on
 //! a lock-protected waker list, and neither side here blocks on the
@@ -9,7 +9,8 @@
 //! and counted. The loop drains without blocking.
 //!
 //! The thread ends when it is asked to stop or when the receiver goes away,
-//! and hands the device back when joined, so the loop can poll it again.
+//! and hands the device back when joined, with the reports the loop has not
+//! taken yet, so the loop can poll it again and nothing read is lost.
 
 use std::io;
 use std::sync::Arc;
@@ -19,7 +20,6 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, TryRecvError, TrySendError, bounded};
 
-use super::clock::Clock;
 use super::mouse::{DeviceError, MouseDevice};
 use super::os;
 use super::timeline::LaneSender;
@@ -37,23 +37,17 @@ pub const CHANNEL_CAPACITY: usize = 8192;
 /// it should stop.
 const READ_TIMEOUT: Duration = Duration::from_millis(20);
 
-/// A report as the loop receives it: the device's report plus when the
-/// reader got it.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Stamped {
-    pub report: MouseReport,
-    /// When `read_mouse` received it (program clock).
-    pub arrived: Duration,
-}
-
 /// Counters the reader keeps and the loop reads (relaxed: they are figures,
 /// not synchronisation).
 #[derive(Debug, Default)]
 pub struct ReaderCounters {
     pub sent: AtomicU64,
     pub dropped: AtomicU64,
-    /// Reports the device has produced, as last seen by the reader.
+    /// Reports the device has produced, as last seen by the reader (stored
+    /// before a report is sent, so it never lags the reports the loop has).
     pub produced: AtomicU64,
+    /// The device's own overruns (reports it lost), as last seen.
+    pub overruns: AtomicU64,
     /// The reader thread's CPU time in nanoseconds.
     pub cpu_ns: AtomicU64,
     /// The reader's Linux thread id (0 until it runs).
@@ -80,11 +74,13 @@ pub struct Joined {
     pub error: Option<DeviceError>,
     /// The reader's final counters.
     pub counters: Arc<ReaderCounters>,
+    /// Reports it sent that the loop has not taken yet.
+    pub unread: Receiver<MouseReport>,
 }
 
 /// A running `read_mouse` thread and the receiving end of its channel.
 pub struct MouseThread {
-    rx: Receiver<Stamped>,
+    rx: Receiver<MouseReport>,
     stop: Arc<AtomicBool>,
     counters: Arc<ReaderCounters>,
     handle: JoinHandle<(Box<dyn MouseDevice>, Option<DeviceError>)>,
@@ -92,8 +88,8 @@ pub struct MouseThread {
 
 impl MouseThread {
     /// Starts `read_mouse` with the default thread builder.
-    pub fn spawn(device: Box<dyn MouseDevice>, clock: Clock) -> Result<Self, SpawnError> {
-        Self::spawn_with(Builder::new(), device, clock, CHANNEL_CAPACITY, None)
+    pub fn spawn(device: Box<dyn MouseDevice>) -> Result<Self, SpawnError> {
+        Self::spawn_with(Builder::new(), device, CHANNEL_CAPACITY, None)
     }
 
     /// Starts `read_mouse` with `builder` (its name is set here) and a
@@ -102,7 +98,6 @@ impl MouseThread {
     pub fn spawn_with(
         builder: Builder,
         device: Box<dyn MouseDevice>,
-        clock: Clock,
         capacity: usize,
         lane: Option<LaneSender>,
     ) -> Result<Self, SpawnError> {
@@ -113,6 +108,9 @@ impl MouseThread {
         counters
             .produced
             .store(device.produced(), Ordering::Relaxed);
+        counters
+            .overruns
+            .store(device.overruns(), Ordering::Relaxed);
         // The device travels through a one-slot channel, so that a refused
         // spawn (which drops the closure) leaves it here to take back.
         let (dev_tx, dev_rx) = bounded::<Box<dyn MouseDevice>>(1);
@@ -128,14 +126,9 @@ impl MouseThread {
         let (thread_stop, thread_counters) = (Arc::clone(&stop), Arc::clone(&counters));
         let spawned = builder.name(THREAD_NAME.into()).spawn(move || {
             match dev_rx.try_recv() {
-                Ok(device) => read_mouse(
-                    device,
-                    clock,
-                    &tx,
-                    &thread_stop,
-                    &thread_counters,
-                    lane.as_ref(),
-                ),
+                Ok(device) => {
+                    read_mouse(device, &tx, &thread_stop, &thread_counters, lane.as_ref())
+                }
                 // Unreachable: the device was queued before the spawn.
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => unreachable_device(),
             }
@@ -158,7 +151,7 @@ impl MouseThread {
     }
 
     /// The loop's end of the channel: drain it with `try_iter`.
-    pub fn receiver(&self) -> &Receiver<Stamped> {
+    pub fn receiver(&self) -> &Receiver<MouseReport> {
         &self.rx
     }
 
@@ -171,20 +164,22 @@ impl MouseThread {
         self.handle.is_finished()
     }
 
-    /// Asks the thread to stop, waits for it, and takes the device back.
+    /// Asks the thread to stop, waits for it (at most one read timeout),
+    /// and takes the device back with the reports not yet taken.
     pub fn join(self) -> Joined {
         self.stop.store(true, Ordering::Relaxed);
-        drop(self.rx);
         match self.handle.join() {
             Ok((device, error)) => Joined {
                 device: Some(device),
                 error,
                 counters: self.counters,
+                unread: self.rx,
             },
             Err(_) => Joined {
                 device: None,
                 error: Some(DeviceError("the read_mouse thread panicked".into())),
                 counters: self.counters,
+                unread: self.rx,
             },
         }
     }
@@ -193,8 +188,7 @@ impl MouseThread {
 /// The thread body: the slide's `read_mouse`.
 fn read_mouse(
     mut device: Box<dyn MouseDevice>,
-    clock: Clock,
-    tx: &crossbeam_channel::Sender<Stamped>,
+    tx: &crossbeam_channel::Sender<MouseReport>,
     stop: &AtomicBool,
     counters: &ReaderCounters,
     lane: Option<&LaneSender>,
@@ -204,29 +198,31 @@ fn read_mouse(
     counters.tid.store(current_tid(), Ordering::Relaxed);
     let mut error = None;
     let mut since_cpu = 0u32;
-    // The timeline: blocked in the read, then delivering what it returned.
     while !stop.load(Ordering::Relaxed) {
+        // The thread timeline: blocked in the read, then delivering.
         let lane = lane.filter(|l| l.is_on());
-        let asked = lane.map(|_| clock.now());
+        let asked = lane.map(LaneSender::now);
         match device.read(READ_TIMEOUT) {
             Ok(Some(report)) => {
-                let stamped = Stamped {
-                    report,
-                    arrived: clock.now(),
-                };
-                match tx.try_send(stamped) {
+                let got = lane.map(LaneSender::now);
+                // Produced first: the loop never holds a report the
+                // counters have not counted yet.
+                counters
+                    .produced
+                    .store(device.produced(), Ordering::Relaxed);
+                match tx.try_send(report) {
                     Ok(()) => counters.sent.fetch_add(1, Ordering::Relaxed),
                     Err(TrySendError::Full(_)) => counters.dropped.fetch_add(1, Ordering::Relaxed),
                     Err(TrySendError::Disconnected(_)) => break,
                 };
-                if let (Some(lane), Some(asked)) = (lane, asked) {
-                    lane.record(Activity::Blocked, asked, stamped.arrived);
-                    lane.record(Activity::Deliver, stamped.arrived, clock.now());
+                if let (Some(lane), Some(asked), Some(got)) = (lane, asked, got) {
+                    lane.record(Activity::Blocked, asked, got);
+                    lane.record(Activity::Deliver, got, lane.now());
                 }
             }
             Ok(None) => {
                 if let (Some(lane), Some(asked)) = (lane, asked) {
-                    lane.record(Activity::Blocked, asked, clock.now());
+                    lane.record(Activity::Blocked, asked, lane.now());
                 }
             }
             Err(e) => {
@@ -237,6 +233,9 @@ fn read_mouse(
         counters
             .produced
             .store(device.produced(), Ordering::Relaxed);
+        counters
+            .overruns
+            .store(device.overruns(), Ordering::Relaxed);
         since_cpu += 1;
         if since_cpu >= 64 {
             since_cpu = 0;
@@ -248,6 +247,9 @@ fn read_mouse(
     counters
         .produced
         .store(device.produced(), Ordering::Relaxed);
+    counters
+        .overruns
+        .store(device.overruns(), Ordering::Relaxed);
     counters
         .cpu_ns
         .store(os::thread_cpu_time().as_nanos() as u64, Ordering::Relaxed);
@@ -358,9 +360,9 @@ mod tests {
 
     #[test]
     fn every_report_arrives_in_order() {
-        let t = MouseThread::spawn(Script::new(500, false), Clock::new()).expect("spawn");
+        let t = MouseThread::spawn(Script::new(500, false)).expect("spawn");
         until_produced(&t, 500);
-        let seqs: Vec<u64> = t.receiver().try_iter().map(|s| s.report.seq).collect();
+        let seqs: Vec<u64> = t.receiver().try_iter().map(|r| r.seq).collect();
         assert_eq!(seqs, (0..500).collect::<Vec<_>>());
         assert_eq!(t.counters().dropped.load(Ordering::Relaxed), 0);
         let joined = t.join();
@@ -369,26 +371,20 @@ mod tests {
 
     #[test]
     fn a_full_channel_drops_and_counts_without_blocking_the_reader() {
-        let t = MouseThread::spawn_with(
-            Builder::new(),
-            Script::new(100, false),
-            Clock::new(),
-            10,
-            None,
-        )
-        .expect("spawn");
+        let t = MouseThread::spawn_with(Builder::new(), Script::new(100, false), 10, None)
+            .expect("spawn");
         until_produced(&t, 100);
         assert_eq!(t.counters().sent.load(Ordering::Relaxed), 10);
         assert_eq!(t.counters().dropped.load(Ordering::Relaxed), 90);
         // The first ten are kept, in order.
-        let seqs: Vec<u64> = t.receiver().try_iter().map(|s| s.report.seq).collect();
+        let seqs: Vec<u64> = t.receiver().try_iter().map(|r| r.seq).collect();
         assert_eq!(seqs, (0..10).collect::<Vec<_>>());
         t.join();
     }
 
     #[test]
     fn the_thread_ends_when_the_receiver_goes_and_returns_the_device() {
-        let t = MouseThread::spawn(Script::new(3, false), Clock::new()).expect("spawn");
+        let t = MouseThread::spawn(Script::new(3, false)).expect("spawn");
         let joined = t.join();
         let mut device = joined.device.expect("device back");
         assert_eq!(device.label(), "script");
@@ -398,7 +394,7 @@ mod tests {
 
     #[test]
     fn a_device_error_ends_the_thread_and_is_reported() {
-        let t = MouseThread::spawn(Script::new(2, true), Clock::new()).expect("spawn");
+        let t = MouseThread::spawn(Script::new(2, true)).expect("spawn");
         for _ in 0..10_000 {
             if t.is_finished() {
                 break;
@@ -414,7 +410,7 @@ mod tests {
     fn a_refused_spawn_reports_the_os_error_and_gives_the_device_back() {
         // A stack no machine can map: pthread_create fails for real.
         let builder = Builder::new().stack_size(usize::MAX / 4);
-        match MouseThread::spawn_with(builder, Script::new(1, false), Clock::new(), 8, None) {
+        match MouseThread::spawn_with(builder, Script::new(1, false), 8, None) {
             Ok(t) => {
                 t.join();
                 panic!("a thread with an impossible stack was created");
@@ -428,7 +424,7 @@ mod tests {
 
     #[test]
     fn the_thread_is_named_read_mouse() {
-        let t = MouseThread::spawn(Script::new(0, false), Clock::new()).expect("spawn");
+        let t = MouseThread::spawn(Script::new(0, false)).expect("spawn");
         for _ in 0..10_000 {
             if t.counters().tid.load(Ordering::Relaxed) != 0 {
                 break;

@@ -14,7 +14,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::worker::Worker;
-use crate::core::game::{HEIGHT, WIDTH};
+use crate::core::arena::{HEIGHT, WIDTH};
 
 /// Frames in flight at most on the worker.
 const POOL: usize = 6;

@@ -70,10 +70,13 @@ mod tests {
         let _ = std::fs::create_dir_all(&dir);
         let path = dir.join("r.json");
         assert_eq!(check_writable(&path), Ok(()));
-        assert_eq!(write(&path, &Modes::default()), Ok(()));
+        let mut polled = crate::core::stats::ModeStats::default();
+        polled.ticks = 3;
+        let modes = Modes::from_stats([("polled", &polled)]);
+        assert_eq!(write(&path, &modes), Ok(()));
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        assert_eq!(v["polled"]["ticks"], 0);
+        assert_eq!(v["polled"]["ticks"], 3);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

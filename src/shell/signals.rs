@@ -2,8 +2,10 @@
 //! a thread named `signals` turns each signal into a [`Command`] and sends
 //! it through a channel that the loop drains: no work in the handler.
 //!
-//! SIGINT and SIGTERM quit (the report is written); SIGUSR1 toggles the
-//! input mode, so `kill -USR1 <pid>` switches from a terminal.
+//! SIGINT and SIGTERM quit (the report is written, the benchmark prints
+//! what it measured so far); SIGUSR1 moves to the next input mode, so
+//! `kill -USR1 <pid>` switches from a terminal. The engine starts this for
+//! whichever program runs the loop, and drains the channel between ticks.
 
 use crossbeam_channel::{Receiver, bounded};
 
@@ -26,7 +28,7 @@ pub fn commands() -> (Receiver<Command>, Option<String>) {
             .spawn(move || {
                 for signal in signals.forever() {
                     let command = if signal == SIGUSR1 {
-                        Command::ToggleMode
+                        Command::NextMode
                     } else {
                         Command::Quit
                     };

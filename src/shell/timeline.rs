@@ -19,9 +19,22 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 use super::clock::Clock;
 use super::export::{ExportThread, Exported};
 use super::frames::{self, FrameRow};
+use super::modes::ModeSpec;
 use super::trace::{self, TraceEvent};
 use crate::core::schedule::Subsystem;
 use crate::core::timeline::{Activity, Lane, Mark, Span, Timeline};
+
+/// The thread that reads the mouse in a mode: the `read_mouse` thread in a
+/// mode that has one (its rate-table row says it runs there), else the
+/// loop itself (polled, blocking, events, and a user-level `read_mouse`,
+/// which runs on the loop's own kernel thread).
+pub fn reader_lane(spec: &ModeSpec) -> Lane {
+    if !spec.mouse_in_table && spec.mouse_runs_in == "read_mouse thread" {
+        Lane::ReadMouse
+    } else {
+        Lane::Loop
+    }
+}
 
 /// Spans in flight from the other threads: a few ticks of an 8 kHz reader.
 const HANDOVER: usize = 16 * 1024;
@@ -125,6 +138,11 @@ impl TimelineRecorder {
             tick: TickNow::default(),
             sums: FrameSums::default(),
         }
+    }
+
+    /// The program's clock.
+    pub fn now(&self) -> Duration {
+        self.clock.now()
     }
 
     /// Recording on or off (the benchmark measures both).

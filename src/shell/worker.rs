@@ -42,9 +42,9 @@ impl<In: Send + 'static, Out: Send + 'static> Worker<In, Out> {
             .name(name.into())
             .spawn(move || {
                 for input in inputs.iter() {
-                    // A full or closed result queue: the loop is gone or behind;
-                    // the result is dropped rather than blocking the worker... but
-                    // results carry buffers back, so wait for room instead.
+                    // Results carry buffers back to the loop, so none is
+                    // dropped: a full result queue makes the worker wait for
+                    // room; a closed one (the loop is gone) ends it.
                     let out = match &lane {
                         Some(lane) => lane.time(Activity::Job, || job(input)),
                         None => job(input),

@@ -1,0 +1,143 @@
+//! The benchmark's readable table.
+
+use std::fmt::Write as _;
+
+use super::BenchReport;
+use crate::shell::modes::ModeId;
+use crate::shell::pacer::PacerKind;
+
+/// The readable table.
+pub fn table(r: &BenchReport) -> String {
+    let mut out = String::new();
+    let s = &r.settings;
+    let _ = writeln!(
+        out,
+        "why-threads bench: {} s per configuration in {} interleaved rounds, physics {} Hz, synthetic mouse {} Hz{}",
+        s.seconds_per_config,
+        s.rounds,
+        s.hz,
+        s.mouse_hz,
+        if s.load_us > 0 {
+            format!(", load {} µs/tick", s.load_us)
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(out, "\nINPUT MODES (pacer: {})", s.pacer_for_modes);
+    let _ = writeln!(
+        out,
+        "{:<14} {:>8} {:>8} {:>9} {:>9} {:>9} {:>7} {:>6} {:>6} {:>16} {:>9} {:>10} {:>6} {:>6}",
+        "mode",
+        "loop Hz",
+        "ticks",
+        "late p50",
+        "late p99",
+        "late max",
+        "missed",
+        "fps",
+        "stutt",
+        "reports seen/gen",
+        "per tick",
+        "age p50/99",
+        "drops",
+        "CPU %"
+    );
+    let ran = ModeId::all().filter_map(|m| r.modes.get(m.name()).map(|report| (m.name(), report)));
+    for (name, m) in ran {
+        let _ = writeln!(
+            out,
+            "{:<14} {:>8} {:>8} {:>7.1}µs {:>7.1}µs {:>7.0}µs {:>7} {:>6.1} {:>6} {:>16} {:>9.2} {:>10} {:>6} {:>6.1}",
+            name,
+            format!("{}/{:.0}", m.loop_hz, m.measured_hz),
+            m.ticks,
+            m.lateness_us.p50,
+            m.lateness_us.p99,
+            m.lateness_us.max,
+            m.missed_ticks,
+            m.fps,
+            m.stutters,
+            format!("{}/{}", m.reports_seen, m.reports_generated),
+            m.samples_per_tick,
+            format!("{:.0}/{:.0}µs", m.input_age_us.p50, m.input_age_us.p99),
+            m.dropped,
+            m.cpu_percent,
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nPACERS (mode: {}, loop at {} Hz)",
+        s.mode_for_pacers, s.hz
+    );
+    let _ = writeln!(
+        out,
+        "{:<11} {:>9} {:>9} {:>9} {:>9} {:>12} {:>7} {:>10}",
+        "pacer",
+        "late p50",
+        "late p99",
+        "late p999",
+        "late max",
+        "period p99",
+        "missed",
+        "loop CPU %"
+    );
+    for kind in PacerKind::ALL {
+        if let Some(p) = r.pacers.get(kind.name()) {
+            let _ = writeln!(
+                out,
+                "{:<11} {:>7.1}µs {:>7.1}µs {:>7.1}µs {:>7.0}µs {:>10.1}µs {:>7} {:>10.1}",
+                kind.name(),
+                p.lateness_us.p50,
+                p.lateness_us.p99,
+                p.lateness_us.p999,
+                p.lateness_us.max,
+                p.period_error_us.p99,
+                p.missed_ticks,
+                p.cpu_percent,
+            );
+        }
+    }
+    if let Some(job) = s.job {
+        let _ = writeln!(out, "\nLOAD: {job} (threaded, adaptive pacer)");
+        let _ = writeln!(
+            out,
+            "{:<9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>6} {:>14}",
+            "placement",
+            "late p50",
+            "late p99",
+            "late max",
+            "missed",
+            "stutt",
+            "CPU %",
+            "in loop p99"
+        );
+        for name in ["none", "inline", "worker"] {
+            if let Some(l) = r.loads.get(name) {
+                let _ = writeln!(
+                    out,
+                    "{:<9} {:>7.1}µs {:>7.1}µs {:>7.0}µs {:>7} {:>7} {:>6.1} {:>12.0}µs",
+                    name,
+                    l.lateness_us.p50,
+                    l.lateness_us.p99,
+                    l.lateness_us.max,
+                    l.missed_ticks,
+                    l.stutters,
+                    l.cpu_percent,
+                    l.job_in_loop_p99_us
+                );
+            }
+        }
+    }
+    super::timeline::section(&mut out, &r.timeline);
+    let _ = writeln!(out, "\nlateness: tick start − deadline. Modes:");
+    for m in ModeId::all() {
+        let _ = writeln!(out, "  {:<14} {}", m.name(), m.spec().about);
+    }
+    if s.stopped_early {
+        let _ = writeln!(
+            out,
+            "(stopped early after {} rounds: the figures cover what ran)",
+            s.rounds
+        );
+    }
+    out
+}

@@ -1,0 +1,370 @@
+//! Input modes: how the loop gets each tick's mouse samples.
+//!
+//! A mode is one file here and one line in [`MODES`]. The engine, the
+//! overlay, the report and the benchmark know modes only through this
+//! table: its name, colour and one-line description, whether the mouse
+//! keeps its place in the rate table, and how to start it. A started mode
+//! ([`Mode`]) hands the loop its samples, may own the wait for the tick's
+//! deadline, reports its figures, and gives the device back when stopped.
+
+mod blocking;
+mod polled;
+mod threaded;
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::clock::Clock;
+use super::mouse::MouseDevice;
+use super::pacer::Pacer;
+use super::timeline::{LaneSender, TimelineRecorder};
+use crate::core::game::Game;
+use crate::core::input::{MouseReport, Rgba};
+use crate::core::schedule::Subsystem;
+use crate::core::stats::ModeStats;
+use crate::core::timeline::{Activity, Lane};
+
+/// Every input mode, in the order `T` and SIGUSR1 cycle through them.
+/// The first is the one the loop falls back to: it must start whenever it
+/// is given a device.
+pub const MODES: &[ModeSpec] = &[polled::SPEC, threaded::SPEC, blocking::SPEC];
+
+/// What the engine knows about a mode before it runs.
+pub struct ModeSpec {
+    /// The name in `--mode`, the report and the overlay.
+    pub name: &'static str,
+    /// The overlay's column and the trail's dots.
+    pub colour: Rgba,
+    /// One line for the overlay and `--help`.
+    pub about: &'static str,
+    /// Where the mouse is read when it is out of the rate table (the
+    /// overlay's "runs in").
+    pub mouse_runs_in: &'static str,
+    /// Does the loop read the mouse at the mouse's rate (the mouse stays
+    /// in the rate table, so the loop must run that fast)? When false the
+    /// mode is asked for samples every tick, whatever the mouse's rate.
+    pub mouse_in_table: bool,
+    /// Starts the mode with the device (between ticks).
+    pub start: Starter,
+}
+
+/// How a mode starts: with the device, between ticks.
+pub type Starter = fn(Box<dyn MouseDevice>, &StartContext) -> Result<Box<dyn Mode>, Refused>;
+
+/// Whether a mode's mouse side goes on after a read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Health {
+    Working,
+    /// The device failed or the reader is gone: stop the mode.
+    Ended,
+}
+
+/// A mode by its place in [`MODES`] (the first by default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ModeId(usize);
+
+impl ModeId {
+    pub const COUNT: usize = MODES.len();
+
+    pub fn parse(name: &str) -> Option<Self> {
+        MODES.iter().position(|m| m.name == name).map(Self)
+    }
+
+    pub fn spec(self) -> &'static ModeSpec {
+        &MODES[self.0]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    pub fn index(self) -> usize {
+        self.0
+    }
+
+    /// The next mode in table order (after the last, the first).
+    pub fn next(self) -> Self {
+        Self((self.0 + 1) % MODES.len())
+    }
+
+    /// Every mode, in table order.
+    pub fn all() -> impl Iterator<Item = ModeId> {
+        (0..MODES.len()).map(Self)
+    }
+
+    /// "polled, threaded or blocking": for messages that list the choices.
+    pub fn choices() -> String {
+        let mut out = String::new();
+        for (i, m) in MODES.iter().enumerate() {
+            let sep = match i {
+                0 => "",
+                i if i + 1 == MODES.len() => " or ",
+                _ => ", ",
+            };
+            let _ = write!(out, "{sep}{}", m.name);
+        }
+        out
+    }
+}
+
+/// What starting a mode may need besides the device.
+#[derive(Clone, Debug)]
+pub struct StartContext {
+    pub clock: Clock,
+    /// Stack size for a reader thread (`None`: the default). An absurd one
+    /// makes thread creation fail, to show the error path in class.
+    pub reader_stack: Option<usize>,
+    /// Where a reader thread records its spans on the thread timeline.
+    pub lane: Option<LaneSender>,
+}
+
+/// A mode that could not start: the device comes back, with the reason
+/// (the slide's `perror`).
+pub struct Refused {
+    pub device: Box<dyn MouseDevice>,
+    pub reason: String,
+}
+
+/// A stopped mode: the device back (unless it broke), the final figures,
+/// and the error that ended it, if one did.
+pub struct Stopped {
+    pub device: Option<Box<dyn MouseDevice>>,
+    pub figures: MouseFigures,
+    pub error: Option<String>,
+}
+
+/// Counters of the mouse side that only grow while a mode runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MouseFigures {
+    /// Reports the device has produced (its `produced()`).
+    pub produced: u64,
+    /// Reports lost on the way (a full channel, a device buffer overrun).
+    pub dropped: u64,
+    /// CPU time of a reader thread, if the mode has one.
+    pub reader_cpu: Duration,
+}
+
+/// A running mode.
+pub trait Mode {
+    /// This tick's samples into `intake`. [`Health::Ended`] says the mouse
+    /// side ended (the device failed, the reader is gone): the engine stops
+    /// the mode and falls back to the first one.
+    fn take(&mut self, intake: &mut Intake<'_>) -> Health;
+
+    /// Takes whatever is already waiting without blocking (before the
+    /// figures are closed), so reports read in a stretch are counted in it.
+    fn flush(&mut self, _intake: &mut Intake<'_>) {}
+
+    /// The counters now.
+    fn figures(&self) -> MouseFigures;
+
+    /// Stops (joins a thread, ends a coroutine) after a last flush, and
+    /// gives the device back.
+    fn stop(self: Box<Self>, intake: &mut Intake<'_>) -> Stopped;
+
+    /// Waits for the tick's `deadline` and returns when it woke. The
+    /// default is the pacer's wait; a mode may own the wait (sleep on the
+    /// mouse and a timer at once, running its handler in between).
+    fn wait_until(&mut self, deadline: Duration, wait: &mut Wait<'_>) -> Duration {
+        wait.pace(deadline)
+    }
+
+    /// A line for the overlay about this mode's state (empty: none).
+    fn note(&self, _out: &mut String) {}
+}
+
+/// Where a mode puts the samples it read: into the game (as the mode's
+/// coloured trail) and into the mode's statistics.
+pub struct Intake<'a> {
+    game: &'a mut Game,
+    stats: &'a mut ModeStats,
+    colour: Rgba,
+    now: Duration,
+    samples: u64,
+    newest: Option<(u64, Duration)>,
+    /// This call is not a read of the mouse: record nothing if empty.
+    quiet: bool,
+    timeline: Option<IntakeTimeline<'a>>,
+}
+
+/// Where an intake marks the reports it consumed on the thread timeline.
+struct IntakeTimeline<'a> {
+    recorder: &'a mut TimelineRecorder,
+    /// The thread that read the reports from the device.
+    read_by: Lane,
+    /// When the loop consumed them.
+    at: Duration,
+    /// A handler run inside the wait: its span is recorded here (the
+    /// tick's own mouse subsystem is recorded by the engine).
+    handler: bool,
+}
+
+impl<'a> Intake<'a> {
+    pub fn new(game: &'a mut Game, stats: &'a mut ModeStats, colour: Rgba, now: Duration) -> Self {
+        Self {
+            game,
+            stats,
+            colour,
+            now,
+            samples: 0,
+            newest: None,
+            quiet: false,
+            timeline: None,
+        }
+    }
+
+    /// Marks every report consumed on the thread timeline: read by
+    /// `read_by`, consumed at `at`.
+    pub fn with_timeline(
+        mut self,
+        recorder: &'a mut TimelineRecorder,
+        read_by: Lane,
+        at: Duration,
+    ) -> Self {
+        self.timeline = Some(IntakeTimeline {
+            recorder,
+            read_by,
+            at,
+            handler: false,
+        });
+        self
+    }
+
+    /// Says this tick's call is not a read of the mouse (the mode reads it
+    /// elsewhere, e.g. in its wait): unless samples come after all, the
+    /// statistics record nothing for it.
+    pub fn quiet(&mut self) {
+        self.quiet = true;
+    }
+
+    /// One sample consumed by the loop.
+    pub fn deliver(&mut self, r: &MouseReport) {
+        self.game.push_mouse(r, self.colour);
+        self.samples += 1;
+        self.newest = Some((r.seq, r.time));
+        if let Some(t) = &mut self.timeline {
+            // The time the device stamped stands for when the reader had
+            // it too: the reports carry no second stamp.
+            t.recorder.consumed(r.seq, r.time, t.read_by, r.time, t.at);
+        }
+    }
+
+    /// Reports waiting in a channel when the loop looked.
+    pub fn channel_depth(&mut self, depth: u64) {
+        self.stats.on_channel(depth);
+    }
+
+    /// Samples delivered so far.
+    pub fn samples(&self) -> u64 {
+        self.samples
+    }
+
+    /// Records this read in the statistics: how many samples, and the age
+    /// of the newest; or a read that found nothing.
+    pub fn finish(self) {
+        if let Some(t) = self.timeline
+            && t.handler
+        {
+            let end = t.recorder.now();
+            t.recorder.ran(Activity::Run(Subsystem::Mouse), t.at, end);
+        }
+        match self.newest {
+            Some(newest) => self.stats.on_mouse_read(self.now, self.samples, newest),
+            None if self.quiet => {}
+            None => self.stats.on_mouse_empty(),
+        }
+    }
+}
+
+/// The wait for a tick's deadline, as a mode sees it: the pacer, the
+/// clock, and a way to hand over samples read while waiting.
+pub struct Wait<'a> {
+    pub pacer: &'a mut Pacer,
+    pub clock: &'a Clock,
+    game: &'a mut Game,
+    stats: &'a mut ModeStats,
+    colour: Rgba,
+    /// The subsystem that ran longest in the last tick, and for how long:
+    /// whatever waited during the tick waited behind it.
+    pub held_by: (&'static str, Duration),
+    timeline: Option<(&'a mut TimelineRecorder, Lane)>,
+}
+
+impl<'a> Wait<'a> {
+    pub fn new(
+        pacer: &'a mut Pacer,
+        clock: &'a Clock,
+        game: &'a mut Game,
+        stats: &'a mut ModeStats,
+        colour: Rgba,
+        held_by: (&'static str, Duration),
+    ) -> Self {
+        Self {
+            pacer,
+            clock,
+            game,
+            stats,
+            colour,
+            held_by,
+            timeline: None,
+        }
+    }
+
+    /// Handlers run inside the wait show on the thread timeline, and the
+    /// reports they consume are marked as read by `read_by`.
+    pub fn with_timeline(mut self, recorder: &'a mut TimelineRecorder, read_by: Lane) -> Self {
+        self.timeline = Some((recorder, read_by));
+        self
+    }
+
+    /// The pacer's wait.
+    pub fn pace(&mut self, deadline: Duration) -> Duration {
+        self.pacer.wait_until(self.clock, deadline)
+    }
+
+    /// An intake for samples read now (a handler run inside the wait).
+    pub fn intake(&mut self) -> Intake<'_> {
+        let now = self.clock.now();
+        let intake = Intake::new(self.game, self.stats, self.colour, now);
+        match &mut self.timeline {
+            Some((recorder, read_by)) => {
+                let mut intake = intake.with_timeline(recorder, *read_by, now);
+                if let Some(t) = &mut intake.timeline {
+                    t.handler = true;
+                }
+                intake
+            }
+            None => intake,
+        }
+    }
+}
+
+/// The figures of a mode whose device the loop itself reads.
+fn device_figures(device: &dyn MouseDevice) -> MouseFigures {
+    MouseFigures {
+        produced: device.produced(),
+        dropped: device.overruns(),
+        reader_cpu: Duration::ZERO,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_names_each_mode_once_and_cycles() {
+        for id in ModeId::all() {
+            assert_eq!(ModeId::parse(id.name()), Some(id));
+            assert!(!id.spec().about.is_empty());
+        }
+        assert_eq!(ModeId::parse("Polled"), None);
+        let mut id = ModeId::default();
+        for _ in 0..MODES.len() {
+            id = id.next();
+        }
+        assert_eq!(id, ModeId::default(), "T comes back to the first mode");
+        assert_eq!(ModeId::default().name(), "polled");
+        assert!(ModeId::choices().starts_with("polled, threaded"));
+    }
+}
