@@ -41,15 +41,34 @@ pub fn zoom(scale: f32, window: (f32, f32), content: Option<f32>) -> f32 {
     ((z * 64.0).floor() / 64.0).max(0.25)
 }
 
-/// Sets `ctx`'s zoom for this frame from the window's size in logical
-/// pixels and what the overlay measured last frame.
+/// Changes smaller than this share are not worth a frame laid out at one
+/// zoom and drawn at another (egui applies a new zoom from the next frame).
+const HYSTERESIS: f32 = 0.04;
+
+/// The zoom to use now, given the current one: the target, unless it is
+/// within [`HYSTERESIS`] of the current (and the content still fits).
+pub fn settle(current: f32, target: f32) -> f32 {
+    let fits = target >= current;
+    if fits && (target - current) / current.max(0.01) < HYSTERESIS {
+        current
+    } else {
+        target
+    }
+}
+
+/// Sets `ctx`'s zoom for the coming frames from the window's size in
+/// logical pixels and what the overlay measured last frame.
 pub fn apply(ctx: &Context, scale: f32, window: (f32, f32), overlay_shown: bool) {
     let content = if overlay_shown {
         content_height(ctx)
     } else {
         None
     };
-    ctx.set_zoom_factor(zoom(scale, window, content));
+    let current = ctx.zoom_factor();
+    let next = settle(current, zoom(scale, window, content));
+    if next != current {
+        ctx.set_zoom_factor(next);
+    }
 }
 
 #[cfg(test)]
@@ -74,6 +93,16 @@ mod tests {
         assert!(z > 0.7);
         // Content that fits changes nothing.
         assert_eq!(zoom(1.0, DESIGN, Some(500.0)), zoom(1.0, DESIGN, None));
+    }
+
+    #[test]
+    fn small_growth_waits_but_overflow_never_does() {
+        // A little more room: stay (no frame laid out twice for 2 %).
+        assert_eq!(settle(0.80, 0.81), 0.80);
+        // Much more room: grow.
+        assert_eq!(settle(0.80, 0.90), 0.90);
+        // Content that no longer fits shrinks at once, however little.
+        assert_eq!(settle(0.80, 0.79), 0.79);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod input;
 pub mod lecture;
 pub mod pacing;
 pub mod report;
+pub mod ring;
 pub mod schedule;
 pub mod stats;
 pub mod synth;

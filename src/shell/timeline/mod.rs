@@ -16,77 +16,18 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, bounded};
 
+mod lane;
+
+pub use self::lane::{LaneSender, reader_lane};
 use super::clock::Clock;
 use super::export::{ExportThread, Exported};
 use super::frames::{self, FrameRow};
-use super::modes::ModeSpec;
 use super::trace::{self, TraceEvent};
 use crate::core::schedule::Subsystem;
 use crate::core::timeline::{Activity, Lane, Mark, Span, Timeline};
 
-/// The thread that reads the mouse in a mode: the `read_mouse` thread in a
-/// mode that has one (its rate-table row says it runs there), else the
-/// loop itself (polled, blocking, events, and a user-level `read_mouse`,
-/// which runs on the loop's own kernel thread).
-pub fn reader_lane(spec: &ModeSpec) -> Lane {
-    if !spec.mouse_in_table && spec.mouse_runs_in == "read_mouse thread" {
-        Lane::ReadMouse
-    } else {
-        Lane::Loop
-    }
-}
-
 /// Spans in flight from the other threads: a few ticks of an 8 kHz reader.
 const HANDOVER: usize = 16 * 1024;
-
-/// A thread's end of the hand-over: cheap to clone, never blocks.
-#[derive(Clone, Debug)]
-pub struct LaneSender {
-    lane: Lane,
-    clock: Clock,
-    tx: Sender<Span>,
-    on: Arc<AtomicBool>,
-    drops: Arc<AtomicU64>,
-}
-
-impl LaneSender {
-    /// Is the timeline recording? (A producer may skip reading the clock.)
-    pub fn is_on(&self) -> bool {
-        self.on.load(Ordering::Relaxed)
-    }
-
-    /// The program's clock, for the span's ends.
-    pub fn now(&self) -> Duration {
-        self.clock.now()
-    }
-
-    /// Runs `job`, recording it as a span of `what` when the timeline is on.
-    pub fn time<T>(&self, what: Activity, job: impl FnOnce() -> T) -> T {
-        if !self.is_on() {
-            return job();
-        }
-        let start = self.now();
-        let out = job();
-        self.record(what, start, self.now());
-        out
-    }
-
-    /// Hands one span over; a full channel drops it (counted).
-    pub fn record(&self, what: Activity, start: Duration, end: Duration) {
-        if !self.is_on() {
-            return;
-        }
-        let span = Span {
-            lane: self.lane,
-            what,
-            start,
-            end,
-        };
-        if self.tx.try_send(span).is_err() {
-            self.drops.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-}
 
 /// What the current tick is, for the frame rows.
 #[derive(Clone, Copy, Debug, Default)]
