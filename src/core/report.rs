@@ -91,6 +91,8 @@ pub struct ModeReport {
     pub samples_per_tick: f64,
     pub samples_per_tick_max: u64,
     pub input_age_us: Percentiles,
+    /// How long the oldest report of each read had waited for the loop.
+    pub oldest_age_us: Percentiles,
     pub channel_depth_max: u64,
     pub dropped: u64,
     pub cpu_percent: f64,
@@ -137,6 +139,7 @@ impl ModeReport {
             samples_per_tick: s.mean_samples_per_tick(),
             samples_per_tick_max: s.samples_per_tick.max(),
             input_age_us: Percentiles::of(&s.input_age, US),
+            oldest_age_us: Percentiles::of(&s.oldest_age, US),
             channel_depth_max: s.channel_depth_max,
             dropped: s.dropped,
             cpu_percent: s.cpu_percent(),

@@ -112,6 +112,10 @@ pub struct ModeStats {
     pub samples_per_tick: Histogram,
     /// Age of the newest sample when the loop consumed it.
     pub input_age: Histogram,
+    /// Age of the oldest sample of each read: how long a report waited
+    /// for the loop (a tick's period in threaded mode; the longest handler
+    /// in the events mode).
+    pub oldest_age: Histogram,
     pub channel_depth_max: u64,
     pub dropped: u64,
     /// Work time per subsystem.
@@ -146,6 +150,7 @@ impl Default for ModeStats {
             reports_generated: 0,
             samples_per_tick: Histogram::new(),
             input_age: Histogram::new(),
+            oldest_age: Histogram::new(),
             channel_depth_max: 0,
             dropped: 0,
             work: std::array::from_fn(|_| Histogram::new()),
@@ -229,6 +234,11 @@ impl ModeStats {
         self.last_seq = Some(newest_seq);
         self.input_age
             .record_duration(now.saturating_sub(newest_time));
+    }
+
+    /// Records how old the oldest sample of a read was when consumed at `now`.
+    pub fn on_oldest(&mut self, now: Duration, oldest: Duration) {
+        self.oldest_age.record_duration(now.saturating_sub(oldest));
     }
 
     /// Records a tick that read the mouse and found nothing new.
@@ -379,6 +389,8 @@ mod tests {
         m.on_mouse_read(ms(12), 1, (9, ms(12)));
         assert_eq!((m.mouse_samples, m.reports_seen), (3, 3 - 1));
         assert_eq!(m.input_age.max(), 2_000_000);
+        m.on_oldest(ms(20), ms(15));
+        assert_eq!(m.oldest_age.max(), 5_000_000);
         // Threaded: a batch of four.
         m.on_mouse_read(ms(20), 4, (13, ms(19)));
         assert_eq!((m.mouse_samples, m.reports_seen), (7, 6));

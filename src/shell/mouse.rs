@@ -42,6 +42,14 @@ pub trait MouseDevice: Send {
 
     /// What the overlay calls this device.
     fn label(&self) -> String;
+
+    /// A file descriptor that becomes readable when a report can be read
+    /// without blocking, for an event loop to sleep on (`None`: the device
+    /// has none). Asked again before every wait, so a device may re-arm it.
+    #[cfg(unix)]
+    fn ready_fd(&mut self) -> Option<std::os::fd::RawFd> {
+        None
+    }
 }
 
 /// The scripted mouse in real time: report `k` of a [`SyntheticPath`]
@@ -53,6 +61,9 @@ pub struct SyntheticMouse {
     clock: Clock,
     next: u64,
     overruns: u64,
+    /// A timerfd armed for the next report, made when first asked for.
+    #[cfg(target_os = "linux")]
+    timer: Option<(std::os::fd::OwnedFd, u64)>,
 }
 
 impl SyntheticMouse {
@@ -67,7 +78,33 @@ impl SyntheticMouse {
             clock,
             next: 0,
             overruns: 0,
+            #[cfg(target_os = "linux")]
+            timer: None,
         }
+    }
+
+    /// The timerfd (and the clock's epoch on CLOCK_MONOTONIC), made once.
+    #[cfg(target_os = "linux")]
+    fn timer(&mut self) -> Option<(std::os::fd::RawFd, u64)> {
+        use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+        if self.timer.is_none() {
+            // SAFETY: a plain system call; the new fd is owned at once.
+            let fd = unsafe {
+                libc::timerfd_create(
+                    libc::CLOCK_MONOTONIC,
+                    libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
+                )
+            };
+            if fd < 0 {
+                return None;
+            }
+            // SAFETY: `fd` was just opened and is owned by nobody else.
+            let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+            self.timer = Some((owned, self.clock.epoch_monotonic_ns()));
+        }
+        self.timer
+            .as_ref()
+            .map(|(fd, epoch)| (fd.as_raw_fd(), *epoch))
     }
 }
 
@@ -114,6 +151,35 @@ impl MouseDevice for SyntheticMouse {
 
     fn label(&self) -> String {
         format!("synthetic {} Hz", self.path.hz())
+    }
+
+    /// A timerfd that fires when the next report is due, like the
+    /// interrupt of a real mouse (Linux); re-armed on every call.
+    #[cfg(unix)]
+    fn ready_fd(&mut self) -> Option<std::os::fd::RawFd> {
+        #[cfg(target_os = "linux")]
+        {
+            let (fd, epoch) = self.timer()?;
+            let at = epoch + self.path.time_of(self.next).as_nanos() as u64;
+            let spec = libc::itimerspec {
+                it_interval: libc::timespec {
+                    tv_sec: 0,
+                    tv_nsec: 0,
+                },
+                it_value: libc::timespec {
+                    tv_sec: (at / 1_000_000_000) as libc::time_t,
+                    tv_nsec: (at % 1_000_000_000) as libc::c_long,
+                },
+            };
+            // SAFETY: an open timerfd and a valid itimerspec (an absolute
+            // time, never zero); arming it afresh clears an earlier expiry.
+            let armed = unsafe {
+                libc::timerfd_settime(fd, libc::TFD_TIMER_ABSTIME, &spec, std::ptr::null_mut())
+            };
+            (armed == 0).then_some(fd)
+        }
+        #[cfg(not(target_os = "linux"))]
+        None
     }
 }
 

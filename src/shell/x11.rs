@@ -192,4 +192,9 @@ impl MouseDevice for X11Mouse {
     fn label(&self) -> String {
         format!("X11 XInput2 (window 0x{:x})", self.window)
     }
+
+    /// The X connection's socket: readable when the server sent events.
+    fn ready_fd(&mut self) -> Option<std::os::fd::RawFd> {
+        Some(self.conn.stream().as_raw_fd())
+    }
 }

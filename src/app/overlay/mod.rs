@@ -212,6 +212,12 @@ fn mode_column(ui: &mut Ui, mode: ModeId, s: &ModeStats, r: &ModeReport, active:
                     "input age p50/99",
                     format!("{}/{}", us(age.p50), us(age.p99)),
                 );
+                let waited = &r.oldest_age_us;
+                row(
+                    ui,
+                    "oldest waited p99/max",
+                    format!("{}/{}", us(waited.p99), us(waited.max)),
+                );
                 row(ui, "channel depth max", r.channel_depth_max.to_string());
                 row(ui, "drops", r.dropped.to_string());
                 row(ui, "CPU loop+reader", format!("{:.1}%", r.cpu_percent));

@@ -8,6 +8,9 @@
 //! deadline, reports its figures, and gives the device back when stopped.
 
 mod blocking;
+mod events;
+mod green_blocking;
+mod green_yield;
 mod polled;
 mod threaded;
 
@@ -27,7 +30,14 @@ use crate::core::timeline::{Activity, Lane};
 /// Every input mode, in the order `T` and SIGUSR1 cycle through them.
 /// The first is the one the loop falls back to: it must start whenever it
 /// is given a device.
-pub const MODES: &[ModeSpec] = &[polled::SPEC, threaded::SPEC, blocking::SPEC];
+pub const MODES: &[ModeSpec] = &[
+    polled::SPEC,
+    threaded::SPEC,
+    blocking::SPEC,
+    events::SPEC,
+    green_blocking::SPEC,
+    green_yield::SPEC,
+];
 
 /// What the engine knows about a mode before it runs.
 pub struct ModeSpec {
@@ -182,6 +192,7 @@ pub struct Intake<'a> {
     now: Duration,
     samples: u64,
     newest: Option<(u64, Duration)>,
+    oldest: Option<Duration>,
     /// This call is not a read of the mouse: record nothing if empty.
     quiet: bool,
     timeline: Option<IntakeTimeline<'a>>,
@@ -208,6 +219,7 @@ impl<'a> Intake<'a> {
             now,
             samples: 0,
             newest: None,
+            oldest: None,
             quiet: false,
             timeline: None,
         }
@@ -242,6 +254,7 @@ impl<'a> Intake<'a> {
         self.game.push_mouse(r, self.colour);
         self.samples += 1;
         self.newest = Some((r.seq, r.time));
+        self.oldest = Some(self.oldest.map_or(r.time, |t| t.min(r.time)));
         if let Some(t) = &mut self.timeline {
             // The time the device stamped stands for when the reader had
             // it too: the reports carry no second stamp.
@@ -267,6 +280,9 @@ impl<'a> Intake<'a> {
         {
             let end = t.recorder.now();
             t.recorder.ran(Activity::Run(Subsystem::Mouse), t.at, end);
+        }
+        if let Some(oldest) = self.oldest {
+            self.stats.on_oldest(self.now, oldest);
         }
         match self.newest {
             Some(newest) => self.stats.on_mouse_read(self.now, self.samples, newest),
