@@ -40,7 +40,7 @@ print(" ".join(args))
 EOF
 }
 
-"$BIN" --duration 30 "$@" >/tmp/why-threads-screenshots.log 2>&1 &
+"$BIN" --duration 40 "$@" >/tmp/why-threads-screenshots.log 2>&1 &
 GAME=$!
 WID=
 for _ in $(seq 1 300); do
@@ -56,17 +56,49 @@ for _ in $(seq 1 50); do
     sleep 0.1
 done
 xdotool key g
-# shellcheck disable=SC2046
-xdotool $(circles 2.5)
-import -window "$WID" "$OUT/timeline-polled.png"
-xdotool key t
-# shellcheck disable=SC2046
-xdotool $(circles 2.5)
-import -window "$WID" "$OUT/timeline-threaded.png"
-xdotool key p
+# Every mode in the table, in T's order: a screenshot of each.
+for mode in polled threaded blocking events green-blocking green-yield; do
+    # shellcheck disable=SC2046
+    xdotool $(circles 2.5)
+    import -window "$WID" "$OUT/timeline-$mode.png"
+    xdotool key t
+    sleep 0.3
+done
+xdotool key p # paused: the timeline freezes
 sleep 0.5
 import -window "$WID" "$OUT/timeline-paused.png"
 kill -TERM $GAME
 wait $GAME || true
 GAME=
-echo "screenshots: $OUT/timeline-{polled,threaded,paused}.png"
+
+# The lecture's second act: the long handler (step 13), timeline on.
+"$BIN" --duration 40 --mode threaded "$@" >/tmp/why-threads-screenshots.log 2>&1 &
+GAME=$!
+WID=
+for _ in $(seq 1 300); do
+    WID=$(xdotool search --onlyvisible --name '^why-threads' 2>/dev/null | head -n1) && [ -n "$WID" ] && break
+    sleep 0.1
+done
+sleep 2
+xdotool mousemove --window "$WID" 330 300
+for _ in $(seq 1 50); do
+    xdotool windowfocus "$WID" 2>/dev/null
+    [ "$(xdotool getwindowfocus 2>/dev/null)" = "$WID" ] && break
+    sleep 0.1
+done
+xdotool key g
+for step in $(seq 1 13); do
+    xdotool key n
+    sleep 0.2
+    case $step in
+    11 | 13)
+        # shellcheck disable=SC2046
+        xdotool $(circles 2.5)
+        import -window "$WID" "$OUT/lecture-$step.png"
+        ;;
+    esac
+done
+kill -TERM $GAME
+wait $GAME || true
+GAME=
+echo "screenshots: $OUT/timeline-*.png, $OUT/lecture-{11,13}.png"

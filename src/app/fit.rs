@@ -41,19 +41,65 @@ pub fn zoom(scale: f32, window: (f32, f32), content: Option<f32>) -> f32 {
     ((z * 64.0).floor() / 64.0).max(0.25)
 }
 
-/// Changes smaller than this share are not worth a frame laid out at one
-/// zoom and drawn at another (egui applies a new zoom from the next frame).
-const HYSTERESIS: f32 = 0.04;
+/// `area` without what lies at or right of `panel`'s left edge.
+pub fn left_of(area: egui::Rect, panel: egui::Rect) -> egui::Rect {
+    let right = area.right().min(panel.left()).max(area.left());
+    egui::Rect::from_min_max(area.min, egui::pos2(right, area.bottom()))
+}
 
-/// The zoom to use now, given the current one: the target, unless it is
-/// within [`HYSTERESIS`] of the current (and the content still fits).
-pub fn settle(current: f32, target: f32) -> f32 {
-    let fits = target >= current;
-    if fits && (target - current) / current.max(0.01) < HYSTERESIS {
-        current
-    } else {
-        target
+/// What the zoom was last fitted to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fitted {
+    pub window: (f32, f32),
+    pub scale: f32,
+    /// The content's height then (points), if measured.
+    pub content: Option<f32>,
+    pub zoom: f32,
+}
+
+/// Content shorter than this share of what it was when last fitted lets
+/// the overlay grow again. Text rows snap to whole pixels, so the same
+/// content measures a few per cent taller or shorter at another zoom:
+/// growing on every small change would make the zoom swing back and forth
+/// (and egui applies a new zoom from the next frame, so each change costs
+/// a frame laid out at one zoom and drawn at another).
+const REGROW: f32 = 0.8;
+
+/// The zoom for this frame: a new fit when the window or the scale changed
+/// (or the content shrank well below what was fitted); with the same
+/// window, only ever smaller, when the content runs past the edge.
+pub fn settle(
+    last: Option<Fitted>,
+    scale: f32,
+    window: (f32, f32),
+    content: Option<f32>,
+) -> Fitted {
+    let fresh = Fitted {
+        window,
+        scale,
+        content,
+        zoom: zoom(scale, window, content),
+    };
+    let Some(last) = last else {
+        return fresh;
+    };
+    let shrank = match (content, last.content) {
+        (Some(now), Some(then)) => now < then * REGROW,
+        (None, Some(_)) => true,
+        _ => false,
+    };
+    if last.window != window || last.scale != scale || shrank {
+        return fresh;
     }
+    let overflows = content.is_some_and(|c| c * last.zoom > window.1 + 0.5);
+    if overflows && fresh.zoom < last.zoom {
+        return fresh;
+    }
+    last
+}
+
+fn fitted_id() -> Id {
+    Id::new("why-threads overlay fitted zoom")
 }
 
 /// Sets `ctx`'s zoom for the coming frames from the window's size in
@@ -64,10 +110,11 @@ pub fn apply(ctx: &Context, scale: f32, window: (f32, f32), overlay_shown: bool)
     } else {
         None
     };
-    let current = ctx.zoom_factor();
-    let next = settle(current, zoom(scale, window, content));
-    if next != current {
-        ctx.set_zoom_factor(next);
+    let last = ctx.data(|d| d.get_temp::<Fitted>(fitted_id()));
+    let next = settle(last, scale, window, content);
+    ctx.data_mut(|d| d.insert_temp(fitted_id(), next));
+    if next.zoom != ctx.zoom_factor() {
+        ctx.set_zoom_factor(next.zoom);
     }
 }
 
@@ -96,13 +143,30 @@ mod tests {
     }
 
     #[test]
-    fn small_growth_waits_but_overflow_never_does() {
-        // A little more room: stay (no frame laid out twice for 2 %).
-        assert_eq!(settle(0.80, 0.81), 0.80);
-        // Much more room: grow.
-        assert_eq!(settle(0.80, 0.90), 0.90);
-        // Content that no longer fits shrinks at once, however little.
-        assert_eq!(settle(0.80, 0.79), 0.79);
+    fn the_zoom_settles_instead_of_swinging() {
+        let first = settle(None, 1.0, DESIGN, Some(800.0));
+        assert!(800.0 * first.zoom <= 600.0);
+        // The same content measured a little shorter at the new zoom:
+        // stay, rather than grow and shrink again.
+        assert_eq!(settle(Some(first), 1.0, DESIGN, Some(760.0)), first);
+        // A little taller, past the edge: shrink at once.
+        let taller = settle(Some(first), 1.0, DESIGN, Some(840.0));
+        assert!(taller.zoom < first.zoom && 840.0 * taller.zoom <= 600.0);
+        // Much shorter (lecture mode ended): fit afresh, larger.
+        assert!(settle(Some(taller), 1.0, DESIGN, Some(500.0)).zoom > taller.zoom);
+        // A new window size or scale: fit afresh.
+        let big = settle(Some(first), 1.0, (1920.0, 1080.0), Some(800.0));
+        assert!(big.zoom > first.zoom);
+        assert!(settle(Some(first), 0.75, DESIGN, Some(800.0)).zoom < first.zoom);
+    }
+
+    #[test]
+    fn the_arena_ends_where_the_panel_begins() {
+        let area = egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(500.0, 700.0));
+        let wide = egui::Rect::from_min_max(egui::pos2(480.0, 0.0), egui::pos2(1100.0, 700.0));
+        assert_eq!(left_of(area, wide).right(), 480.0);
+        let narrow = egui::Rect::from_min_max(egui::pos2(520.0, 0.0), egui::pos2(1100.0, 700.0));
+        assert_eq!(left_of(area, narrow), area);
     }
 
     #[test]

@@ -33,13 +33,15 @@ const SLEEP: Color32 = Color32::from_gray(55);
 const BLOCKED: Color32 = Color32::from_rgb(0x2a, 0x3f, 0x55);
 const DELIVER: Color32 = Color32::from_rgb(0x3d, 0xd6, 0xff);
 const LOST: Color32 = Color32::from_rgb(0xff, 0x44, 0x44);
+/// A long handler (lecture) or the benchmark's extra work per tick.
+const LOAD: Color32 = Color32::from_gray(225);
 const DIM: Color32 = Color32::from_gray(150);
 
 fn activity_color(lane: Lane, what: Activity) -> Color32 {
     match what {
         Activity::Run(s) => subsystem_color(s),
         Activity::Sleep => SLEEP,
-        Activity::Load => LOST,
+        Activity::Load => LOAD,
         Activity::Blocked => BLOCKED,
         Activity::Deliver => DELIVER,
         Activity::Job if lane == Lane::Video => subsystem_color(Subsystem::Video),
@@ -132,43 +134,45 @@ fn draw(painter: &Painter, panel: Rect, timeline: &Timeline, now: Duration) {
     axis(painter, plot, panel.bottom());
 }
 
-/// The colours of the subsystems the loop ran in the window, after the title.
+/// The colours of what the loop did in the window, after the title.
 fn legend(painter: &Painter, panel: Rect, timeline: &Timeline, start: Duration, end: Duration) {
     let mut seen = [false; Subsystem::COUNT];
+    let mut load = false;
     for s in timeline.spans(Lane::Loop, start, end) {
-        if let Activity::Run(sub) = s.what
-            && let Some(slot) = seen.get_mut(sub.index())
-        {
-            *slot = true;
+        match s.what {
+            Activity::Run(sub) => {
+                if let Some(slot) = seen.get_mut(sub.index()) {
+                    *slot = true;
+                }
+            }
+            Activity::Load => load = true,
+            _ => {}
         }
     }
-    let font = FontId::proportional(12.0);
     let mut x = panel.left() + 200.0;
     let y = panel.top() + 9.0;
     for sub in Subsystem::ALL {
-        if !seen.get(sub.index()).copied().unwrap_or(false) {
-            continue;
+        if seen.get(sub.index()).copied().unwrap_or(false) {
+            x = swatch(painter, x, y, subsystem_color(sub), sub.name(), false);
         }
-        painter.rect_filled(
-            Rect::from_center_size(pos2(x + 5.0, y), vec2(9.0, 9.0)),
-            CornerRadius::ZERO,
-            subsystem_color(sub),
-        );
-        let text = painter.text(
-            pos2(x + 12.0, y),
-            Align2::LEFT_CENTER,
-            sub.name(),
-            font.clone(),
-            DIM,
-        );
-        x = text.right() + 10.0;
     }
+    if load {
+        x = swatch(painter, x, y, LOAD, "long handler", false);
+    }
+    swatch(painter, x, y, SLEEP, "waiting", true);
+}
+
+/// A colour and its name at `x`; returns where the next one goes.
+fn swatch(painter: &Painter, x: f32, y: f32, color: Color32, name: &str, thin: bool) -> f32 {
+    let h = if thin { 3.0 } else { 9.0 };
     painter.rect_filled(
-        Rect::from_center_size(pos2(x + 5.0, y), vec2(9.0, 3.0)),
+        Rect::from_center_size(pos2(x + 5.0, y), vec2(9.0, h)),
         CornerRadius::ZERO,
-        SLEEP,
+        color,
     );
-    painter.text(pos2(x + 12.0, y), Align2::LEFT_CENTER, "waiting", font, DIM);
+    let font = FontId::proportional(12.0);
+    let text = painter.text(pos2(x + 12.0, y), Align2::LEFT_CENTER, name, font, DIM);
+    text.right() + 10.0
 }
 
 fn title(painter: &Painter, panel: Rect, timeline: &Timeline) {

@@ -49,18 +49,22 @@ pub fn show(ui: &mut Ui, input: &OverlayInput<'_>) -> egui::Rect {
     // No panel fill: every filled pixel costs a software rasteriser time,
     // and the cleared background is dark already.
     let frame = Frame::new().inner_margin(Margin::same(10));
-    egui::Panel::right("figures")
+    let panel = egui::Panel::right("figures")
         .exact_size(PANEL_WIDTH)
         .resizable(false)
         .frame(frame)
         .show(ui, |ui| {
-            let shown = egui::ScrollArea::vertical().show(ui, |ui| figures(ui, input));
+            // Both ways: content wider than the panel scrolls instead of
+            // widening the panel past the window's edge.
+            let shown = egui::ScrollArea::both().show(ui, |ui| figures(ui, input));
             // The panel's margins and the content: what must fit the window.
             super::fit::remember_content_height(ui.ctx(), shown.content_size.y + 24.0);
         });
     let arena = egui::CentralPanel::no_frame()
         .show(ui, |ui| ui.max_rect())
         .inner;
+    // The arena (and the timeline under it) ends where the panel begins.
+    let arena = super::fit::left_of(arena, panel.response.rect);
     if input.show_help {
         help(ui.ctx());
     }
