@@ -18,7 +18,7 @@ use std::time::Duration;
 
 pub use self::headless::Headless;
 pub use self::table::table;
-pub use self::timeline::TimelineCost;
+pub use self::timeline::{RecorderCalls, TimelineCost};
 
 use serde::Serialize;
 
@@ -101,6 +101,9 @@ pub struct BenchReport {
     /// against the same mode without it.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub timeline: std::collections::BTreeMap<&'static str, TimelineCost>,
+    /// With `--timeline`: the recorder's calls alone, per tick.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline_calls: Option<RecorderCalls>,
     pub settings: BenchSettings,
 }
 
@@ -267,6 +270,7 @@ pub fn run(args: &BenchArgs) -> BenchReport {
         pacers,
         loads,
         timeline: timeline::costs(&configs),
+        timeline_calls: args.timeline.then(timeline::recorder_calls),
         settings: BenchSettings {
             seconds_per_config: args.seconds,
             hz: args.hz,

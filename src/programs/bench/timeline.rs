@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -14,7 +15,10 @@ use crate::core::histogram::Histogram;
 use crate::core::report::ModeReport;
 use crate::core::schedule::Subsystem;
 use crate::core::stats::ModeStats;
+use crate::core::timeline::{Activity, Lane};
+use crate::shell::clock::Clock;
 use crate::shell::pacer::PacerKind;
+use crate::shell::timeline::TimelineRecorder;
 
 /// What recording the thread timeline costs the loop, in one mode.
 #[derive(Clone, Debug, Serialize)]
@@ -90,8 +94,47 @@ pub(super) fn costs(configs: &[Config]) -> BTreeMap<&'static str, TimelineCost> 
         .collect()
 }
 
+/// The recorder's own calls for one polled tick (sleep, tick, a consumed
+/// report, the mouse's span, the hand-over's drain), timed in a tight
+/// loop with recording on and off: the cost without the machine's noise,
+/// in nanoseconds per tick.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct RecorderCalls {
+    pub ns_per_tick_on: f64,
+    pub ns_per_tick_off: f64,
+}
+
+pub(super) fn recorder_calls() -> RecorderCalls {
+    const TICKS: u64 = 200_000;
+    let mut r = TimelineRecorder::new(true, Clock::new());
+    let time = |r: &mut TimelineRecorder| {
+        let started = Instant::now();
+        for i in 0..TICKS {
+            let t0 = Duration::from_micros(i);
+            let t1 = t0 + Duration::from_nanos(500);
+            r.slept(t0, t1);
+            r.begin_tick(i, Duration::ZERO, "polled", 1000);
+            r.consumed(i, t0, Lane::Loop, t1, t1);
+            r.ran(Activity::Run(Subsystem::Mouse), t1, t1);
+            r.drain();
+        }
+        started.elapsed().as_nanos() as f64 / TICKS as f64
+    };
+    let on = time(&mut r);
+    r.set_on(false);
+    let off = time(&mut r);
+    RecorderCalls {
+        ns_per_tick_on: on,
+        ns_per_tick_off: off,
+    }
+}
+
 /// The table's TIMELINE section (nothing without `--timeline`).
-pub fn section(out: &mut String, costs: &BTreeMap<&'static str, TimelineCost>) {
+pub fn section(
+    out: &mut String,
+    costs: &BTreeMap<&'static str, TimelineCost>,
+    calls: Option<RecorderCalls>,
+) {
     if costs.is_empty() {
         return;
     }
@@ -124,6 +167,13 @@ pub fn section(out: &mut String, costs: &BTreeMap<&'static str, TimelineCost>) {
             t.cost_percent_of_busy,
             t.cost_percent_of_period,
             format!("{:.2}/{:.2}", t.cpu_loop_percent_off, t.cpu_loop_percent_on)
+        );
+    }
+    if let Some(c) = calls {
+        let _ = writeln!(
+            out,
+            "recorder calls alone (a polled tick, tight loop): {:.0} ns per tick on, {:.0} ns off",
+            c.ns_per_tick_on, c.ns_per_tick_off
         );
     }
 }
