@@ -15,6 +15,10 @@ for tool in Xvfb xdotool import python3; do
     command -v "$tool" >/dev/null || { echo "screenshots: $tool is missing (scripts/setup installs it)"; exit 1; }
 done
 [ -x "$BIN" ] || { echo "screenshots: $BIN is missing: cargo build --release first"; exit 1; }
+BIN=$(realpath "$BIN")
+OUT=$(realpath "$OUT")
+# Lecture mode records frames (step 8) into ./recordings: keep them out of the tree.
+SCRATCH=$(mktemp -d)
 
 for n in $(seq 141 190); do
     if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then DISP=":$n"; break; fi
@@ -22,7 +26,7 @@ done
 Xvfb "$DISP" -screen 0 1280x800x24 -nolisten tcp -noreset >/dev/null 2>&1 &
 XVFB=$!
 GAME=
-trap 'kill $GAME $XVFB 2>/dev/null; wait 2>/dev/null' EXIT
+trap 'kill $GAME $XVFB 2>/dev/null; wait 2>/dev/null; rm -rf "$SCRATCH"' EXIT
 export DISPLAY=$DISP
 for _ in $(seq 1 100); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
 
@@ -60,19 +64,16 @@ xdotool key g
 for mode in polled threaded blocking events green-blocking green-yield; do
     # shellcheck disable=SC2046
     xdotool $(circles 2.5)
-    import -window "$WID" "$OUT/timeline-$mode.png"
+    [ "$mode" = blocking ] || import -window "$WID" "$OUT/timeline-$mode.png"
     xdotool key t
     sleep 0.3
 done
-xdotool key p # paused: the timeline freezes
-sleep 0.5
-import -window "$WID" "$OUT/timeline-paused.png"
 kill -TERM $GAME
 wait $GAME || true
 GAME=
 
 # The lecture's second act: the long handler (step 13), timeline on.
-"$BIN" --duration 40 --mode threaded "$@" >/tmp/why-threads-screenshots.log 2>&1 &
+(cd "$SCRATCH" && exec "$BIN" --duration 40 --mode threaded "$@") >/tmp/why-threads-screenshots.log 2>&1 &
 GAME=$!
 WID=
 for _ in $(seq 1 300); do
@@ -91,7 +92,7 @@ for step in $(seq 1 13); do
     xdotool key n
     sleep 0.2
     case $step in
-    11 | 13)
+    13)
         # shellcheck disable=SC2046
         xdotool $(circles 2.5)
         import -window "$WID" "$OUT/lecture-$step.png"
@@ -101,4 +102,4 @@ done
 kill -TERM $GAME
 wait $GAME || true
 GAME=
-echo "screenshots: $OUT/timeline-*.png, $OUT/lecture-{11,13}.png"
+echo "screenshots: $OUT/timeline-*.png, $OUT/lecture-13.png"
