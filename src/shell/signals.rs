@@ -10,10 +10,13 @@
 use crossbeam_channel::{Receiver, bounded};
 
 use super::engine::Command;
+use super::timeline::LaneSender;
+use crate::core::timeline::Activity;
 
-/// Starts the `signals` thread. If signals cannot be hooked (or the thread
+/// Starts the `signals` thread (each signal it handles a span on the thread
+/// timeline's `signals` lane). If signals cannot be hooked (or the thread
 /// cannot start), the receiver simply never yields and the reason comes back.
-pub fn commands() -> (Receiver<Command>, Option<String>) {
+pub fn commands(lane: LaneSender) -> (Receiver<Command>, Option<String>) {
     let (tx, rx) = bounded(16);
     #[cfg(unix)]
     {
@@ -32,7 +35,8 @@ pub fn commands() -> (Receiver<Command>, Option<String>) {
                     } else {
                         Command::Quit
                     };
-                    if tx.send(command).is_err() {
+                    let sent = lane.time(Activity::Signal, || tx.send(command));
+                    if sent.is_err() {
                         break;
                     }
                 }
@@ -42,6 +46,6 @@ pub fn commands() -> (Receiver<Command>, Option<String>) {
         }
     }
     #[cfg(not(unix))]
-    drop(tx);
+    drop((tx, lane));
     (rx, None)
 }

@@ -143,7 +143,8 @@ impl Engine {
             timeline,
         };
         if config.signals {
-            let (rx, problem) = super::signals::commands();
+            let lane = engine.timeline.sender(Lane::Signals);
+            let (rx, problem) = super::signals::commands(lane);
             engine.signals = Some(rx);
             if let Some(p) = problem {
                 engine.warn(p);
