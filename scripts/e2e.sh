@@ -110,7 +110,8 @@ json() { # json FILE PYTHON-EXPRESSION-ON-r
 }
 
 # --- 1. The lecture: polled, move the mouse, T, move again, screenshot. ---
-"$BIN" --duration 14 --report "$OUT/report.json" --mode polled \
+# Long enough for both circles under load (xdotool slows down with the machine).
+"$BIN" --duration 20 --report "$OUT/report.json" --mode polled \
     --trace "$OUT/trace.json" --frames "$OUT/frames.csv" >"$OUT/game.log" 2>&1 &
 GAME=$!
 WID=$(wait_for_window "$OUT/game.log") || exit 1
