@@ -60,16 +60,19 @@ fn main() -> ExitCode {
 }
 
 /// Diagnostics through `log`: "why-threads [2.151 s]: message" on stderr,
-/// info and above by default (`RUST_LOG=debug` shows the loop's workings).
+/// our info and above, other crates' errors, by default (`RUST_LOG=debug`
+/// shows the loop's workings).
 fn init_log() {
     use std::io::Write;
     let start = std::time::Instant::now();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"))
-        .format(move |f, record| {
-            let t = start.elapsed().as_secs_f64();
-            writeln!(f, "why-threads [{t:.3} s]: {}", record.args())
-        })
-        .init();
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or("error,why_threads=info"),
+    )
+    .format(move |f, record| {
+        let t = start.elapsed().as_secs_f64();
+        writeln!(f, "why-threads [{t:.3} s]: {}", record.args())
+    })
+    .init();
 }
 
 /// Prints to stdout; a closed pipe (`| head`) is not an error worth a panic.

@@ -11,6 +11,7 @@
 pub mod ai;
 pub mod arena;
 pub mod draw;
+pub mod enemies;
 pub mod game;
 pub mod histogram;
 pub mod input;

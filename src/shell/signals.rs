@@ -13,6 +13,11 @@ use super::engine::Command;
 use super::timeline::LaneSender;
 use crate::core::timeline::Activity;
 
+/// Tests that hook signals or raise them take this, so that a signal one
+/// test raises never reaches another test's loop.
+#[cfg(test)]
+pub(crate) static EXCLUSIVE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Starts the `signals` thread (each signal it handles a span on the thread
 /// timeline's `signals` lane). If signals cannot be hooked (or the thread
 /// cannot start), the receiver simply never yields and the reason comes back.

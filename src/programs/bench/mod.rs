@@ -114,9 +114,17 @@ const SLICE: f64 = 0.5;
 fn chosen_modes(args: &BenchArgs) -> Vec<ModeId> {
     match &args.modes {
         None => ModeId::all().collect(),
-        Some(names) => ModeId::all()
-            .filter(|m| names.iter().any(|n| n == m.name()))
-            .collect(),
+        Some(names) => {
+            for name in names.iter().filter(|n| ModeId::parse(n).is_none()) {
+                log::warn!(
+                    "bench: no input mode called '{name}' (modes: {})",
+                    ModeId::choices()
+                );
+            }
+            ModeId::all()
+                .filter(|m| names.iter().any(|n| n == m.name()))
+                .collect()
+        }
     }
 }
 
@@ -305,6 +313,10 @@ mod tests {
 
     #[test]
     fn a_short_bench_fills_every_configuration() {
+        // The benchmark hooks signals: no other test may raise one meanwhile.
+        let _only = crate::shell::signals::EXCLUSIVE
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         let args = BenchArgs {
             seconds: 0.3,
             hz: 240,
@@ -364,5 +376,16 @@ mod tests {
         assert_eq!(r.pacers.len(), 4);
         assert_eq!(r.modes.get("threaded").map(|m| m.loop_hz), Some(240));
         assert!(table(&r).contains("TIMELINE"));
+    }
+
+    #[test]
+    fn modes_can_be_chosen_by_name() {
+        let args = BenchArgs {
+            modes: Some(vec!["threaded".into(), "no-such-mode".into()]),
+            ..BenchArgs::default()
+        };
+        let chosen: Vec<_> = chosen_modes(&args).into_iter().map(ModeId::name).collect();
+        assert_eq!(chosen, vec!["threaded"]);
+        assert_eq!(chosen_modes(&BenchArgs::default()).len(), ModeId::COUNT);
     }
 }

@@ -9,9 +9,10 @@
 //!
 //! By concern: this file is the tick and its dispatch; `switching.rs` the
 //! input modes and the per-mode accounting; `compute.rs` the AI and
-//! recording jobs; `lecture.rs` lecture mode; `commands.rs` the commands.
-//! What the loop draws on and plays through is a [`Frontend`]: the window
-//! (`app`) or the headless benchmark.
+//! recording jobs; `lecture.rs` lecture mode; `commands.rs` the commands;
+//! `frontend.rs` what the loop draws on and plays through, a [`Frontend`]:
+//! the window (`app`) or the headless benchmark. The input modes themselves
+//! are in `shell/modes`.
 
 mod commands;
 mod compute;

@@ -337,3 +337,44 @@ fn t_cycles_through_every_mode_and_the_rate_follows_each() {
         assert!(e.stats[m.index()].ticks >= 3, "{} ran", m.name());
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn signals_belong_to_the_engine_usr1_is_the_next_mode_and_term_quits() {
+    let _only = crate::shell::signals::EXCLUSIVE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let clock = Clock::manual();
+    let mut e = Engine::new(
+        EngineConfig {
+            physics_hz: 60,
+            mouse_hz: 1000,
+            mode: ModeId::default(),
+            pacer: PacerKind::StdSleep,
+            device: None,
+            reader_stack: None,
+            signals: true,
+        },
+        clock,
+    );
+    assert!(e.signals.is_some(), "{:?}", e.messages);
+    let mut f = Scripted::new(vec![]);
+    // The handler only wakes the `signals` thread; wait for it (bounded).
+    let until = |e: &mut Engine, f: &mut Scripted, done: &dyn Fn(&Engine) -> bool| {
+        for _ in 0..5000 {
+            if done(e) {
+                return;
+            }
+            e.tick(f);
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    };
+    // SAFETY: raising a signal the engine has hooked (signal-hook's handler).
+    unsafe { libc::raise(libc::SIGUSR1) };
+    until(&mut e, &mut f, &|e| e.mode() != ModeId::default());
+    assert_eq!(e.mode(), ModeId::default().next());
+    // SAFETY: as above; SIGTERM is hooked too, so it asks to quit.
+    unsafe { libc::raise(libc::SIGTERM) };
+    until(&mut e, &mut f, &|e| e.quit_requested());
+    assert!(e.quit_requested());
+}

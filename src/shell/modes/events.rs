@@ -16,9 +16,10 @@
 
 use std::time::Duration;
 
+#[cfg(target_os = "linux")]
+use super::Wait;
 use super::{
-    Health, Intake, Mode, ModeSpec, MouseFigures, Refused, StartContext, Stopped, Wait,
-    device_figures,
+    Health, Intake, Mode, ModeSpec, MouseFigures, Refused, StartContext, Stopped, device_figures,
 };
 use crate::shell::mouse::MouseDevice;
 
@@ -49,6 +50,7 @@ struct Events {
     held: Option<(&'static str, Duration, Duration)>,
 }
 
+#[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
 fn start(mut device: Box<dyn MouseDevice>, ctx: &StartContext) -> Result<Box<dyn Mode>, Refused> {
     let mut events = Events {
         device: None,

@@ -10,8 +10,8 @@
 //! whole loop, the slide's "with a single-threaded kernel, a system call
 //! blocks the entire process". `green-yield` reads without blocking and
 //! yields when nothing is there, as green-thread runtimes do: the loop
-//! runs on time again. Either yields after a full buffer of reports, so
-//! one busy mouse cannot keep the loop forever.
+//! runs on time again. The blocking one yields after a full buffer of
+//! reports, so one busy mouse cannot keep the loop forever.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -34,9 +34,15 @@ pub const SPEC: ModeSpec = ModeSpec {
     start: start_blocking,
 };
 
-/// Reports one turn of the green thread may read before it yields: the
-/// slide's `read_from_mouse(buf, BUFSIZE)` (16 ms of an 8 kHz mouse).
+/// Reports one turn of the blocking green thread reads before it yields:
+/// the slide's `read_from_mouse(buf, BUFSIZE)` (16 ms of an 8 kHz mouse).
+/// A read that would block never tells it to yield earlier.
 const BUFSIZE: u32 = 128;
+
+/// The most one turn of the yielding green thread reads: it yields as soon
+/// as nothing is there, so this only bounds a turn against a mouse faster
+/// than the reads (the channel's size in threaded mode).
+const YIELD_TURN: u32 = 8192;
 
 /// The longest one blocking read may wait (the blocking mode's bound), so
 /// `T` and `Esc` still work.
@@ -115,17 +121,17 @@ fn read_mouse(
     mut resume: Resume,
     figures: &Cell<MouseFigures>,
 ) -> Ended {
-    let wait = if blocking {
-        BLOCKING_WAIT
+    let (wait, turn) = if blocking {
+        (BLOCKING_WAIT, BUFSIZE)
     } else {
-        Duration::ZERO
+        (Duration::ZERO, YIELD_TURN)
     };
     loop {
         if resume == Resume::Stop {
             return (device, None);
         }
         let mut read = 0;
-        while read < BUFSIZE {
+        while read < turn {
             let result = device.read(wait);
             figures.set(device_figures(device.as_ref()));
             match result {
