@@ -11,6 +11,7 @@ use crossbeam_channel::{Receiver, bounded};
 
 use super::engine::Command;
 use super::timeline::LaneSender;
+#[cfg(unix)]
 use crate::core::timeline::Activity;
 
 /// Tests that hook signals or raise them take this, so that a signal one
