@@ -279,7 +279,8 @@ impl<'a> Intake<'a> {
             && t.handler
         {
             let end = t.recorder.now();
-            t.recorder.ran(Activity::Run(Subsystem::Mouse), t.at, end);
+            t.recorder
+                .handled(Activity::Run(Subsystem::Mouse), t.at, end);
         }
         if let Some(oldest) = self.oldest {
             self.stats.on_oldest(self.now, oldest);

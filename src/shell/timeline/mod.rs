@@ -48,6 +48,8 @@ struct FrameSums {
     samples: u64,
     lost: u64,
     newest_age: Option<Duration>,
+    /// Handlers run inside the current wait (not waiting, though inside it).
+    in_wait: Duration,
 }
 
 /// The loop's side: the model, the hand-over's receiving end, the exports.
@@ -135,8 +137,18 @@ impl TimelineRecorder {
     /// The loop waited for its deadline from `from` to `to`.
     pub fn slept(&mut self, from: Duration, to: Duration) {
         if self.is_on() {
-            self.sums.wait += to.saturating_sub(from);
+            let handled = std::mem::take(&mut self.sums.in_wait);
+            self.sums.wait += to.saturating_sub(from).saturating_sub(handled);
             self.loop_span(Activity::Sleep, from, to);
+        }
+    }
+
+    /// A handler ran inside the loop's wait for its deadline (an event
+    /// loop's mouse handler): its span, counted as work, not as waiting.
+    pub fn handled(&mut self, what: Activity, start: Duration, end: Duration) {
+        if self.is_on() {
+            self.sums.in_wait += end.saturating_sub(start);
+            self.ran(what, start, end);
         }
     }
 
@@ -282,85 +294,4 @@ fn describe(what: &str, items: &str, result: Result<Exported, String>) -> String
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ms(v: u64) -> Duration {
-        Duration::from_millis(v)
-    }
-
-    #[test]
-    fn other_threads_hand_spans_over_and_the_loop_drains_them() {
-        let mut r = TimelineRecorder::new(true, Clock::new());
-        let reader = r.sender(Lane::ReadMouse);
-        let handle = std::thread::spawn(move || {
-            for i in 0..100 {
-                reader.record(Activity::Blocked, ms(i), ms(i + 1));
-            }
-        });
-        assert!(handle.join().is_ok());
-        r.drain();
-        assert_eq!(
-            r.model().spans(Lane::ReadMouse, ms(0), ms(200)).count(),
-            100
-        );
-        assert_eq!(r.model().handover_drops, 0);
-    }
-
-    #[test]
-    fn a_full_hand_over_drops_and_counts() {
-        let mut r = TimelineRecorder::new(true, Clock::new());
-        let s = r.sender(Lane::Ai);
-        for i in 0..(HANDOVER as u64 + 10) {
-            s.record(Activity::Job, ms(i), ms(i));
-        }
-        r.drain();
-        assert_eq!(r.model().handover_drops, 10);
-    }
-
-    #[test]
-    fn off_records_nothing() {
-        let mut r = TimelineRecorder::new(false, Clock::new());
-        r.sender(Lane::Video).record(Activity::Job, ms(0), ms(1));
-        r.ran(Activity::Run(Subsystem::Mouse), ms(0), ms(1));
-        r.slept(ms(1), ms(2));
-        r.consumed(0, ms(0), Lane::Loop, ms(1), ms(1));
-        r.drain();
-        assert_eq!(r.model().spans(Lane::Video, ms(0), ms(9)).count(), 0);
-        assert_eq!(r.model().spans(Lane::Loop, ms(0), ms(9)).count(), 0);
-        assert_eq!(r.model().marks(ms(0), ms(9)).count(), 0);
-        r.set_on(true);
-        r.ran(Activity::Run(Subsystem::Mouse), ms(0), ms(1));
-        assert_eq!(r.model().spans(Lane::Loop, ms(0), ms(9)).count(), 1);
-    }
-
-    #[test]
-    fn frames_and_trace_files_are_written_at_the_end() {
-        let dir = std::env::temp_dir().join(format!("why-threads-rec-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
-        let (trace_path, frames_path) = (dir.join("t.json"), dir.join("f.csv"));
-        let mut r = TimelineRecorder::new(true, Clock::new());
-        assert_eq!(r.start_trace(&trace_path), Ok(()));
-        assert_eq!(r.start_frames(&frames_path), Ok(()));
-        for tick in 0..3u64 {
-            let t0 = ms(tick * 17);
-            r.begin_tick(tick, Duration::from_micros(40), "threaded", 60);
-            r.consumed(tick * 2, t0, Lane::ReadMouse, t0, t0 + ms(1));
-            r.consumed(tick * 2 + 1, t0, Lane::ReadMouse, t0, t0 + ms(1));
-            r.ran(Activity::Run(Subsystem::Mouse), t0, t0 + ms(1));
-            r.ran(Activity::Run(Subsystem::Display), t0 + ms(1), t0 + ms(6));
-            r.slept(t0 + ms(6), t0 + ms(17));
-        }
-        let said = r.finish();
-        assert_eq!(said.len(), 2, "{said:?}");
-        assert!(said[0].starts_with("trace: wrote "), "{said:?}");
-        let csv = std::fs::read_to_string(&frames_path).unwrap_or_default();
-        assert_eq!(csv.lines().count(), 4, "{csv}");
-        let json = std::fs::read_to_string(&trace_path).unwrap_or_default();
-        let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
-        let events = v["traceEvents"].as_array().map_or(0, Vec::len);
-        // 11 metadata + 9 spans + 6 reports × 3 (instant, flow start, flow end).
-        assert_eq!(events, 11 + 9 + 18);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-}
+mod tests;
