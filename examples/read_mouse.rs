@@ -27,7 +27,7 @@ fn main() {
         Some("fail") => Builder::new().stack_size(usize::MAX / 4),
         _ => Builder::new(),
     };
-    let reader = match MouseThread::spawn_with(builder, mouse, CHANNEL_CAPACITY) {
+    let reader = match MouseThread::spawn_with(builder, mouse, CHANNEL_CAPACITY, None) {
         Ok(reader) => reader,
         Err(e) => {
             // perror("pthread_create");

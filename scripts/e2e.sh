@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 BIN=${BIN:-target/release/why-threads}
 OUT=${E2E_OUT:-target/e2e}
 mkdir -p "$OUT"
-rm -f "$OUT"/*.json "$OUT"/*.png
+rm -f "$OUT"/*.json "$OUT"/*.png "$OUT"/*.csv
 OUT=$(realpath "$OUT")
 
 passed=0
@@ -114,7 +114,9 @@ json() { # json FILE PYTHON-EXPRESSION-ON-r
 ONLY=${1:-all}
 if [ "$ONLY" != failures ]; then
 # --- 1. The lecture: polled, move the mouse, T, move again, screenshot. ---
-"$BIN" --duration 14 --report "$OUT/report.json" --mode polled >"$OUT/game.log" 2>&1 &
+# Long enough for both circles under load (xdotool slows down with the machine).
+"$BIN" --duration 20 --report "$OUT/report.json" --mode polled \
+    --trace "$OUT/trace.json" --frames "$OUT/frames.csv" >"$OUT/game.log" 2>&1 &
 GAME=$!
 WID=$(wait_for_window "$OUT/game.log") || exit 1
 sleep 2 # first frames (lavapipe compiles its shaders)
@@ -122,7 +124,9 @@ focus "$WID" # the pointer at (330, 300): the circle is centred 70 px left of it
 # shellcheck disable=SC2046
 xdotool $(circles 3.5)
 xdotool key t
-sleep 0.5
+sleep 0.2
+xdotool key g # the thread timeline, for the screenshot
+sleep 0.3
 # shellcheck disable=SC2046
 xdotool $(circles 3.5)
 import -window root "$OUT/shot.png"
@@ -145,6 +149,70 @@ check "arena is drawn (not blank)" python3 -c "import sys; sys.exit(0 if float('
 check "overlay is drawn (not blank)" python3 -c "import sys; sys.exit(0 if float('$(region_sd 500x700+760+40)') > 0.03 else 1)"
 colors=$(identify -format '%k' "$OUT/shot.png")
 check "screenshot has many colours ($colors)" test "$colors" -gt 200
+check "the thread timeline is drawn (not blank)" python3 -c "import sys; sys.exit(0 if float('$(region_sd 480x90+100+490)') > 0.03 else 1)"
+# --trace: Chrome trace-event JSON, parsed back; --frames: CSV, parsed back.
+check "--trace written and parsed: threads named, spans on loop and read_mouse, report flows" python3 - "$OUT/trace.json" <<'EOF'
+import json, sys
+t = json.load(open(sys.argv[1]))
+ev = t["traceEvents"]
+names = {e["tid"]: e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"] == "thread_name"}
+tid = {v: k for k, v in names.items()}
+spans = [e for e in ev if e["ph"] == "X"]
+ok = {"loop", "read_mouse", "ai", "video", "signals"} <= set(names.values())
+ok &= all(isinstance(e["ts"], (int, float)) and e["dur"] >= 0 and "pid" in e for e in spans)
+ok &= any(e["tid"] == tid["loop"] and e["name"] == "display" for e in spans)
+ok &= any(e["tid"] == tid["read_mouse"] and e["name"] == "blocked in read" for e in spans)
+ok &= sum(e["ph"] == "s" for e in ev) > 100 and sum(e["ph"] == "f" for e in ev) > 100
+ok &= any(e["ph"] == "i" and e["name"].endswith("reports lost") for e in ev)
+sys.exit(0 if ok else 1)
+EOF
+check "--frames written and parsed: a row per frame, both modes" python3 - "$OUT/frames.csv" "$OUT/report.json" <<'EOF'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+r = json.load(open(sys.argv[2]))
+frames = r["modes"]["polled"]["frames"] + r["modes"]["threaded"]["frames"]
+ok = {"TimeInSeconds", "MsBetweenPresents", "MsCPUBusy", "MsInputAge", "MsWorkDisplay"} <= set(rows[0])
+ok &= {row["Mode"] for row in rows} == {"polled", "threaded"}
+ok &= abs(len(rows) - frames) <= 2
+ok &= all(float(row["MsWorkDisplay"]) > 0 for row in rows[1:])
+sys.exit(0 if ok else 1)
+EOF
+
+# --- 1b. Every mode: T moves through the whole mode table with the real
+#         X11 mouse moving; the report has every mode, each with ticks. ---
+MODES=$("$BIN" --help 2>/dev/null | python3 -c "
+import re, sys
+m = re.search(r'Who reads the mouse at start: (.*?) \(default', sys.stdin.read(), re.S)
+print(' '.join(re.split(r',\s*|\s+or\s+', ' '.join(m.group(1).split()))) if m else '')")
+NMODES=$(echo "$MODES" | wc -w)
+check "--help lists the modes ($MODES)" test "$NMODES" -ge 6
+"$BIN" --duration $((3 + 2 * NMODES)) --report "$OUT/report-modes.json" --mode polled >"$OUT/game-modes.log" 2>&1 &
+GAME=$!
+WID=$(wait_for_window "$OUT/game-modes.log") || exit 1
+sleep 2
+focus "$WID"
+# The pointer keeps moving the whole time (green-blocking's read waits for it).
+# shellcheck disable=SC2046
+xdotool $(circles $((2 * NMODES))) &
+MOVER=$!
+for _ in $(seq 2 "$NMODES"); do
+    sleep 1.5
+    xdotool key t
+done
+wait $GAME
+status=$?
+GAME=
+kill $MOVER 2>/dev/null
+wait $MOVER 2>/dev/null
+check "every-mode run exits 0" test "$status" -eq 0
+check "T reached every mode: each in the report with ticks" python3 - "$OUT/report-modes.json" $MODES <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+names = sys.argv[2:]
+ticked = {n: r["modes"].get(n, {}).get("ticks", 0) for n in names}
+print("ticks per mode:", ticked, "final:", r.get("final_mode"))
+sys.exit(0 if set(r["modes"]) == set(names) and all(t > 0 for t in ticked.values()) and r["final_mode"] == names[-1] else 1)
+EOF
 
 # --- 2. Recording, then signals: USR1 toggles the mode, TERM ends with a
 #        report and a finished recording. ---
@@ -185,6 +253,9 @@ import -window root "$OUT/lecture-2.png"
 xdotool key n key n key n key n key n key n key n
 sleep 2
 import -window root "$OUT/lecture-9.png"
+xdotool key n key n # the second act: predict, then the measured answer
+sleep 2
+import -window root "$OUT/lecture-11.png"
 kill -INT $GAME
 wait $GAME
 status=$?
@@ -192,7 +263,7 @@ GAME=
 check "SIGINT ends the game with status 0" test "$status" -eq 0
 check "SIGINT wrote the report" json "$OUT/report-int.json" 'r["modes"]["threaded"]["ticks"] > 0'
 check "lecture mode ran polled then threaded" json "$OUT/report-int.json" \
-    'r["modes"]["polled"]["ticks"] > 0 and r["final_mode"] == "threaded"'
+    'r["modes"]["polled"]["ticks"] > 0 and r["final_mode"] in ("threaded", "events")'
 check "lecture screenshots differ" test "$(compare -metric AE "$OUT/lecture-2.png" "$OUT/lecture-9.png" null: 2>&1 | cut -d' ' -f1)" -gt 10000
 fi
 

@@ -32,6 +32,8 @@ pub fn key_of(code: KeyCode) -> Option<Key> {
         KeyCode::KeyP => Key::P,
         KeyCode::KeyH => Key::H,
         KeyCode::F1 => Key::F1,
+        KeyCode::KeyG => Key::G,
+        KeyCode::F11 => Key::F11,
         KeyCode::Escape => Key::Escape,
         KeyCode::ArrowUp => Key::ArrowUp,
         KeyCode::ArrowDown => Key::ArrowDown,
@@ -51,7 +53,7 @@ mod tests {
     use crate::shell::hotkeys::{self, Action};
 
     /// Every key winit can name for the game, in the table's order.
-    pub const CODES: [KeyCode; 34] = {
+    pub const CODES: [KeyCode; 36] = {
         use KeyCode as K;
         [
             K::KeyT,
@@ -79,6 +81,8 @@ mod tests {
             K::KeyP,
             K::KeyH,
             K::F1,
+            K::KeyG,
+            K::F11,
             K::Escape,
             K::ArrowUp,
             K::ArrowDown,

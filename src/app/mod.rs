@@ -3,10 +3,13 @@
 
 pub mod audio;
 pub mod display;
+pub mod fit;
 pub mod gamepad;
 pub mod keys;
+pub mod lecture;
 pub mod overlay;
 pub mod render;
+pub mod timeline;
 pub mod window;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -78,6 +81,7 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
         },
         clock,
     );
+    start_exports(&mut engine, &args)?;
     for m in messages {
         engine.say(m);
     }
@@ -227,6 +231,23 @@ fn report_of(
             error: stats.error.map(|e| e.to_string()),
         }),
     }
+}
+
+/// `--trace` and `--frames`: their writer threads start now, so a path
+/// that cannot be written fails at once (status 2).
+fn start_exports(engine: &mut Engine, args: &RunArgs) -> Result<(), RunError> {
+    let timeline = engine.timeline_mut();
+    if let Some(path) = &args.trace {
+        timeline
+            .start_trace(path)
+            .map_err(|e| RunError::Usage(format!("--trace: {e}")))?;
+    }
+    if let Some(path) = &args.frames {
+        timeline
+            .start_frames(path)
+            .map_err(|e| RunError::Usage(format!("--frames: {e}")))?;
+    }
+    Ok(())
 }
 
 /// The mouse the brief's `--mouse` asks for, or the nearest real thing.

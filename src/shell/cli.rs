@@ -108,6 +108,8 @@ pub struct BenchArgs {
     pub report: Option<PathBuf>,
     /// The input modes to measure, by name (`None`: every mode).
     pub modes: Option<Vec<String>>,
+    /// Also measure the loop with the thread timeline recording, beside it off.
+    pub timeline: bool,
 }
 
 impl Default for BenchArgs {
@@ -121,6 +123,7 @@ impl Default for BenchArgs {
             job: None,
             report: None,
             modes: None,
+            timeline: false,
         }
     }
 }
@@ -226,13 +229,16 @@ struct BenchFlags {
     /// Print JSON instead of the table
     #[arg(long)]
     json: bool,
+    /// Also run with the thread timeline recording, beside it off, and show what recording costs the loop
+    #[arg(long)]
+    timeline: bool,
     /// Also write the JSON to PATH
     #[arg(long, value_name = "PATH", value_parser = values::path())]
     report: Option<PathBuf>,
 }
 
 /// Flags that exist only in `bench`, and only in the game.
-const BENCH_ONLY: [&str; 4] = ["--seconds", "--load", "--json", "--modes"];
+const BENCH_ONLY: [&str; 5] = ["--seconds", "--load", "--json", "--modes", "--timeline"];
 const RUN_ONLY: [&str; 7] = [
     "--mode",
     "--mouse",
@@ -312,6 +318,7 @@ fn bench_args(f: BenchFlags) -> BenchArgs {
         job,
         report: f.report,
         modes: f.modes.map(|m| m.0),
+        timeline: f.timeline,
     }
 }
 

@@ -34,6 +34,8 @@ pub enum Key {
     P,
     H,
     F1,
+    G,
+    F11,
     Escape,
     ArrowUp,
     ArrowDown,
@@ -54,6 +56,9 @@ pub enum View {
     Lights,
     Mute,
     Help,
+    /// The thread timeline panel.
+    Timeline,
+    Fullscreen,
 }
 
 /// What a row does.
@@ -140,7 +145,10 @@ pub const HOTKEYS: &[Hotkey] = &[
     row("V", "V record", &[Key::V], Engine(C::ToggleRecording),
         "record every displayed frame as PNG files in `recordings/why-threads-<time>/`"),
     row("N or Space", "N lecture", &[Key::N, Key::Space], Engine(C::LectureNext),
-        "lecture mode: the loop grows one slide at a time (9 steps, then back)"),
+        "lecture mode: the loop grows one slide at a time (9 steps), then the second act: events, user-level threads, the duality (19 steps, then back)"),
+    row("G", "G timeline", &[Key::G], Action::View(View::Timeline),
+        "the thread timeline: what each of our threads did in the last 200 ms (frozen while paused)"),
+    row("F11", "F11 full", &[Key::F11], Action::View(View::Fullscreen), "fullscreen on / off"),
     row("R", "R reset", &[Key::R], Engine(C::ResetStats), "reset the statistics"),
     row("O", "O overlay", &[Key::O], Action::View(View::Overlay), "overlay on / off"),
     row("+ / -", "+/- size", &[Key::Plus, Key::NumpadPlus], Action::View(View::Bigger),
@@ -268,6 +276,8 @@ mod tests {
             }))
         );
         assert_eq!(action_of(Key::BracketLeft), Some(Engine(C::ChangeRate(-1))));
+        assert_eq!(action_of(Key::G), Some(Action::View(View::Timeline)));
+        assert_eq!(action_of(Key::F11), Some(Action::View(View::Fullscreen)));
     }
 
     #[test]

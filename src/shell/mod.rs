@@ -7,6 +7,8 @@ pub mod cli;
 pub mod clock;
 pub mod diagnostics;
 pub mod engine;
+pub mod export;
+pub mod frames;
 pub mod hotkeys;
 pub mod modes;
 pub mod mouse;
@@ -16,6 +18,8 @@ pub mod reader;
 pub mod recorder;
 pub mod report;
 pub mod signals;
+pub mod timeline;
+pub mod trace;
 pub mod worker;
 #[cfg(target_os = "linux")]
 pub mod x11;

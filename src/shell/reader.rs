@@ -22,7 +22,9 @@ use crossbeam_channel::{Receiver, TryRecvError, TrySendError, bounded};
 
 use super::mouse::{DeviceError, MouseDevice};
 use super::os;
+use super::timeline::LaneSender;
 use crate::core::input::MouseReport;
+use crate::core::timeline::Activity;
 
 /// The name `ps -L`, `top -H` and the overlay show.
 pub const THREAD_NAME: &str = "read_mouse";
@@ -87,7 +89,7 @@ pub struct MouseThread {
 impl MouseThread {
     /// Starts `read_mouse` with the default thread builder.
     pub fn spawn(device: Box<dyn MouseDevice>) -> Result<Self, SpawnError> {
-        Self::spawn_with(Builder::new(), device, CHANNEL_CAPACITY)
+        Self::spawn_with(Builder::new(), device, CHANNEL_CAPACITY, None)
     }
 
     /// Starts `read_mouse` with `builder` (its name is set here) and a
@@ -97,6 +99,7 @@ impl MouseThread {
         builder: Builder,
         device: Box<dyn MouseDevice>,
         capacity: usize,
+        lane: Option<LaneSender>,
     ) -> Result<Self, SpawnError> {
         let (tx, rx) = bounded(capacity.max(1));
         let stop = Arc::new(AtomicBool::new(false));
@@ -123,7 +126,9 @@ impl MouseThread {
         let (thread_stop, thread_counters) = (Arc::clone(&stop), Arc::clone(&counters));
         let spawned = builder.name(THREAD_NAME.into()).spawn(move || {
             match dev_rx.try_recv() {
-                Ok(device) => read_mouse(device, &tx, &thread_stop, &thread_counters),
+                Ok(device) => {
+                    read_mouse(device, &tx, &thread_stop, &thread_counters, lane.as_ref())
+                }
                 // Unreachable: the device was queued before the spawn.
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => unreachable_device(),
             }
@@ -186,6 +191,7 @@ fn read_mouse(
     tx: &crossbeam_channel::Sender<MouseReport>,
     stop: &AtomicBool,
     counters: &ReaderCounters,
+    lane: Option<&LaneSender>,
 ) -> (Box<dyn MouseDevice>, Option<DeviceError>) {
     // This thread sleeps in the device's read: let it wake on time.
     os::set_timer_slack(1);
@@ -193,8 +199,12 @@ fn read_mouse(
     let mut error = None;
     let mut since_cpu = 0u32;
     while !stop.load(Ordering::Relaxed) {
+        // The thread timeline: blocked in the read, then delivering.
+        let lane = lane.filter(|l| l.is_on());
+        let asked = lane.map(LaneSender::now);
         match device.read(READ_TIMEOUT) {
             Ok(Some(report)) => {
+                let got = lane.map(LaneSender::now);
                 // Produced first: the loop never holds a report the
                 // counters have not counted yet.
                 counters
@@ -205,8 +215,16 @@ fn read_mouse(
                     Err(TrySendError::Full(_)) => counters.dropped.fetch_add(1, Ordering::Relaxed),
                     Err(TrySendError::Disconnected(_)) => break,
                 };
+                if let (Some(lane), Some(asked), Some(got)) = (lane, asked, got) {
+                    lane.record(Activity::Blocked, asked, got);
+                    lane.record(Activity::Deliver, got, lane.now());
+                }
             }
-            Ok(None) => {}
+            Ok(None) => {
+                if let (Some(lane), Some(asked)) = (lane, asked) {
+                    lane.record(Activity::Blocked, asked, lane.now());
+                }
+            }
             Err(e) => {
                 error = Some(e);
                 break;
@@ -353,8 +371,8 @@ mod tests {
 
     #[test]
     fn a_full_channel_drops_and_counts_without_blocking_the_reader() {
-        let t =
-            MouseThread::spawn_with(Builder::new(), Script::new(100, false), 10).expect("spawn");
+        let t = MouseThread::spawn_with(Builder::new(), Script::new(100, false), 10, None)
+            .expect("spawn");
         until_produced(&t, 100);
         assert_eq!(t.counters().sent.load(Ordering::Relaxed), 10);
         assert_eq!(t.counters().dropped.load(Ordering::Relaxed), 90);
@@ -392,7 +410,7 @@ mod tests {
     fn a_refused_spawn_reports_the_os_error_and_gives_the_device_back() {
         // A stack no machine can map: pthread_create fails for real.
         let builder = Builder::new().stack_size(usize::MAX / 4);
-        match MouseThread::spawn_with(builder, Script::new(1, false), 8) {
+        match MouseThread::spawn_with(builder, Script::new(1, false), 8, None) {
             Ok(t) => {
                 t.join();
                 panic!("a thread with an impossible stack was created");

@@ -130,14 +130,18 @@ pub struct Recorder {
 
 impl Recorder {
     /// Starts a recording into `dir` (created), on a worker thread or inline.
-    pub fn start(dir: PathBuf, on_worker: bool) -> Result<Self, String> {
+    pub fn start(
+        dir: PathBuf,
+        on_worker: bool,
+        lane: Option<super::timeline::LaneSender>,
+    ) -> Result<Self, String> {
         fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot record into {}: {e}", dir.display()))?;
         let stopped = Arc::new(AtomicBool::new(false));
         let worker = if on_worker {
             let mut paths = FramePaths::new(&dir);
             let stop = stopped.clone();
-            let w = Worker::spawn("video", POOL, move |job: Job| {
+            let w = Worker::spawn_traced("video", POOL, lane, move |job: Job| {
                 let result = if stop.load(Ordering::Relaxed) {
                     Outcome::Discarded
                 } else {

@@ -11,6 +11,10 @@
 
 use crossbeam_channel::{Receiver, bounded};
 
+use super::timeline::LaneSender;
+#[cfg(unix)]
+use crate::core::timeline::Activity;
+
 /// What arrived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Signal {
@@ -25,9 +29,10 @@ pub enum Signal {
 #[cfg(test)]
 pub(crate) static EXCLUSIVE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Starts the `signals` thread. If signals cannot be hooked (or the thread
+/// Starts the `signals` thread (each signal it handles a span on the thread
+/// timeline's `signals` lane). If signals cannot be hooked (or the thread
 /// cannot start), the receiver simply never yields and the reason comes back.
-pub fn listen() -> (Receiver<Signal>, Option<String>) {
+pub fn listen(lane: LaneSender) -> (Receiver<Signal>, Option<String>) {
     let (tx, rx) = bounded(16);
     #[cfg(unix)]
     {
@@ -46,7 +51,8 @@ pub fn listen() -> (Receiver<Signal>, Option<String>) {
                     } else {
                         Signal::Quit
                     };
-                    if tx.send(arrived).is_err() {
+                    let sent = lane.time(Activity::Signal, || tx.send(arrived));
+                    if sent.is_err() {
                         break;
                     }
                 }
@@ -56,6 +62,6 @@ pub fn listen() -> (Receiver<Signal>, Option<String>) {
         }
     }
     #[cfg(not(unix))]
-    drop(tx);
+    drop((tx, lane));
     (rx, None)
 }

@@ -9,6 +9,9 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 
+use super::timeline::LaneSender;
+use crate::core::timeline::Activity;
+
 pub struct Worker<In, Out> {
     tx: Option<Sender<In>>,
     rx: Receiver<Out>,
@@ -21,6 +24,16 @@ impl<In: Send + 'static, Out: Send + 'static> Worker<In, Out> {
     pub fn spawn(
         name: &str,
         capacity: usize,
+        job: impl FnMut(In) -> Out + Send + 'static,
+    ) -> io::Result<Self> {
+        Self::spawn_traced(name, capacity, None, job)
+    }
+
+    /// [`Worker::spawn`], with each job a span on the thread timeline.
+    pub fn spawn_traced(
+        name: &str,
+        capacity: usize,
+        lane: Option<LaneSender>,
         mut job: impl FnMut(In) -> Out + Send + 'static,
     ) -> io::Result<Self> {
         let (tx, inputs) = bounded::<In>(capacity.max(1));
@@ -32,7 +45,11 @@ impl<In: Send + 'static, Out: Send + 'static> Worker<In, Out> {
                     // Results carry buffers back to the loop, so none is
                     // dropped: a full result queue makes the worker wait for
                     // room; a closed one (the loop is gone) ends it.
-                    if outputs.send(job(input)).is_err() {
+                    let out = match &lane {
+                        Some(lane) => lane.time(Activity::Job, || job(input)),
+                        None => job(input),
+                    };
+                    if outputs.send(out).is_err() {
                         break;
                     }
                 }

@@ -14,11 +14,9 @@ use crate::shell::hotkeys;
 use crate::shell::modes::ModeId;
 
 mod charts;
-mod lecture;
 mod rates;
 
 use charts::{graph, histogram};
-use lecture::lecture_panel;
 use rates::rate_table;
 
 const DIM: Color32 = Color32::from_gray(150);
@@ -52,16 +50,22 @@ pub fn show(ui: &mut Ui, input: &OverlayInput<'_>) -> egui::Rect {
     // No panel fill: every filled pixel costs a software rasteriser time,
     // and the cleared background is dark already.
     let frame = Frame::new().inner_margin(Margin::same(10));
-    egui::Panel::right("figures")
+    let panel = egui::Panel::right("figures")
         .exact_size(PANEL_WIDTH)
         .resizable(false)
         .frame(frame)
         .show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| figures(ui, input));
+            // Both ways: content wider than the panel scrolls instead of
+            // widening the panel past the window's edge.
+            let shown = egui::ScrollArea::both().show(ui, |ui| figures(ui, input));
+            // The panel's margins and the content: what must fit the window.
+            super::fit::remember_content_height(ui.ctx(), shown.content_size.y + 24.0);
         });
     let arena = egui::CentralPanel::no_frame()
         .show(ui, |ui| ui.max_rect())
         .inner;
+    // The arena (and the timeline under it) ends where the panel begins.
+    let arena = super::fit::left_of(arena, panel.response.rect);
     if input.show_help {
         help(ui.ctx());
     }
@@ -98,9 +102,6 @@ fn figures(ui: &mut Ui, input: &OverlayInput<'_>) {
         ))
         .color(DIM),
     );
-    if let Some(step) = e.lecture {
-        lecture_panel(ui, step);
-    }
     ui.label(RichText::new(e.mode.spec().about).color(mode_color(e.mode)));
     if !e.mode_note.is_empty() {
         ui.label(RichText::new(e.mode_note).color(Color32::WHITE));

@@ -12,12 +12,16 @@ use winit::platform::pump_events::{EventLoopExtPumpEvents, PumpStatus};
 use winit::raw_window_handle::{
     HasDisplayHandle, HasWindowHandle, RawDisplayHandle, RawWindowHandle,
 };
+use winit::window::Fullscreen;
 
 use self::events::Handler;
 use super::audio::Audio;
+use super::fit;
 use super::gamepad::Gamepads;
+use super::lecture;
 use super::overlay::{self, OverlayInput};
 use super::render::{LightsInput, Renderer, Viewport};
+use super::timeline;
 use crate::core::draw;
 use crate::core::game::SoundEvent;
 use crate::core::input::{Keys, Pad};
@@ -41,6 +45,8 @@ pub struct WindowFrontend {
     lights: bool,
     muted: bool,
     help: bool,
+    /// The thread timeline panel (G).
+    timeline: bool,
     minimized: bool,
     threads: Vec<(String, f64)>,
     last_threads: Vec<os::ThreadCpu>,
@@ -118,6 +124,7 @@ impl WindowFrontend {
             lights: true,
             muted: false,
             help: false,
+            timeline: false,
             minimized: false,
             threads: Vec::new(),
             last_threads: Vec::new(),
@@ -163,6 +170,13 @@ impl WindowFrontend {
             View::Smaller => self.scale = (self.scale - 0.125).max(0.5),
             View::Lights => self.lights = !self.lights,
             View::Help => self.help = !self.help,
+            View::Timeline => self.timeline = !self.timeline,
+            View::Fullscreen => {
+                if let Some(w) = &self.handler.window {
+                    let full = w.fullscreen().is_some();
+                    w.set_fullscreen((!full).then_some(Fullscreen::Borderless(None)));
+                }
+            }
             View::Mute => {
                 self.muted = !self.muted;
                 if let Some(audio) = &mut self.audio {
@@ -242,7 +256,13 @@ impl Frontend for WindowFrontend {
             return;
         };
         let ctx = self.handler.egui_ctx.clone();
-        ctx.set_zoom_factor(self.scale * 0.85);
+        let logical = window.inner_size().to_logical::<f32>(window.scale_factor());
+        fit::apply(
+            &ctx,
+            self.scale,
+            (logical.width, logical.height),
+            self.overlay,
+        );
         let input = OverlayInput {
             engine: scene.engine,
             show_help: self.help,
@@ -254,12 +274,19 @@ impl Frontend for WindowFrontend {
         };
         let mut arena = None;
         let show = self.overlay;
+        let show_timeline = self.timeline;
         let output = ctx.run_ui(state.take_egui_input(&window), |ui| {
-            arena = Some(if show {
+            let mut rect = if show {
                 overlay::show(ui, &input)
             } else {
                 ui.max_rect()
-            });
+            };
+            rect = lecture::show(ui.ctx(), rect, input.engine);
+            if show_timeline {
+                let e = input.engine;
+                rect = timeline::show(ui.ctx(), rect, e.timeline, e.now);
+            }
+            arena = Some(rect);
         });
         state.handle_platform_output(&window, output.platform_output);
         let ppp = output.pixels_per_point;

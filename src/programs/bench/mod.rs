@@ -11,12 +11,14 @@
 
 mod headless;
 mod table;
+mod timeline;
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 pub use self::headless::Headless;
 pub use self::table::table;
+pub use self::timeline::{RecorderCalls, TimelineCost};
 
 use serde::Serialize;
 
@@ -36,6 +38,8 @@ struct Config {
     pacer: PacerKind,
     /// The compute job, and whether it runs on a worker thread.
     job: Option<(Job, bool)>,
+    /// Is the thread timeline recording?
+    timeline: bool,
     stats: Vec<ModeStats>,
 }
 
@@ -93,6 +97,13 @@ pub struct BenchReport {
     pub pacers: std::collections::BTreeMap<&'static str, PacerReport>,
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub loads: std::collections::BTreeMap<&'static str, LoadReport>,
+    /// With `--timeline`: each mode with the thread timeline recording
+    /// against the same mode without it.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub timeline: std::collections::BTreeMap<&'static str, TimelineCost>,
+    /// With `--timeline`: the recorder's calls alone, per tick.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline_calls: Option<RecorderCalls>,
     pub settings: BenchSettings,
 }
 
@@ -140,25 +151,31 @@ pub fn run(args: &BenchArgs) -> BenchReport {
     let threaded = ModeId::parse("threaded").unwrap_or_default();
     let mut plan: Vec<_> = chosen_modes(args)
         .into_iter()
-        .map(|mode| (mode, PacerKind::Adaptive, None))
+        .map(|mode| (mode, PacerKind::Adaptive, None, false))
         .collect();
     for pacer in [
         PacerKind::StdSleep,
         PacerKind::SpinSleep,
         PacerKind::BusySpin,
     ] {
-        plan.push((threaded, pacer, None));
+        plan.push((threaded, pacer, None, false));
     }
     if let Some(job) = args.job {
-        plan.push((threaded, PacerKind::Adaptive, Some((job, false))));
-        plan.push((threaded, PacerKind::Adaptive, Some((job, true))));
+        plan.push((threaded, PacerKind::Adaptive, Some((job, false)), false));
+        plan.push((threaded, PacerKind::Adaptive, Some((job, true)), false));
+    }
+    if args.timeline {
+        for mode in chosen_modes(args) {
+            plan.push((mode, PacerKind::Adaptive, None, true));
+        }
     }
     let mut configs: Vec<Config> = plan
         .into_iter()
-        .map(|(mode, pacer, job)| Config {
+        .map(|(mode, pacer, job, timeline)| Config {
             mode,
             pacer,
             job,
+            timeline,
             stats: crate::shell::engine::new_stats(),
         })
         .collect();
@@ -171,6 +188,7 @@ pub fn run(args: &BenchArgs) -> BenchReport {
     'rounds: for round in 0..rounds {
         for config in &mut configs {
             engine.set_pacer(config.pacer);
+            engine.timeline_mut().set_on(config.timeline);
             engine.set_mode(config.mode);
             if let Some((job, on_worker)) = config.job {
                 engine.set_compute(job == Job::Ai, job == Job::Video, on_worker);
@@ -199,8 +217,9 @@ pub fn run(args: &BenchArgs) -> BenchReport {
     if stopped_early {
         log::warn!("bench: stopped after {done} of {rounds} rounds; the figures cover what ran");
     }
-    let is_plain_threaded =
-        |c: &Config| c.job.is_none() && c.mode == threaded && c.pacer == PacerKind::Adaptive;
+    let is_plain_threaded = |c: &Config| {
+        c.job.is_none() && c.mode == threaded && c.pacer == PacerKind::Adaptive && !c.timeline
+    };
     let loads = configs
         .iter()
         .filter(|c| c.job.is_some() || is_plain_threaded(c))
@@ -233,7 +252,7 @@ pub fn run(args: &BenchArgs) -> BenchReport {
 
     let pacers = configs
         .iter()
-        .filter(|c| c.job.is_none() && c.mode == threaded)
+        .filter(|c| c.job.is_none() && c.mode == threaded && !c.timeline)
         .map(|c| {
             let r = ModeReport::from_stats(c.stats());
             let report = PacerReport {
@@ -252,13 +271,15 @@ pub fn run(args: &BenchArgs) -> BenchReport {
     let modes = Modes::from_stats(
         configs
             .iter()
-            .filter(|c| c.job.is_none() && c.pacer == PacerKind::Adaptive)
+            .filter(|c| c.job.is_none() && c.pacer == PacerKind::Adaptive && !c.timeline)
             .map(|c| (c.mode.name(), c.stats())),
     );
     BenchReport {
         modes,
         pacers,
         loads,
+        timeline: timeline::costs(&configs),
+        timeline_calls: args.timeline.then(timeline::recorder_calls),
         settings: BenchSettings {
             seconds_per_config: args.seconds,
             hz: args.hz,
@@ -333,6 +354,29 @@ mod tests {
         let json = serde_json::to_value(&r).unwrap_or_default();
         assert!(json["pacers"]["adaptive"]["lateness_us"]["p999"].is_number());
         assert!(json["modes"]["threaded"]["cpu_percent"].is_number());
+    }
+
+    #[test]
+    fn the_timeline_is_measured_on_and_off_in_the_same_run() {
+        let args = BenchArgs {
+            seconds: 0.2,
+            hz: 240,
+            mouse_hz: 1000,
+            timeline: true,
+            modes: Some(vec!["polled".into(), "threaded".into()]),
+            ..BenchArgs::default()
+        };
+        let r = run(&args);
+        assert_eq!(r.timeline.len(), 2);
+        for (mode, t) in &r.timeline {
+            assert!(t.busy_per_tick_us_off > 0.0, "{mode}");
+            assert!(t.busy_per_tick_us_on > 0.0, "{mode}");
+        }
+        assert_eq!(r.timeline["threaded"].loop_hz, 240);
+        // Pacers and modes are measured with the timeline off only.
+        assert_eq!(r.pacers.len(), 4);
+        assert_eq!(r.modes.get("threaded").map(|m| m.loop_hz), Some(240));
+        assert!(table(&r).contains("TIMELINE"));
     }
 
     #[test]

@@ -130,6 +130,15 @@ fn bad_input_gets_one_clear_line() {
             &["bench", "--json=yes"],
             "--json takes no value here (see 'why-threads bench --help')",
         ),
+        (&["--timeline"], "--timeline belongs to 'why-threads bench'"),
+        (
+            &["bench", "--timeline=on"],
+            "--timeline takes no value here (see 'why-threads bench --help')",
+        ),
+        (
+            &["bench", "--timeline", "--timeline"],
+            "--timeline was given twice; give it once (see 'why-threads bench --help')",
+        ),
         (
             &["bench", "--modes", "polled,wishful"],
             "--modes lists an unknown mode 'wishful'",
@@ -228,6 +237,11 @@ fn bench_flags_parse_and_are_checked() {
     );
     assert_eq!(b.modes, Some(vec!["polled".into(), "threaded".into()]));
     assert_eq!(bench(&[]), Ok(BenchArgs::default()));
+    assert!(
+        !BenchArgs::default().timeline,
+        "the timeline's cost is measured only when asked"
+    );
+    assert_eq!(bench(&["--timeline"]).map(|b| b.timeline), Ok(true));
     assert!(bench(&["--seconds", "0"]).is_err());
     assert_eq!(bench(&["--load", "ai"]).map(|b| b.job), Ok(Some(Job::Ai)));
     assert_eq!(
@@ -262,6 +276,10 @@ fn help_and_version_are_generated() {
         panic!("no bench help");
     };
     assert!(bench_help.contains("--json") && bench_help.contains("--modes"));
+    assert!(
+        bench_help.contains("--timeline"),
+        "bench help lacks --timeline"
+    );
     assert_eq!(
         parse(["-V"]),
         Ok(Command::Version(format!(

@@ -140,7 +140,10 @@ impl Engine {
                 let hz = self.schedule.rates().hz(Subsystem::Physics);
                 self.set_physics_hz(step_rate(hz, steps));
             }
-            Command::TogglePause => self.paused = !self.paused,
+            Command::TogglePause => {
+                self.paused = !self.paused;
+                self.timeline.set_paused(self.paused, self.clock.now());
+            }
             Command::Quit => self.quit = true,
             Command::ToggleAi => self.set_ai(!self.compute.ai_on, self.compute.ai_level),
             Command::AiHarder => self.set_ai(true, self.compute.ai_level + 1),

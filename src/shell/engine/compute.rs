@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::Engine;
 use crate::core::ai::{LEVELS, Plan, Planner, Snapshot};
 use crate::core::schedule::Subsystem;
+use crate::core::timeline::Lane;
 use crate::shell::recorder::{self, RecordStats, Recorder};
 use crate::shell::worker::Worker;
 
@@ -117,13 +118,15 @@ impl Engine {
         let want_ai_worker = on_workers && self.compute.ai_on;
         if want_ai_worker && self.compute.ai_worker.is_none() {
             let mut planner = Planner::new(LEVELS[self.compute.ai_level].1);
-            let spawned = Worker::spawn("ai", 1, move |(snapshot, tick): (Snapshot, u64)| {
-                let cell = LEVELS[snapshot.level % LEVELS.len()].1;
-                if planner.cell() != cell {
-                    planner = Planner::new(cell);
-                }
-                planner.plan(&snapshot, tick)
-            });
+            let lane = Some(self.timeline.sender(Lane::Ai));
+            let spawned =
+                Worker::spawn_traced("ai", 1, lane, move |(snapshot, tick): (Snapshot, u64)| {
+                    let cell = LEVELS[snapshot.level % LEVELS.len()].1;
+                    if planner.cell() != cell {
+                        planner = Planner::new(cell);
+                    }
+                    planner.plan(&snapshot, tick)
+                });
             match spawned {
                 Ok(w) => self.compute.ai_worker = Some(w),
                 Err(e) => {
@@ -154,7 +157,8 @@ impl Engine {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs());
                 let dir = recorder::new_dir(&self.compute.record_base, unix);
-                match Recorder::start(dir, self.compute.on_workers) {
+                let lane = Some(self.timeline.sender(Lane::Video));
+                match Recorder::start(dir, self.compute.on_workers, lane) {
                     Ok(r) => {
                         self.say(format!("recording every frame into {}", r.dir().display()));
                         self.compute.recorder = Some(r);

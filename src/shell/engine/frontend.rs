@@ -10,6 +10,7 @@ use crate::core::game::{Game, SoundEvent};
 use crate::core::input::{Keys, Pad};
 use crate::core::schedule::Schedule;
 use crate::core::stats::ModeStats;
+use crate::core::timeline::Timeline;
 use crate::shell::modes::ModeId;
 
 /// What the display subsystem gets to draw one frame.
@@ -38,6 +39,8 @@ pub struct EngineView<'a> {
     pub compute: ComputeView<'a>,
     /// Lecture mode's step, if it is on.
     pub lecture: Option<usize>,
+    /// What each of our threads did lately.
+    pub timeline: &'a Timeline,
 }
 
 /// The platform side of a tick: where keys come from and frames go.

@@ -18,8 +18,14 @@ impl Engine {
         let step = lecture::STEPS[next];
         match ModeId::parse(step.mode) {
             Some(mode) => self.set_mode(mode),
-            None => log::warn!("lecture step {next}: no input mode called '{}'", step.mode),
+            None => self.warn(format!(
+                "lecture: this build has no '{}' mode; the loop stays {}",
+                step.mode,
+                self.mode.name()
+            )),
         }
+        // The long handler: the loop's extra work on every tick.
+        self.load = step.handler;
         for s in Subsystem::ALL {
             // Someone has to show the slides: the display always runs.
             let on = s == Subsystem::Display || lecture::is_on(next, s);
@@ -48,6 +54,7 @@ impl Engine {
         }
         self.set_ai(false, self.compute.ai_level);
         self.set_recording(false);
+        self.load = std::time::Duration::ZERO;
         self.rate_changed();
     }
 }

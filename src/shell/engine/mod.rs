@@ -37,11 +37,13 @@ use super::modes::{Health, Intake, Mode, ModeId, StartContext, Wait};
 use super::mouse::MouseDevice;
 use super::pacer::{Pacer, PacerKind};
 use super::signals::Signal;
+use super::timeline::{TimelineRecorder, reader_lane};
 use crate::core::draw::{self, Light, MAX_LIGHTS, View};
 use crate::core::game::{Controls, Game};
 use crate::core::pacing::{Deadlines, FixedStep};
 use crate::core::schedule::{RateTable, Schedule, Subsystem};
 use crate::core::stats::ModeStats;
+use crate::core::timeline::{Activity, Lane};
 
 /// How the loop starts.
 pub struct EngineConfig {
@@ -90,6 +92,8 @@ pub struct Engine {
     load_sink: u64,
     compute: Compute,
     lecture: Option<usize>,
+    /// What each of our threads did lately (the `G` panel, `--trace`, `--frames`).
+    timeline: TimelineRecorder,
 }
 
 /// Messages kept for the overlay.
@@ -101,6 +105,7 @@ impl Engine {
         let first = ModeId::default();
         let schedule = Schedule::new(rates, first.spec().mouse_in_table);
         let now = clock.now();
+        let timeline = TimelineRecorder::new(true, clock);
         let mouse_label = config
             .device
             .as_ref()
@@ -116,6 +121,7 @@ impl Engine {
             start: StartContext {
                 clock,
                 reader_stack: config.reader_stack,
+                lane: Some(timeline.sender(Lane::ReadMouse)),
             },
             mouse_label,
             game: Game::new(0x5EED),
@@ -136,9 +142,11 @@ impl Engine {
             load_sink: 0,
             compute: Compute::new(),
             lecture: None,
+            timeline,
         };
         if config.signals {
-            let (rx, problem) = super::signals::listen();
+            let lane = engine.timeline.sender(Lane::Signals);
+            let (rx, problem) = super::signals::listen(lane);
             engine.signals = Some(rx);
             if let Some(p) = problem {
                 engine.warn(p);
@@ -193,15 +201,25 @@ impl Engine {
         self.pacer.set_kind(kind);
     }
 
+    /// The thread timeline's recorder: on or off, `--trace`, `--frames`.
+    pub fn timeline_mut(&mut self) -> &mut TimelineRecorder {
+        &mut self.timeline
+    }
+
     /// Runs one whole tick: waits for its deadline, then runs what is due.
     pub fn tick(&mut self, frontend: &mut impl Frontend) {
         let deadline = self.deadlines.next();
+        let slept_from = self.clock.now();
         let woke = self.wait(deadline);
         let tick = self.deadlines.arrive(woke);
         // The whole tick counts for the mode it started in.
         let mode = self.mode.index();
         let period = self.deadlines.period();
         self.stats[mode].on_tick(&tick, period);
+        self.timeline.slept(slept_from, woke);
+        let (name, hz) = (self.mode.name(), self.schedule.loop_hz());
+        self.timeline
+            .begin_tick(tick.index, tick.lateness(), name, hz);
         let due = self.schedule.due(tick.deadline);
         // A mode outside the rate table is asked for samples every tick:
         // cheap, and the freshest samples reach physics.
@@ -216,7 +234,9 @@ impl Engine {
             }
             let t0 = self.clock.now();
             self.run(s, frontend, tick.start, tick.index);
-            let spent = self.clock.now().saturating_sub(t0);
+            let t1 = self.clock.now();
+            let spent = t1.saturating_sub(t0);
+            self.timeline.ran(Activity::Run(s), t0, t1);
             work += spent;
             self.stats[mode].on_work(s, spent);
             if spent > longest.1 {
@@ -226,13 +246,16 @@ impl Engine {
         if !self.load.is_zero() {
             let t0 = self.clock.now();
             self.load_sink = burn(&self.clock, t0 + self.load, self.load_sink);
-            work += self.clock.now().saturating_sub(t0);
+            let t1 = self.clock.now();
+            self.timeline.ran(Activity::Load, t0, t1);
+            work += t1.saturating_sub(t0);
         }
         let busy = self.clock.now().saturating_sub(woke);
         self.stats[mode]
             .overhead
             .record_duration(busy.saturating_sub(work));
         self.held_by = longest;
+        self.timeline.drain();
         self.between_ticks();
     }
 
@@ -255,7 +278,8 @@ impl Engine {
                     &mut self.stats[self.mode.index()],
                     self.mode.spec().colour,
                     (self.held_by.0.name(), self.held_by.1),
-                );
+                )
+                .with_timeline(&mut self.timeline, reader_lane(self.mode.spec()));
                 mode.wait_until(deadline, &mut wait)
             }
             _ => self.pacer.wait_until(&self.clock, deadline),
@@ -297,12 +321,14 @@ impl Engine {
         let Some(mode) = &mut self.active else {
             return;
         };
+        let at = self.clock.now();
         let mut intake = Intake::new(
             &mut self.game,
             &mut self.stats[self.mode.index()],
             self.mode.spec().colour,
             now,
-        );
+        )
+        .with_timeline(&mut self.timeline, reader_lane(self.mode.spec()), at);
         let health = mode.take(&mut intake);
         intake.finish();
         if health == Health::Ended {
@@ -329,6 +355,7 @@ impl Engine {
             now,
             compute: self.compute.view(self.game.enemy_count),
             lecture: self.lecture,
+            timeline: self.timeline.model(),
         };
         let scene = Scene {
             game: &self.game,

@@ -237,6 +237,9 @@ impl Engine {
     pub fn finish(&mut self) -> Modes {
         self.finish_compute();
         self.set_mode(ModeId::default());
+        for line in self.timeline.finish() {
+            self.say(line);
+        }
         self.report()
     }
 }

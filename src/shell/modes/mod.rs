@@ -20,9 +20,12 @@ use std::time::Duration;
 use super::clock::Clock;
 use super::mouse::MouseDevice;
 use super::pacer::Pacer;
+use super::timeline::{LaneSender, TimelineRecorder};
 use crate::core::game::Game;
 use crate::core::input::{MouseReport, Rgba};
+use crate::core::schedule::Subsystem;
 use crate::core::stats::ModeStats;
+use crate::core::timeline::{Activity, Lane};
 
 /// Every input mode, in the order `T` and SIGUSR1 cycle through them.
 /// The first is the one the loop falls back to: it must start whenever it
@@ -139,12 +142,14 @@ const fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// What starting a mode may need besides the device.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct StartContext {
     pub clock: Clock,
     /// Stack size for a reader thread (`None`: the default). An absurd one
     /// makes thread creation fail, to show the error path in class.
     pub reader_stack: Option<usize>,
+    /// Where a reader thread records its spans on the thread timeline.
+    pub lane: Option<LaneSender>,
 }
 
 /// A mode that could not start: the device comes back, with the reason
@@ -214,6 +219,19 @@ pub struct Intake<'a> {
     oldest: Option<Duration>,
     /// This call is not a read of the mouse: record nothing if empty.
     quiet: bool,
+    timeline: Option<IntakeTimeline<'a>>,
+}
+
+/// Where an intake marks the reports it consumed on the thread timeline.
+struct IntakeTimeline<'a> {
+    recorder: &'a mut TimelineRecorder,
+    /// The thread that read the reports from the device.
+    read_by: Lane,
+    /// When the loop consumed them.
+    at: Duration,
+    /// A handler run inside the wait: its span is recorded here (the
+    /// tick's own mouse subsystem is recorded by the engine).
+    handler: bool,
 }
 
 impl<'a> Intake<'a> {
@@ -227,7 +245,25 @@ impl<'a> Intake<'a> {
             newest: None,
             oldest: None,
             quiet: false,
+            timeline: None,
         }
+    }
+
+    /// Marks every report consumed on the thread timeline: read by
+    /// `read_by`, consumed at `at`.
+    pub fn with_timeline(
+        mut self,
+        recorder: &'a mut TimelineRecorder,
+        read_by: Lane,
+        at: Duration,
+    ) -> Self {
+        self.timeline = Some(IntakeTimeline {
+            recorder,
+            read_by,
+            at,
+            handler: false,
+        });
+        self
     }
 
     /// Says this tick's call is not a read of the mouse (the mode reads it
@@ -243,6 +279,11 @@ impl<'a> Intake<'a> {
         self.samples += 1;
         self.newest = Some((r.seq, r.time));
         self.oldest = Some(self.oldest.map_or(r.time, |t| t.min(r.time)));
+        if let Some(t) = &mut self.timeline {
+            // The time the device stamped stands for when the reader had
+            // it too: the reports carry no second stamp.
+            t.recorder.consumed(r.seq, r.time, t.read_by, r.time, t.at);
+        }
     }
 
     /// Reports waiting in a channel when the loop looked.
@@ -258,6 +299,13 @@ impl<'a> Intake<'a> {
     /// Records this read in the statistics: how many samples, and the age
     /// of the newest; or a read that found nothing.
     pub fn finish(self) {
+        if let Some(t) = self.timeline
+            && t.handler
+        {
+            let end = t.recorder.now();
+            t.recorder
+                .handled(Activity::Run(Subsystem::Mouse), t.at, end);
+        }
         if let Some(oldest) = self.oldest {
             self.stats.on_oldest(self.now, oldest);
         }
@@ -280,6 +328,7 @@ pub struct Wait<'a> {
     /// The subsystem that ran longest in the last tick, and for how long:
     /// whatever waited during the tick waited behind it.
     pub held_by: (&'static str, Duration),
+    timeline: Option<(&'a mut TimelineRecorder, Lane)>,
 }
 
 impl<'a> Wait<'a> {
@@ -298,7 +347,15 @@ impl<'a> Wait<'a> {
             stats,
             colour,
             held_by,
+            timeline: None,
         }
+    }
+
+    /// Handlers run inside the wait show on the thread timeline, and the
+    /// reports they consume are marked as read by `read_by`.
+    pub fn with_timeline(mut self, recorder: &'a mut TimelineRecorder, read_by: Lane) -> Self {
+        self.timeline = Some((recorder, read_by));
+        self
     }
 
     /// The pacer's wait.
@@ -309,7 +366,17 @@ impl<'a> Wait<'a> {
     /// An intake for samples read now (a handler run inside the wait).
     pub fn intake(&mut self) -> Intake<'_> {
         let now = self.clock.now();
-        Intake::new(self.game, self.stats, self.colour, now)
+        let intake = Intake::new(self.game, self.stats, self.colour, now);
+        match &mut self.timeline {
+            Some((recorder, read_by)) => {
+                let mut intake = intake.with_timeline(recorder, *read_by, now);
+                if let Some(t) = &mut intake.timeline {
+                    t.handler = true;
+                }
+                intake
+            }
+            None => intake,
+        }
     }
 }
 

@@ -29,7 +29,7 @@ fn start(device: Box<dyn MouseDevice>, ctx: &StartContext) -> Result<Box<dyn Mod
         Some(bytes) => Builder::new().stack_size(bytes),
         None => Builder::new(),
     };
-    match MouseThread::spawn_with(builder, device, CHANNEL_CAPACITY) {
+    match MouseThread::spawn_with(builder, device, CHANNEL_CAPACITY, ctx.lane.clone()) {
         Ok(thread) => Ok(Box::new(Threaded { thread })),
         Err(e) => Err(Refused {
             device: e.device,

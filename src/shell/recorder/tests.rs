@@ -21,7 +21,7 @@ fn both_placements_write_every_frame_as_a_readable_png() {
     for on_worker in [false, true] {
         let dir = temp(if on_worker { "worker" } else { "inline" });
         let _ = fs::remove_dir_all(&dir);
-        let mut rec = Recorder::start(dir.clone(), on_worker).expect("start");
+        let mut rec = Recorder::start(dir.clone(), on_worker, None).expect("start");
         for shade in [10u8, 20, 30] {
             rec.push(&frame(shade));
         }
@@ -41,7 +41,7 @@ fn both_placements_write_every_frame_as_a_readable_png() {
 
 #[test]
 fn an_unwritable_folder_is_refused_with_the_reason() {
-    let err = Recorder::start(PathBuf::from("/proc/why-threads/rec"), true)
+    let err = Recorder::start(PathBuf::from("/proc/why-threads/rec"), true, None)
         .err()
         .unwrap_or_default();
     assert!(
@@ -104,7 +104,7 @@ fn the_first_write_error_stops_the_recording_and_leaves_only_whole_frames() {
             "fail-inline"
         });
         let _ = fs::remove_dir_all(&dir);
-        let mut rec = Recorder::start(dir.clone(), on_worker).expect("start");
+        let mut rec = Recorder::start(dir.clone(), on_worker, None).expect("start");
         // A folder where frame 2's temporary file must go: creating it fails.
         let blocker = dir.join(".frame-00002.png.tmp");
         fs::create_dir(&blocker).expect("blocker");
