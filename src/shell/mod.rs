@@ -10,6 +10,7 @@ pub mod engine;
 pub mod export;
 pub mod frames;
 pub mod hotkeys;
+pub mod intake;
 pub mod modes;
 pub mod mouse;
 pub mod os;
