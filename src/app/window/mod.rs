@@ -256,7 +256,12 @@ impl Frontend for WindowFrontend {
             return;
         };
         let ctx = self.handler.egui_ctx.clone();
-        let logical = window.inner_size().to_logical::<f32>(window.scale_factor());
+        // The size the last resize event gave, not `window.inner_size()`:
+        // that asks the X server on every frame, and winit unwraps its
+        // answer, so a dead X server would panic here instead of ending
+        // the run with one line.
+        let (w, h) = self.renderer.size;
+        let logical = winit::dpi::PhysicalSize::new(w, h).to_logical::<f32>(window.scale_factor());
         fit::apply(
             &ctx,
             self.scale,
