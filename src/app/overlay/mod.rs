@@ -137,7 +137,13 @@ fn figures(ui: &mut Ui, input: &OverlayInput<'_>) {
         ui.label(RichText::new(m).color(BAD));
     }
     ui.add_space(4.0);
-    ui.label(RichText::new(hotkeys::summary_line(input.lights)).color(DIM));
+    // Wrapped at the panel's visible edge, not at the width of the widest
+    // content (the scroll area's), so no key is cut off at the window's edge.
+    let visible = (ui.clip_rect().right() - ui.cursor().left()).max(100.0);
+    ui.scope(|ui| {
+        ui.set_max_width(visible);
+        ui.label(RichText::new(hotkeys::summary_line(input.lights)).color(DIM));
+    });
 }
 
 fn mode_column(ui: &mut Ui, mode: ModeId, s: &ModeStats, r: &ModeReport, active: bool) {
