@@ -9,4 +9,5 @@
 
 pub mod app;
 pub mod core;
+pub mod serve;
 pub mod shell;

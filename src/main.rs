@@ -6,6 +6,9 @@ use why_threads::app;
 use why_threads::shell::{bench, cli, report};
 
 fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("serve") {
+        return why_threads::serve::main(std::env::args().skip(2));
+    }
     let command = match cli::parse(std::env::args().skip(1)) {
         Ok(c) => c,
         Err(e) => {
