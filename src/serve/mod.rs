@@ -39,7 +39,7 @@ pub struct Architecture {
     pub about: &'static str,
     pub run: fn(TcpListener, Arc<Shared>) -> Result<(), String>,
     /// Threads by default (`--workers`): pool size, per-stage maximum, or
-    /// the runtime's kernel threads. 0: the architecture has no such knob.
+    /// the runtime's kernel threads. 0: one per core.
     pub default_workers: usize,
     /// Connections held at once by default; one more gets 503.
     pub default_max_connections: usize,
@@ -229,7 +229,12 @@ pub fn start(arch: &'static Architecture, options: &Options) -> Result<Server, S
     let addr = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
-    let workers = options.workers.unwrap_or(arch.default_workers).max(1);
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let workers = match (options.workers, arch.default_workers) {
+        (Some(n), _) => n.max(1),
+        (None, 0) => cores,
+        (None, n) => n,
+    };
     let config = Config {
         workers,
         max_connections: options
