@@ -86,6 +86,9 @@ fn every_architecture_prints_its_url_serves_and_stops_on_ctrl_c_with_a_summary()
             for stage in ["read", "cache", "file", "write", "exit"] {
                 assert!(status.contains(&format!("| {stage} q")), "{status}");
             }
+        } else {
+            let status = line_with(&lines, " requests/s, ");
+            assert!(status.starts_with(&format!("{}: ", arch.name)), "{status}");
         }
         // SAFETY: signalling the child this test started.
         unsafe {
