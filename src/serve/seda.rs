@@ -262,7 +262,7 @@ impl Seda {
 
     /// From a stage thread: puts a job on the queue of the stage its `next`
     /// names. A full queue holds the sending thread back (back-pressure, so
-    /// the stages cannot outrun each other), for at most [`HOLD`]; a request
+    /// the stages cannot outrun each other), for at most `HOLD` (1 s); a request
     /// that still finds no room is answered 503.
     pub fn route(&self, job: Box<Job>) {
         let stage = Self::stage_of(&job);
