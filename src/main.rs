@@ -6,8 +6,8 @@ use why_threads::app;
 use why_threads::shell::{bench, cli, report};
 
 fn main() -> ExitCode {
-    if std::env::args_os().nth(1).is_some_and(|a| a == "serve") {
-        return why_threads::serve::main(std::env::args_os().skip(2));
+    if std::env::args().nth(1).as_deref() == Some("serve") {
+        return why_threads::serve::main(std::env::args().skip(2));
     }
     let command = match cli::parse(std::env::args().skip(1)) {
         Ok(c) => c,
