@@ -9,4 +9,6 @@
 
 pub mod app;
 pub mod core;
+pub mod figure2;
+pub mod load;
 pub mod shell;

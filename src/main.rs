@@ -6,6 +6,12 @@ use why_threads::app;
 use why_threads::shell::{bench, cli, report};
 
 fn main() -> ExitCode {
+    // `load` and `seda` parse their own options (clap) until the main CLI knows them.
+    match std::env::args().nth(1).as_deref() {
+        Some("load") => return why_threads::load::main_with(std::env::args().skip(1)),
+        Some("seda") => return why_threads::figure2::main_with(std::env::args().skip(1)),
+        _ => {}
+    }
     let command = match cli::parse(std::env::args().skip(1)) {
         Ok(c) => c,
         Err(e) => {
