@@ -38,6 +38,7 @@ fn draw(out: &mut String, results: &[Measured]) -> Drawn {
     chart
         .configure_mesh()
         .x_desc("tasks in the pipeline (= threads of the threaded server)")
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .y_desc("throughput, tasks/s")
         .y_label_formatter(&|v| format!("{:.0}k", v / 1000.0))
         .draw()?;
@@ -57,7 +58,7 @@ fn draw(out: &mut String, results: &[Measured]) -> Drawn {
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(SeriesLabelPosition::LowerRight)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .draw()?;
@@ -73,6 +74,7 @@ fn draw(out: &mut String, results: &[Measured]) -> Drawn {
     chart
         .configure_mesh()
         .x_desc("tasks in the pipeline")
+        .x_label_formatter(&|v| format!("{v:.0}"))
         .y_desc("mean latency, ms (log)")
         .draw()?;
     for (i, m) in results.iter().enumerate() {
