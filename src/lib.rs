@@ -11,4 +11,5 @@ pub mod app;
 pub mod core;
 pub mod figure2;
 pub mod load;
+pub mod serve;
 pub mod shell;

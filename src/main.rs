@@ -6,8 +6,9 @@ use why_threads::app;
 use why_threads::shell::{bench, cli, report};
 
 fn main() -> ExitCode {
-    // `load` and `seda` parse their own options (clap) until the main CLI knows them.
+    // `serve`, `load` and `seda` parse their own options (clap) until the main CLI knows them.
     match std::env::args().nth(1).as_deref() {
+        Some("serve") => return why_threads::serve::main(std::env::args().skip(2)),
         Some("load") => return why_threads::load::main_with(std::env::args().skip(1)),
         Some("seda") => return why_threads::figure2::main_with(std::env::args().skip(1)),
         _ => {}

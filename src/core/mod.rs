@@ -11,6 +11,7 @@
 pub mod ai;
 pub mod draw;
 pub mod game;
+pub mod http;
 pub mod input;
 pub mod lecture;
 pub mod pacing;

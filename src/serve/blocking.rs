@@ -1,0 +1,119 @@
+//! The stages driven by one thread on a blocking socket, top to bottom:
+//! von Behren's `thread_main(sock)`. Used by `threads` (for a connection's
+//! whole life) and `pool` (until it is better to hand the connection back).
+//!
+//! Blocking reads wait at most until the session's deadline (a slow client
+//! gets 408), and in slices so that shutdown is noticed.
+
+use std::io::ErrorKind;
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use super::Shared;
+use super::conn::{Filled, Session};
+use super::stages::{self, Next};
+
+/// How often a thread waiting for input looks at the shutdown flag.
+const SLICE: Duration = Duration::from_millis(250);
+
+pub enum Outcome {
+    /// The connection ended (the Exit stage ran).
+    Closed,
+    /// Handed back while waiting for input (pool: others were queued).
+    Yielded,
+}
+
+/// Runs the stages for `s` until the connection ends, or until it waits for
+/// input and `yield_now()` says another connection should have the thread
+/// (it is then given `brief_wait` to send something first).
+pub fn drive(
+    shared: &Shared,
+    stream: &mut TcpStream,
+    s: &mut Session,
+    yield_now: &dyn Fn() -> bool,
+    brief_wait: Duration,
+) -> Outcome {
+    let mut next = Next::ReadRequest;
+    let mut read_timeout = None;
+    loop {
+        let now = Instant::now();
+        next = match next {
+            Next::ReadRequest => stages::read_request(shared, s, now),
+            Next::NeedInput => {
+                if shared.shutdown.is_set() && !s.head_started {
+                    Next::Exit
+                } else if now >= s.deadline {
+                    stages::timed_out(s)
+                } else {
+                    let yielding = yield_now();
+                    let wait = if yielding { brief_wait } else { SLICE };
+                    let wait = wait.min(s.deadline - now).max(Duration::from_millis(1));
+                    if read_timeout != Some(wait) {
+                        let _ = stream.set_read_timeout(Some(wait));
+                        read_timeout = Some(wait);
+                    }
+                    match s.fill(stream) {
+                        Ok(Filled::Bytes(_)) => Next::ReadRequest,
+                        Ok(Filled::Eof) => Next::Exit,
+                        Err(e)
+                            if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+                        {
+                            if yielding {
+                                return Outcome::Yielded;
+                            }
+                            Next::NeedInput
+                        }
+                        Err(e) if e.kind() == ErrorKind::Interrupted => Next::NeedInput,
+                        Err(_) => Next::Exit,
+                    }
+                }
+            }
+            Next::PinCache => stages::pin_cache(shared, s, now),
+            Next::ReadFile => stages::read_file(shared, s, now),
+            Next::WriteResponse => {
+                // A client that stops reading holds the thread at most this long.
+                let _ = stream.set_write_timeout(Some(shared.config.request_timeout));
+                match stages::write_response(shared, s, stream, now) {
+                    Ok(next) => next,
+                    Err(e) => {
+                        stages::aborted(shared, &e);
+                        Next::Exit
+                    }
+                }
+            }
+            Next::Exit => return Outcome::Closed,
+        };
+    }
+}
+
+/// Waits (bounded) until every connection has ended; false if some remain.
+pub fn wait_for_connections(shared: &Shared, grace: Duration) -> bool {
+    let until = Instant::now() + grace;
+    while shared
+        .counters
+        .active
+        .load(std::sync::atomic::Ordering::Acquire)
+        > 0
+    {
+        if Instant::now() >= until {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    true
+}
+
+/// Wakes a thread blocked in `accept` on `listener` by connecting to it.
+pub fn wake_accept(addr: std::net::SocketAddr) -> impl Fn() + Send + Sync + 'static {
+    move || {
+        let _ = TcpStream::connect_timeout(&super::reachable(addr), Duration::from_secs(1));
+    }
+}
+
+/// An `accept` error that a server survives (out of file descriptors, a
+/// connection reset before it was accepted): pause briefly and go on.
+pub fn pause_after_accept_error(e: &std::io::Error) {
+    if e.kind() != ErrorKind::ConnectionAborted && e.kind() != ErrorKind::Interrupted {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
