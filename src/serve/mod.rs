@@ -8,6 +8,7 @@
 pub mod blocking;
 pub mod cache;
 mod cli;
+pub mod completion;
 pub mod conn;
 pub mod events;
 pub mod hybrid;
@@ -39,7 +40,8 @@ pub struct Architecture {
     pub about: &'static str,
     pub run: fn(TcpListener, Arc<Shared>) -> Result<(), String>,
     /// Threads by default (`--workers`): pool size, per-stage maximum, or
-    /// the runtime's kernel threads. 0: the architecture has no such knob.
+    /// the runtime's or the completion server's kernel threads. 0: one per
+    /// core (ignored by the architectures without such a knob).
     pub default_workers: usize,
     /// Connections held at once by default; one more gets 503.
     pub default_max_connections: usize,
@@ -73,6 +75,13 @@ pub const ARCHITECTURES: &[Architecture] = &[
         about: "the stages joined by bounded queues, a self-sizing thread pool per stage (SEDA)",
         run: seda::run,
         default_workers: 4,
+        default_max_connections: 10_000,
+    },
+    Architecture {
+        name: "completion",
+        about: "the Fire web server's state machine on completions (io_uring, a ring per worker)",
+        run: completion::run,
+        default_workers: 0,
         default_max_connections: 10_000,
     },
     Architecture {
@@ -229,7 +238,12 @@ pub fn start(arch: &'static Architecture, options: &Options) -> Result<Server, S
     let addr = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
-    let workers = options.workers.unwrap_or(arch.default_workers).max(1);
+    // A default of 0: one per core (completion, hybrid); ignored where there is no such knob.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = match options.workers.unwrap_or(arch.default_workers) {
+        0 => cores,
+        n => n,
+    };
     let config = Config {
         workers,
         max_connections: options
