@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use why_threads::load::{self, LoadArgs, client, target};
+use why_threads::load::{self, LoadArgs, client, report, target};
 
 const BODY: usize = 1000;
 
@@ -82,7 +82,7 @@ fn args(url: String, connections: u32, requests: u64) -> LoadArgs {
     }
 }
 
-fn load(port: u16, path: &str, connections: u32, requests: u64) -> client::Report {
+fn load(port: u16, path: &str, connections: u32, requests: u64) -> report::Report {
     let (_, config) = load::config(&args(
         format!("http://127.0.0.1:{port}{path}"),
         connections,

@@ -15,65 +15,9 @@ use std::time::{Duration, Instant};
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 
+use super::report::{Errors, LoadConfig, Report};
 use super::response::{CLOSED_BEFORE_RESPONSE, Progress, ResponseReader};
 use crate::core::stats::Histogram;
-
-/// One run's parameters (already validated and capped).
-#[derive(Clone, Debug)]
-pub struct LoadConfig {
-    pub addr: SocketAddr,
-    /// The bytes of the request every connection sends.
-    pub request: Vec<u8>,
-    pub connections: usize,
-    pub threads: usize,
-    pub duration: Duration,
-    pub requests: u64,
-}
-
-/// Errors by where they happened.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Errors {
-    pub connect: u64,
-    pub read: u64,
-    pub write: u64,
-    /// Malformed or cut responses.
-    pub protocol: u64,
-}
-
-impl Errors {
-    pub fn total(&self) -> u64 {
-        self.connect + self.read + self.write + self.protocol
-    }
-
-    fn add(&mut self, o: &Errors) {
-        self.connect += o.connect;
-        self.read += o.read;
-        self.write += o.write;
-        self.protocol += o.protocol;
-    }
-}
-
-/// What a run measured.
-#[derive(Clone, Debug, Default)]
-pub struct Report {
-    pub elapsed: Duration,
-    /// Complete responses, any status.
-    pub responses: u64,
-    pub non_2xx: u64,
-    /// Bytes received (heads and bodies).
-    pub bytes: u64,
-    pub errors: Errors,
-    /// Connections opened (the first ones and every reconnect).
-    pub connects: u64,
-    /// Request to complete response, in nanoseconds.
-    pub latency: Histogram,
-}
-
-impl Report {
-    pub fn per_second(&self, n: u64) -> f64 {
-        n as f64 / self.elapsed.as_secs_f64().max(1e-9)
-    }
-}
 
 /// Latencies are gathered in batches and merged under a lock, rarely.
 const LATENCY_BATCH: usize = 4096;

@@ -5,6 +5,7 @@
 //! response ends, [`client`] runs the connections. This file is the command.
 
 pub mod client;
+pub mod report;
 pub mod response;
 pub mod target;
 
@@ -13,7 +14,7 @@ use std::time::Duration;
 
 use clap::Parser;
 
-use client::{LoadConfig, Report};
+use report::{LoadConfig, summary};
 use target::Target;
 
 /// Caps: a mistyped argument must not become an hour-long flood.
@@ -137,51 +138,5 @@ pub fn run(args: LoadArgs) -> ExitCode {
             eprintln!("why-threads load: {e}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// The report as printed.
-pub fn summary(r: &Report) -> String {
-    let e = &r.errors;
-    format!(
-        "  requests   {:>10} in {:.2} s   {:>12.1} req/s\n  \
-           transfer   {:>10}          {:>12}/s\n  \
-           latency    p50 {}   p99 {}   max {}\n  \
-           responses  non-2xx {}   connections opened {}\n  \
-           errors     {} (connect {}, read {}, write {}, protocol {})\n",
-        r.responses,
-        r.elapsed.as_secs_f64(),
-        r.per_second(r.responses),
-        bytes(r.bytes as f64),
-        bytes(r.per_second(r.bytes)),
-        duration(r.latency.percentile(0.5)),
-        duration(r.latency.percentile(0.99)),
-        duration(r.latency.max()),
-        r.non_2xx,
-        r.connects,
-        e.total(),
-        e.connect,
-        e.read,
-        e.write,
-        e.protocol
-    )
-}
-
-fn bytes(b: f64) -> String {
-    match b {
-        b if b >= 1e9 => format!("{:.2} GB", b / 1e9),
-        b if b >= 1e6 => format!("{:.2} MB", b / 1e6),
-        b if b >= 1e3 => format!("{:.1} kB", b / 1e3),
-        b => format!("{b:.0} B"),
-    }
-}
-
-/// Nanoseconds in the unit that keeps 3 significant figures.
-pub fn duration(ns: u64) -> String {
-    let ns = ns as f64;
-    match ns {
-        n if n >= 1e9 => format!("{:.2} s", n / 1e9),
-        n if n >= 1e6 => format!("{:.2} ms", n / 1e6),
-        n => format!("{:.0} µs", n / 1e3),
     }
 }

@@ -28,6 +28,9 @@
 //! the server stops with one line naming the sysctl.
 
 #[cfg(target_os = "linux")]
+#[path = "completion_slot.rs"]
+mod slot;
+#[cfg(target_os = "linux")]
 #[path = "completion_worker.rs"]
 mod worker;
 

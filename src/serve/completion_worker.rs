@@ -7,18 +7,17 @@
 //! boxed: the kernel holds pointers into them (receive buffer, iovecs,
 //! message header) while an operation is in flight, so they never move.
 
-use std::io::{self, ErrorKind, IoSlice, Write};
-use std::mem::ManuallyDrop;
-use std::net::TcpStream;
-use std::os::fd::{FromRawFd, RawFd};
+use std::io::{self, ErrorKind};
+use std::os::fd::RawFd;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use io_uring::{IoUring, cqueue, opcode, squeue, types};
 
 use super::super::Shared;
-use super::super::conn::{Filled, Session};
+use super::super::conn::Filled;
 use super::super::stages::{self, Next};
+use super::slot::{Capture, RECV_BYTES, Slot, State, set_nodelay};
 
 /// `user_data` of the quit completion posted to each worker.
 pub const QUIT: u64 = 3;
@@ -30,7 +29,6 @@ const CANCEL: u64 = 4;
 /// Accepts kept pending on the listener by each worker (Fire keeps one
 /// `AcceptEx` per preallocated connection; a few suffice to never miss one).
 const PENDING_ACCEPTS: usize = 16;
-const RECV_BYTES: usize = 8 * 1024;
 /// How often deadlines are checked (slow clients, idle keep-alive).
 const TICK_EVERY: Duration = Duration::from_millis(250);
 const SQ_ENTRIES: u32 = 1024;
@@ -41,95 +39,6 @@ pub fn ring() -> io::Result<IoUring> {
     IoUring::builder()
         .setup_cqsize(CQ_ENTRIES)
         .build(SQ_ENTRIES)
-}
-
-/// Fire's `Connection::STATE`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
-    /// No operation; on the free list.
-    Free,
-    WaitAccept,
-    WaitRequest,
-    WaitTransmit,
-    WaitReset,
-}
-
-struct Slot {
-    state: State,
-    fd: RawFd,
-    session: Option<Session>,
-    /// The stage to resume at when the pending operation completes.
-    next: Next,
-    recv: Box<[u8]>,
-    iov: [libc::iovec; 2],
-    msg: libc::msghdr,
-    /// Bytes the last send completion reported, for the stage to account.
-    sent: usize,
-    cancelling: bool,
-}
-
-impl Slot {
-    fn new() -> Box<Slot> {
-        // SAFETY: msghdr is plain data; all-zero is an empty header.
-        let msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        let empty = libc::iovec {
-            iov_base: std::ptr::null_mut(),
-            iov_len: 0,
-        };
-        Box::new(Slot {
-            state: State::Free,
-            fd: -1,
-            session: None,
-            next: Next::Exit,
-            recv: vec![0; RECV_BYTES].into_boxed_slice(),
-            iov: [empty, empty],
-            msg,
-            sent: 0,
-            cancelling: false,
-        })
-    }
-
-    /// The socket, borrowed for the stages' `std::io` calls (never closed here).
-    fn stream(&self) -> ManuallyDrop<TcpStream> {
-        // SAFETY: `fd` is this slot's open socket until its Close completes.
-        ManuallyDrop::new(unsafe { TcpStream::from_raw_fd(self.fd) })
-    }
-}
-
-/// The stages' writer during WAIT_TRANSMIT: it reports the bytes the last
-/// send completed, then captures what is left (as iovecs into the session's
-/// own buffers) and answers `WouldBlock`: the send is then submitted.
-struct Capture<'a> {
-    iov: &'a mut [libc::iovec; 2],
-    count: usize,
-    sent: &'a mut usize,
-}
-
-impl Write for Capture<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.write_vectored(&[IoSlice::new(buf)])
-    }
-
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        if *self.sent > 0 {
-            return Ok(std::mem::take(self.sent));
-        }
-        self.count = 0;
-        for (slot, buf) in self
-            .iov
-            .iter_mut()
-            .zip(bufs.iter().filter(|b| !b.is_empty()))
-        {
-            slot.iov_base = buf.as_ptr() as *mut libc::c_void;
-            slot.iov_len = buf.len();
-            self.count += 1;
-        }
-        Err(ErrorKind::WouldBlock.into())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
 }
 
 pub struct Worker {
@@ -483,19 +392,5 @@ impl Worker {
             .user_data(user_data(i, OP));
         slot.fd = -1;
         self.push(&close)
-    }
-}
-
-fn set_nodelay(fd: RawFd) {
-    let one: libc::c_int = 1;
-    // SAFETY: setsockopt on a socket we own, with a valid int option.
-    unsafe {
-        libc::setsockopt(
-            fd,
-            libc::IPPROTO_TCP,
-            libc::TCP_NODELAY,
-            (&one as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        );
     }
 }
