@@ -3,10 +3,12 @@
 //! the same tasks. Writes `figure2.csv` and `figure2.svg` to `--out` and
 //! prints the table.
 //!
-//! Every design is one row of [`CURVES`]; a new curve (the staged server)
-//! is a function with the same signature and one more row.
+//! Every design is one row of [`CURVES`] (a function from the task file, the
+//! number of tasks and the time window to a measured point): the threaded
+//! server, its event-driven twin, and the staged (SEDA) server.
 
 pub mod plot;
+pub mod staged;
 pub mod tasks;
 
 use std::fs::File;
@@ -35,6 +37,10 @@ pub const CURVES: &[Curve] = &[
     Curve {
         name: "event-driven",
         run: tasks::event_driven,
+    },
+    Curve {
+        name: "staged",
+        run: staged::staged,
     },
 ];
 
@@ -200,6 +206,21 @@ pub fn table(results: &[Measured]) -> String {
         }
         s.push('\n');
     }
+    for m in results {
+        let refused: Vec<String> = m
+            .points
+            .iter()
+            .filter(|p| p.refused > 0)
+            .map(|p| format!("{} of {}", p.refused, p.concurrency))
+            .collect();
+        if !refused.is_empty() {
+            s += &format!(
+                "{}: refused at admission (queue full): {}\n",
+                m.name,
+                refused.join(", ")
+            );
+        }
+    }
     s
 }
 
@@ -211,14 +232,15 @@ pub fn csv(results: &[Measured]) -> String {
     for m in results {
         for p in &m.points {
             s += &format!(
-                "{},{},{:.1},{:.4},{:.4},{},{}\n",
+                "{},{},{:.1},{:.4},{:.4},{},{},{}\n",
                 m.name,
                 p.concurrency,
                 p.tasks_per_second(),
                 ms(p.latency.mean()),
                 ms(p.latency.percentile(0.99) as f64),
                 p.tasks,
-                p.errors
+                p.errors,
+                p.refused
             );
         }
     }

@@ -37,6 +37,8 @@ pub struct Point {
     pub latency: Histogram,
     /// Reads that failed or came back short.
     pub errors: u64,
+    /// Tasks turned away at admission (a full queue), never run.
+    pub refused: u64,
 }
 
 impl Point {
@@ -53,7 +55,7 @@ pub struct Window {
 }
 
 /// Reads `TASK_BYTES` at offset 0 (positional: threads share the file).
-fn read_task(file: &File, buf: &mut [u8]) -> bool {
+pub(super) fn read_task(file: &File, buf: &mut [u8]) -> bool {
     #[cfg(unix)]
     let n = std::os::unix::fs::FileExt::read_at(file, buf, 0);
     #[cfg(windows)]
@@ -181,6 +183,7 @@ pub fn threaded(file: File, concurrency: usize, window: Window) -> Result<Point,
         seconds,
         latency,
         errors: run.errors.load(Ordering::Relaxed),
+        refused: 0,
     })
 }
 
@@ -240,6 +243,7 @@ fn event_loop(file: &File, concurrency: usize, window: Window) -> Point {
         seconds: window.measure.as_secs_f64(),
         latency,
         errors,
+        refused: 0,
     }
 }
 

@@ -14,7 +14,7 @@ pub mod events;
 pub mod hybrid;
 pub mod pool;
 pub mod seda;
-mod seda_control;
+pub mod seda_control;
 pub mod shutdown;
 pub mod site;
 pub mod stages;
