@@ -9,7 +9,8 @@
 #   overload  `seda` against `threads` at 64, 1000 and 5000 connections (issue 11)
 #
 #   --seconds S     length of each wrk run (default 5)
-#   --archs "A B"   architectures for `table` (default: threads pool events seda hybrid completion)
+#   --archs "A B"   architectures for `table`; NAME@N runs it with --workers N
+#                   (default: threads pool events seda hybrid hybrid@1 completion completion@1)
 #   --bin PATH      the binary (default target/release/why-threads; build it with cargo build --release)
 #
 # The servers get the same generated files (--root), wrk uses one thread
@@ -19,7 +20,7 @@ cd "$(dirname "$0")/.."
 
 mode=table
 seconds=5
-archs="threads pool events seda hybrid completion"
+archs="threads pool events seda hybrid hybrid@1 completion completion@1"
 bin=target/release/why-threads
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
         --seconds) seconds=$2; shift ;;
         --archs) archs=$2; shift ;;
         --bin) bin=$2; shift ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "servers-vs-nginx: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -43,7 +44,7 @@ chmod 755 "$work" # nginx started as root serves as `nobody`
 server_pid=""
 cleanup() {
     if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
+    if [ -n "${KEEP_WORK:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT INT TERM
 
@@ -55,7 +56,7 @@ head -c 65536 /dev/urandom >"$work/site/64k.bin"
 head -c 1048576 /dev/urandom >"$work/site/1m.bin"
 printf '<!doctype html><title>why-threads</title><a href="8k.bin">8k</a>\n' >"$work/site/index.html"
 
-port=18080
+port=$((20000 + RANDOM % 20000))
 nginx_conf() {
     cat <<EOF
 daemon off;
@@ -86,17 +87,26 @@ EOF
 
 # Starts server $1 (nginx or an architecture) on $port; waits until it answers.
 start() {
+    # A port nobody listens on (other servers may run on this machine).
     port=$((port + 1))
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
     if [ "$1" = nginx ]; then
         nginx_conf >"$work/nginx/nginx.conf"
         nginx -e "$work/nginx/error.log" -c "$work/nginx/nginx.conf" >"$work/server.log" 2>&1 &
     else
-        "$bin" serve --arch "$1" --port "$port" --root "$work/site" >"$work/server.log" 2>&1 &
+        # NAME@N: the architecture with --workers N (e.g. completion@1: one worker, like nginx).
+        local arch=${1%@*} workers=()
+        [ "$arch" = "$1" ] || workers=(--workers "${1#*@}")
+        "$bin" serve --arch "$arch" "${workers[@]}" --port "$port" --root "$work/site" >"$work/server.log" 2>&1 &
     fi
     server_pid=$!
     for _ in $(seq 100); do
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
         if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            sleep 0.2
+            kill -0 "$server_pid" 2>/dev/null && return 0
+            break
+        fi
         sleep 0.1
     done
     echo "servers-vs-nginx: $1 did not start:" >&2
@@ -123,6 +133,7 @@ to_ms() {
 bench() {
     local out
     out=$(wrk -t1 -c"$1" -d"${seconds}s" --latency --timeout 10s "http://127.0.0.1:$port/$2" 2>&1) || true
+    [ -z "${WRK_LOG:-}" ] || echo "$out" >>"$WRK_LOG"
     rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
     p99=$(awk '$1 == "99%" { print $2 }' <<<"$out" | to_ms)
     errs=$(awk '/Socket errors:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i + 0 }
