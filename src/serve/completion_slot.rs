@@ -32,6 +32,8 @@ pub struct Slot {
     /// The stage to resume at when the pending operation completes.
     pub next: Next,
     pub recv: Box<[u8]>,
+    /// Received bytes the session has not taken yet (its input was full).
+    pub unread: std::ops::Range<usize>,
     pub iov: [libc::iovec; 2],
     pub msg: libc::msghdr,
     /// Bytes the last send completion reported, for the stage to account.
@@ -53,6 +55,7 @@ impl Slot {
             session: None,
             next: Next::Exit,
             recv: vec![0; RECV_BYTES].into_boxed_slice(),
+            unread: 0..0,
             iov: [empty, empty],
             msg,
             sent: 0,

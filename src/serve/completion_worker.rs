@@ -293,10 +293,10 @@ impl Worker {
             return self.reset(i);
         };
         slot.next = match result {
-            n if n > 0 => match s.fill(&mut &slot.recv[..n as usize]) {
-                Ok(Filled::Bytes(_)) => Next::ReadRequest,
-                _ => Next::Exit,
-            },
+            n if n > 0 => {
+                slot.unread = 0..n as usize;
+                Next::NeedInput // taken from `unread`
+            }
             0 => Next::Exit,
             _ if cancelled || result == -libc::ECANCELED => stages::timed_out(s),
             _ => Next::Exit,
@@ -335,6 +335,15 @@ impl Worker {
         loop {
             slot.next = match slot.next {
                 Next::ReadRequest => stages::read_request(shared, s, now),
+                Next::NeedInput if !slot.unread.is_empty() => {
+                    match s.fill(&mut &slot.recv[slot.unread.clone()]) {
+                        Ok(Filled::Bytes(k)) => {
+                            slot.unread.start += k;
+                            Next::ReadRequest
+                        }
+                        _ => Next::Exit,
+                    }
+                }
                 Next::NeedInput => {
                     slot.state = State::WaitRequest;
                     let recv = opcode::Recv::new(
@@ -387,6 +396,7 @@ impl Worker {
         slot.state = State::WaitReset;
         slot.cancelling = false;
         slot.sent = 0;
+        slot.unread = 0..0;
         let close = opcode::Close::new(types::Fd(slot.fd))
             .build()
             .user_data(user_data(i, OP));
