@@ -7,6 +7,7 @@
 #   table     nginx and every architecture; 64 and 1000 connections; 8 KB and 1 MB (default)
 #   curve     `threads` (a thread per connection) as connections grow
 #   overload  `seda` against `threads` at 64, 1000 and 5000 connections (issue 11)
+#   client    the load generators: `wrk -t1` and `why-threads load -t1` in turn on one nginx
 #
 #   --seconds S     length of each wrk run (default 5)
 #   --archs "A B"   architectures for `table`; NAME@N runs it with --workers N
@@ -24,11 +25,11 @@ archs="threads pool events seda hybrid hybrid@1 completion completion@1"
 bin=target/release/why-threads
 while [ $# -gt 0 ]; do
     case "$1" in
-        table|curve|overload|all) mode=$1 ;;
+        table|curve|overload|client|all) mode=$1 ;;
         --seconds) seconds=$2; shift ;;
         --archs) archs=$2; shift ;;
         --bin) bin=$2; shift ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
         *) echo "servers-vs-nginx: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -186,10 +187,25 @@ overload() {
     done
 }
 
+client() {
+    echo "| client (64 connections, 8k.bin, nginx) | req/s | p99 ms |"
+    echo "| --- | ---: | ---: |"
+    start nginx || return 0
+    for _ in 1 2 3; do
+        bench 64 8k.bin
+        echo "| wrk -t1 | $rps | $p99 |"
+        local out
+        out=$("$bin" load "http://127.0.0.1:$port/8k.bin" -c 64 -t 1 -s "$seconds")
+        echo "| why-threads load -t 1 | $(awk '$1 == "requests" { printf "%.0f", $6 }' <<<"$out") | $(awk '$1 == "latency" { v = $6; u = $7; if (u == "µs") v /= 1000; else if (u == "s") v *= 1000; printf "%.2f", v }' <<<"$out") |"
+    done
+    stop
+}
+
 echo "<!-- $(date -u +%FT%TZ), $(nproc) cores, $(uname -sr), wrk -t1 -d${seconds}s --latency, nginx $(nginx -v 2>&1 | sed 's/.*\///') -->"
 case "$mode" in
     table) table ;;
     curve) curve ;;
     overload) overload ;;
-    all) table; echo; curve; echo; overload ;;
+    client) client ;;
+    all) table; echo; curve; echo; overload; echo; client ;;
 esac
