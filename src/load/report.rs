@@ -67,7 +67,7 @@ pub fn summary(r: &Report) -> String {
     let e = &r.errors;
     format!(
         "  requests   {:>10} in {:.2} s   {:>12.1} req/s\n  \
-           transfer   {:>10}          {:>12}/s\n  \
+           transfer   {:>10}             {:>12}/s\n  \
            latency    p50 {}   p99 {}   max {}\n  \
            responses  non-2xx {}   connections opened {}\n  \
            errors     {} (connect {}, read {}, write {}, protocol {})\n",
