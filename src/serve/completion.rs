@@ -59,13 +59,9 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
     use io_uring::{IoUring, opcode, types};
 
     let workers = shared.config.workers.max(1);
-    let mut rings = Vec::with_capacity(workers);
-    for _ in 0..workers {
-        rings.push(worker::ring().map_err(|e| refused(&e))?);
-    }
-    // The ring that posts the quit completions (PostQueuedCompletionStatus).
+    // The ring that posts the quit completions (PostQueuedCompletionStatus);
+    // made first, so that a kernel refusing io_uring is told at once.
     let mut control = IoUring::new(8).map_err(|e| refused(&e))?;
-    let ring_fds: Vec<i32> = rings.iter().map(|r| r.as_raw_fd()).collect();
 
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     shared.shutdown.on_trigger(move || {
@@ -73,26 +69,46 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
     });
     let listener_fd = listener.as_raw_fd();
     let mut threads = Vec::with_capacity(workers);
-    for (i, ring) in rings.into_iter().enumerate() {
+    let mut ring_fds = Vec::with_capacity(workers);
+    let mut failure = None;
+    for i in 0..workers {
+        // Each worker makes its own ring: a single-issuer ring belongs to
+        // the thread that made it. It says back which ring, or why not.
+        let (ring_tx, ring_rx) = std::sync::mpsc::channel::<Result<i32, String>>();
         let for_worker = Arc::clone(&shared);
         let spawned = std::thread::Builder::new()
             .name(format!("completion-{i}"))
             .spawn(move || {
                 let shared = for_worker;
+                let ring = match worker::ring() {
+                    Ok(ring) => ring,
+                    Err(e) => {
+                        let _ = ring_tx.send(Err(refused(&e)));
+                        return Ok(());
+                    }
+                };
+                let _ = ring_tx.send(Ok(ring.as_raw_fd()));
                 let result = worker::Worker::new(ring, listener_fd, Arc::clone(&shared)).run();
                 if result.is_err() {
                     shared.shutdown.trigger(); // the others stop too
                 }
                 result
             });
-        match spawned {
-            Ok(t) => threads.push(t),
+        let ring = match spawned {
+            Ok(t) => {
+                threads.push(t);
+                ring_rx
+                    .recv()
+                    .unwrap_or_else(|_| Err("a completion worker died at start".into()))
+            }
+            Err(e) => Err(format!("cannot start completion worker {i}: {e}")),
+        };
+        match ring {
+            Ok(fd) => ring_fds.push(fd),
             Err(e) => {
+                failure = Some(e);
                 shared.shutdown.trigger();
-                let _ = stop_rx.recv();
-                post_quit(&mut control, &ring_fds[..threads.len()]);
-                threads.into_iter().for_each(|t| drop(t.join()));
-                return Err(format!("cannot start completion worker {i}: {e}"));
+                break;
             }
         }
     }
@@ -100,7 +116,7 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
     // Wait for Ctrl-C (or a worker's failure), then one quit completion per worker.
     let _ = stop_rx.recv();
     post_quit(&mut control, &ring_fds);
-    let mut first_error = None;
+    let mut first_error = failure;
     for t in threads {
         match t.join() {
             Ok(Ok(())) => {}
