@@ -171,9 +171,17 @@ pub fn measure(
     'rounds: for round in 0..rounds.max(1) {
         for (k, &n) in points.iter().enumerate() {
             for (curve, out) in CURVES.iter().zip(results.iter_mut()) {
+                let switches = context_switches();
                 let point = File::open(&data)
                     .map_err(|e| format!("cannot open {}: {e}", data.display()))
-                    .and_then(|f| (curve.run)(f, n, window));
+                    .and_then(|f| (curve.run)(f, n, window))
+                    .map(|mut p| {
+                        let run = (window.warmup + window.measure).as_secs_f64();
+                        let done = p.tasks_per_second() * run;
+                        p.switches_per_task =
+                            context_switches().saturating_sub(switches) as f64 / done.max(1.0);
+                        p
+                    });
                 match point {
                     Ok(p) if round == 0 => out.points.push(p),
                     Ok(p) => {
@@ -191,6 +199,20 @@ pub fn measure(
     }
     let _ = std::fs::remove_file(&data);
     outcome.map(|()| results)
+}
+
+/// Voluntary and involuntary context switches of every thread of the
+/// process so far (0 where the system does not count them).
+fn context_switches() -> u64 {
+    #[cfg(unix)]
+    {
+        // SAFETY: getrusage fills the struct it is given; all-zero is valid.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0 {
+            return (usage.ru_nvcsw + usage.ru_nivcsw).max(0) as u64;
+        }
+    }
+    0
 }
 
 fn ms(ns: f64) -> f64 {
@@ -245,12 +267,12 @@ pub fn table(results: &[Measured]) -> String {
 /// The CSV: one line per design and point.
 pub fn csv(results: &[Measured]) -> String {
     let mut s = String::from(
-        "design,tasks_in_pipeline,tasks_per_s,latency_mean_ms,latency_p99_ms,tasks,errors\n",
+        "design,tasks_offered,tasks_per_s,latency_mean_ms,latency_p99_ms,tasks,errors,refused,switches_per_task\n",
     );
     for m in results {
         for p in &m.points {
             s += &format!(
-                "{},{},{:.1},{:.4},{:.4},{},{},{}\n",
+                "{},{},{:.1},{:.4},{:.4},{},{},{},{:.4}\n",
                 m.name,
                 p.concurrency,
                 p.tasks_per_second(),
@@ -258,7 +280,8 @@ pub fn csv(results: &[Measured]) -> String {
                 ms(p.latency.percentile(0.99) as f64),
                 p.tasks,
                 p.errors,
-                p.refused
+                p.refused,
+                p.switches_per_task
             );
         }
     }
@@ -307,6 +330,11 @@ mod tests {
         let csv = csv(&results);
         assert_eq!(csv.lines().count(), 1 + 2 * CURVES.len());
         assert!(csv.lines().nth(1).unwrap().starts_with("threaded,1,"));
+        let columns = csv.lines().next().unwrap().split(',').count();
+        assert!(
+            csv.lines().all(|l| l.split(',').count() == columns),
+            "{csv}"
+        );
         let svg = plot::svg(&results).unwrap();
         assert!(
             svg.starts_with("<svg") && svg.contains("threaded"),

@@ -155,5 +155,6 @@ pub fn staged(file: File, concurrency: usize, window: Window) -> Result<Point, S
         latency,
         errors: stage.errors.load(Ordering::Relaxed),
         refused: refused_at_start as u64 + stage.refused.load(Ordering::Relaxed),
+        switches_per_task: 0.0,
     })
 }

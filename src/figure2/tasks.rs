@@ -39,6 +39,8 @@ pub struct Point {
     pub errors: u64,
     /// Tasks turned away at admission (a full queue), never run.
     pub refused: u64,
+    /// Context switches of the whole process per task done (set by the caller).
+    pub switches_per_task: f64,
 }
 
 impl Point {
@@ -184,6 +186,7 @@ pub fn threaded(file: File, concurrency: usize, window: Window) -> Result<Point,
         latency,
         errors: run.errors.load(Ordering::Relaxed),
         refused: 0,
+        switches_per_task: 0.0,
     })
 }
 
@@ -244,6 +247,7 @@ fn event_loop(file: &File, concurrency: usize, window: Window) -> Point {
         latency,
         errors,
         refused: 0,
+        switches_per_task: 0.0,
     }
 }
 
