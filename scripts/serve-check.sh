@@ -35,21 +35,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
+out=/dev/null
 fail() {
     echo "serve-check: $arch: $*" >&2
     echo "--- server output:" >&2
-    cat "$work/server.out" >&2 || true
+    cat "$out" >&2 || true
     exit 1
 }
 
 status_of() { curl -s -o /dev/null --max-time 5 -w '%{http_code}' "$@" || true; }
 
 for arch in "${archs[@]}"; do
-    "$bin" serve --arch "$arch" --port 0 >"$work/server.out" 2>&1 &
+    out="$work/$arch.out"
+    : >"$out"
+    "$bin" serve --arch "$arch" --port 0 >"$out" 2>&1 &
     pid=$!
     url=""
     for _ in $(seq 100); do
-        url=$(grep -o 'http://[^ ]*/' "$work/server.out" | head -1 || true)
+        url=$(grep -o 'http://[^ ]*/' "$out" | head -1 || true)
         [ -n "$url" ] && break
         kill -0 "$pid" 2>/dev/null || fail "exited at start"
         sleep 0.1
@@ -86,7 +89,7 @@ for arch in "${archs[@]}"; do
     wait "$pid" || code=$?
     pid=""
     [ "$code" -eq 0 ] || fail "exit status $code after Ctrl-C"
-    summary=$(grep -E 'stopped: [0-9]+ connections, [0-9]+ requests, [0-9]+ errors' "$work/server.out") ||
+    summary=$(grep -E 'stopped: [0-9]+ connections, [0-9]+ requests, [0-9]+ errors' "$out") ||
         fail "no summary line"
     echo "serve-check: $arch ok: wrk -t1 -c16 -d2s: $rate req/s; ${summary#*stopped: }"
 done

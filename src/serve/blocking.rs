@@ -35,6 +35,8 @@ pub fn drive(
 ) -> Outcome {
     let mut next = Next::ReadRequest;
     let mut read_timeout = None;
+    // A client that stops reading holds the thread at most this long.
+    let _ = stream.set_write_timeout(Some(shared.config.request_timeout));
     loop {
         let now = Instant::now();
         next = match next {
@@ -70,17 +72,13 @@ pub fn drive(
             }
             Next::PinCache => stages::pin_cache(shared, s, now),
             Next::ReadFile => stages::read_file(shared, s, now),
-            Next::WriteResponse => {
-                // A client that stops reading holds the thread at most this long.
-                let _ = stream.set_write_timeout(Some(shared.config.request_timeout));
-                match stages::write_response(shared, s, stream, now) {
-                    Ok(next) => next,
-                    Err(e) => {
-                        stages::aborted(shared, &e);
-                        Next::Exit
-                    }
+            Next::WriteResponse => match stages::write_response(shared, s, stream, now) {
+                Ok(next) => next,
+                Err(e) => {
+                    stages::aborted(shared, &e);
+                    Next::Exit
                 }
-            }
+            },
             Next::Exit => return Outcome::Closed,
         };
     }

@@ -39,8 +39,8 @@ pub struct ServeArgs {
     /// Seconds an idle keep-alive connection is kept.
     #[arg(long, default_value_t = 30.0, value_parser = positive_seconds)]
     pub idle_timeout: f64,
-    /// Print a status line every second (seda: each stage's queue, threads,
-    /// batch and throughput).
+    /// Print a status line every second: requests/s, connections, errors
+    /// (seda: each stage's queue, threads, batch and throughput).
     #[arg(long)]
     pub status: bool,
 }

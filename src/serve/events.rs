@@ -89,6 +89,11 @@ pub fn run(listener: StdListener, shared: Arc<Shared>) -> Result<(), String> {
         }
         if !accepting || now.duration_since(last_sweep) >= SWEEP {
             last_sweep = now;
+            if accepting {
+                // Connections left in the backlog when descriptors ran out
+                // bring no new edge: look again.
+                accept_all(&shared, &poll, &mut listener, &mut conns, &mut free, now);
+            }
             sweep(&shared, &poll, &mut conns, &mut free, now, !accepting);
             if !accepting && conns.iter().all(Option::is_none) {
                 return Ok(());

@@ -40,8 +40,7 @@ pub struct Architecture {
     pub about: &'static str,
     pub run: fn(TcpListener, Arc<Shared>) -> Result<(), String>,
     /// Threads by default (`--workers`): pool size, per-stage maximum, or
-    /// the runtime's or the completion server's kernel threads. 0: one per
-    /// core (ignored by the architectures without such a knob).
+    /// the runtime's kernel threads. 0: one per core.
     pub default_workers: usize,
     /// Connections held at once by default; one more gets 503.
     pub default_max_connections: usize,
@@ -109,7 +108,7 @@ pub struct Options {
     pub request_timeout: Duration,
     /// How long an idle keep-alive connection is kept.
     pub idle_timeout: Duration,
-    /// Print a status line each second (seda).
+    /// Print a status line each second (seda: one per stage).
     pub status: bool,
 }
 
@@ -156,6 +155,8 @@ pub struct Shared {
     pub cache: Cache,
     pub counters: Counters,
     pub shutdown: Shutdown,
+    /// Set by an architecture that prints its own, richer `--status` line.
+    pub own_status: std::sync::atomic::AtomicBool,
 }
 
 /// The one-line summary printed at exit.
@@ -238,11 +239,11 @@ pub fn start(arch: &'static Architecture, options: &Options) -> Result<Server, S
     let addr = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
-    // A default of 0: one per core (completion, hybrid); ignored where there is no such knob.
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let workers = match options.workers.unwrap_or(arch.default_workers) {
-        0 => cores,
-        n => n,
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let workers = match (options.workers, arch.default_workers) {
+        (Some(n), _) => n.max(1),
+        (None, 0) => cores,
+        (None, n) => n,
     };
     let config = Config {
         workers,
@@ -259,7 +260,11 @@ pub fn start(arch: &'static Architecture, options: &Options) -> Result<Server, S
         cache,
         counters: Counters::default(),
         shutdown: Shutdown::default(),
+        own_status: Default::default(),
     });
+    if shared.config.status {
+        status_line(arch.name, Arc::clone(&shared));
+    }
     let run = arch.run;
     let for_thread = Arc::clone(&shared);
     let thread = std::thread::Builder::new()
@@ -301,4 +306,35 @@ pub fn reachable(addr: SocketAddr) -> SocketAddr {
         });
     }
     to
+}
+
+/// `--status` for every architecture: requests/s, connections and errors,
+/// once a second, until shutdown (unless the architecture prints its own).
+fn status_line(name: &'static str, shared: Arc<Shared>) {
+    let spawned = std::thread::Builder::new()
+        .name("status".into())
+        .spawn(move || {
+            let c = &shared.counters;
+            let mut last = (std::time::Instant::now(), 0);
+            while !shared.shutdown.is_set() {
+                std::thread::sleep(Duration::from_secs(1));
+                if shared.own_status.load(Ordering::Relaxed) {
+                    return;
+                }
+                let requests = c.requests.load(Ordering::Relaxed);
+                let secs = last.0.elapsed().as_secs_f64();
+                println!(
+                    "{name}: {:.0} requests/s, {} connections, {} errors",
+                    (requests - last.1) as f64 / secs,
+                    c.active.load(Ordering::Relaxed),
+                    c.errors.load(Ordering::Relaxed)
+                        + c.refused.load(Ordering::Relaxed)
+                        + c.aborted.load(Ordering::Relaxed)
+                );
+                last = (std::time::Instant::now(), requests);
+            }
+        });
+    if let Err(e) = spawned {
+        eprintln!("why-threads serve: no status line: {e}");
+    }
 }

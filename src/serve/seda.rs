@@ -76,6 +76,7 @@ pub struct Seda {
 
 pub fn run(listener: StdListener, shared: Arc<Shared>) -> Result<(), String> {
     let (poller, mut events) = poller::create(listener, &shared)?;
+    shared.own_status.store(true, Ordering::Relaxed);
     let seda = Arc::new(Seda {
         shared,
         stages: std::array::from_fn(|_| {

@@ -141,6 +141,10 @@ impl Events {
             }
             if !accepting || now.duration_since(last_sweep) >= SWEEP {
                 last_sweep = now;
+                if accepting {
+                    // Left in the backlog when descriptors ran out: no new edge.
+                    self.accept_all(seda, now);
+                }
                 self.sweep(seda, now, !accepting);
                 if !accepting && shared.counters.active.load(Ordering::Acquire) == 0 {
                     return Ok(());
