@@ -4,7 +4,8 @@
 //! is replaced by a new one at once: a closed loop, as in the paper).
 //!
 //! - [`threaded`]: a thread for each task in the pipeline (Figure 1): the
-//!   tasks wait in one queue, `concurrency` pre-started threads take them.
+//!   main loop hands each task to its own pre-started thread, which wakes,
+//!   reads and reports back.
 //! - [`event_driven`]: one thread and a small state machine per task
 //!   (Figure 3): an event queue of task ids, each step posts the next event.
 //!
@@ -12,8 +13,7 @@
 
 use std::collections::VecDeque;
 use std::fs::File;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::core::stats::Histogram;
@@ -23,8 +23,6 @@ pub const TASK_BYTES: usize = 8 * 1024;
 /// Stack of each benchmark thread: the task needs little, and 1024 default
 /// 8 MB stacks would only measure page-table setup.
 const THREAD_STACK: usize = 64 * 1024;
-/// Latencies reach the shared histogram in batches of this many.
-const BATCH: usize = 1024;
 
 /// One measured point of a curve.
 #[derive(Clone, Debug)]
@@ -67,100 +65,47 @@ pub(super) fn read_task(file: &File, buf: &mut [u8]) -> bool {
     matches!(n, Ok(k) if k == buf.len())
 }
 
-/// What the threads of one point share.
-struct Run {
-    file: File,
-    queue: Mutex<VecDeque<Instant>>,
-    ready: Condvar,
-    measuring: AtomicBool,
-    stop: AtomicBool,
-    latency: Mutex<Histogram>,
-    errors: AtomicU64,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-impl Run {
-    fn flush(&self, batch: &mut Vec<u64>) {
-        let mut h = lock(&self.latency);
-        for &v in batch.iter() {
-            h.record(v);
-        }
-        batch.clear();
-    }
-
-    /// One thread of the threaded server: take a task, read, hand in the next task.
-    fn serve(&self) {
-        let mut buf = vec![0u8; TASK_BYTES];
-        let mut batch = Vec::with_capacity(BATCH);
-        loop {
-            let arrived = {
-                let mut q = lock(&self.queue);
-                loop {
-                    if self.stop.load(Ordering::Relaxed) {
-                        self.flush(&mut batch);
-                        return;
-                    }
-                    if let Some(t) = q.pop_front() {
-                        break t;
-                    }
-                    q = self.ready.wait(q).unwrap_or_else(|p| p.into_inner());
-                }
-            };
-            let ok = read_task(&self.file, &mut buf);
-            let now = Instant::now();
-            if self.measuring.load(Ordering::Relaxed) && !self.stop.load(Ordering::Relaxed) {
-                if !ok {
-                    self.errors.fetch_add(1, Ordering::Relaxed);
-                }
-                batch.push(nanos(now - arrived));
-                if batch.len() == BATCH {
-                    self.flush(&mut batch);
-                }
-            }
-            lock(&self.queue).push_back(now);
-            self.ready.notify_one();
-        }
-    }
-
-    fn stop_all(&self) {
-        {
-            let _q = lock(&self.queue);
-            self.stop.store(true, Ordering::Relaxed);
-        }
-        self.ready.notify_all();
-    }
-}
-
 fn nanos(d: Duration) -> u64 {
     d.as_nanos().min(u128::from(u64::MAX)) as u64
 }
 
-/// A thread per task: `concurrency` threads, `concurrency` tasks in the pipeline.
+/// A thread's report to the dispatcher: its slot, when its task arrived,
+/// whether the read was whole.
+type Done = (usize, Instant, bool);
+
+/// A thread per task (Figure 1): the server's main loop (the calling
+/// thread) dispatches each task to the thread of its slot in the pipeline
+/// and is told when it is done, at which moment that slot's next task
+/// arrives. Each of the `concurrency` pre-started threads sleeps until its
+/// task comes, reads, reports: every task costs a wake-up, as in the paper
+/// ("after receiving a task, each thread performs an 8 KB read").
 pub fn threaded(file: File, concurrency: usize, window: Window) -> Result<Point, String> {
-    let now = Instant::now();
-    let run = Arc::new(Run {
-        file,
-        queue: Mutex::new((0..concurrency).map(|_| now).collect()),
-        ready: Condvar::new(),
-        measuring: AtomicBool::new(false),
-        stop: AtomicBool::new(false),
-        latency: Mutex::new(Histogram::new()),
-        errors: AtomicU64::new(0),
-    });
+    let file = Arc::new(file);
+    let (done_tx, done_rx) = mpsc::channel::<Done>();
+    let mut mailboxes = Vec::with_capacity(concurrency);
     let mut threads = Vec::with_capacity(concurrency);
     for i in 0..concurrency {
-        let r = run.clone();
+        let (tx, rx) = mpsc::sync_channel::<Instant>(1);
+        let (file, done) = (Arc::clone(&file), done_tx.clone());
         let spawned = std::thread::Builder::new()
             .name(format!("task-{i}"))
             .stack_size(THREAD_STACK)
-            .spawn(move || r.serve());
+            .spawn(move || {
+                let mut buf = vec![0u8; TASK_BYTES];
+                while let Ok(arrived) = rx.recv() {
+                    let ok = read_task(&file, &mut buf);
+                    if done.send((i, arrived, ok)).is_err() {
+                        break;
+                    }
+                }
+            });
         match spawned {
-            Ok(t) => threads.push(t),
+            Ok(t) => {
+                threads.push(t);
+                mailboxes.push(tx);
+            }
             Err(e) => {
-                run.stop_all();
+                drop(mailboxes); // the threads started so far see their mailbox close
                 threads.into_iter().for_each(|t| drop(t.join()));
                 return Err(format!(
                     "cannot start thread {} of {concurrency}: {e}",
@@ -169,22 +114,43 @@ pub fn threaded(file: File, concurrency: usize, window: Window) -> Result<Point,
             }
         }
     }
-    std::thread::sleep(window.warmup);
-    run.measuring.store(true, Ordering::Relaxed);
+    drop(done_tx);
     let start = Instant::now();
-    std::thread::sleep(window.measure);
-    run.stop_all();
-    let seconds = start.elapsed().as_secs_f64();
+    for mailbox in &mailboxes {
+        let _ = mailbox.send(start);
+    }
+    let measure_from = start + window.warmup;
+    let end = measure_from + window.measure;
+    let mut latency = Histogram::new();
+    let mut errors = 0;
+    loop {
+        let (slot, arrived, ok) = match done_rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(done) => done,
+            Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < end => continue,
+            Err(_) => break,
+        };
+        let now = Instant::now();
+        if now >= end {
+            break;
+        }
+        if now >= measure_from {
+            latency.record(nanos(now - arrived));
+            errors += u64::from(!ok);
+        }
+        // The slot's next task arrives; its thread has taken the last one,
+        // so the mailbox has room and this never blocks.
+        let _ = mailboxes[slot].send(now);
+    }
+    drop(mailboxes);
     for t in threads {
         let _ = t.join();
     }
-    let latency = lock(&run.latency).clone();
     Ok(Point {
         concurrency,
         tasks: latency.count(),
-        seconds,
+        seconds: window.measure.as_secs_f64(),
         latency,
-        errors: run.errors.load(Ordering::Relaxed),
+        errors,
         refused: 0,
         switches_per_task: 0.0,
     })
