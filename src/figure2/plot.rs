@@ -25,7 +25,15 @@ fn draw(out: &mut String, results: &[Measured]) -> Drawn {
     let x_max = all().map(|p| p.concurrency).max().unwrap_or(1).max(2) as f64 * 1.5;
     let x_range = || (0.7f64..x_max).log_scale();
 
-    let rate_max = all().map(|p| p.tasks_per_second()).fold(1.0, f64::max) * 1.1;
+    // Log scale: the designs differ by an order of magnitude, and a fall by
+    // half must still show.
+    let rate = |p: &super::tasks::Point| p.tasks_per_second().max(1.0);
+    let rate_max = all().map(rate).fold(10.0, f64::max) * 2.0;
+    let rate_min = all()
+        .map(rate)
+        .fold(f64::MAX, f64::min)
+        .min(rate_max / 10.0)
+        / 2.0;
     let mut chart = ChartBuilder::on(&top)
         .caption(
             "SEDA Figure 2 on this machine: 8 KB reads of one cached file",
@@ -34,20 +42,17 @@ fn draw(out: &mut String, results: &[Measured]) -> Drawn {
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(80)
-        .build_cartesian_2d(x_range(), 0f64..rate_max)?;
+        .build_cartesian_2d(x_range(), (rate_min..rate_max).log_scale())?;
     chart
         .configure_mesh()
         .x_desc("tasks in the pipeline (= threads of the threaded server)")
         .x_label_formatter(&|v| format!("{v:.0}"))
-        .y_desc("throughput, tasks/s")
+        .y_desc("throughput, tasks/s (log)")
         .y_label_formatter(&|v| format!("{:.0}k", v / 1000.0))
         .draw()?;
     for (i, m) in results.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
-        let line = m
-            .points
-            .iter()
-            .map(|p| (p.concurrency as f64, p.tasks_per_second()));
+        let line = m.points.iter().map(|p| (p.concurrency as f64, rate(p)));
         chart
             .draw_series(LineSeries::new(line.clone(), color.stroke_width(2)))?
             .label(m.name)
@@ -58,7 +63,7 @@ fn draw(out: &mut String, results: &[Measured]) -> Drawn {
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::LowerRight)
+        .position(SeriesLabelPosition::MiddleRight)
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .draw()?;
