@@ -5,7 +5,7 @@
 //! Blocking reads wait at most until the session's deadline (a slow client
 //! gets 408), and in slices so that shutdown is noticed.
 
-use std::io::ErrorKind;
+use std::io::{self, ErrorKind, Read};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
@@ -19,13 +19,15 @@ const SLICE: Duration = Duration::from_millis(250);
 pub enum Outcome {
     /// The connection ended (the Exit stage ran).
     Closed,
-    /// Handed back while waiting for input (pool: others were queued).
-    Yielded,
+    /// Handed back while waiting for input (pool: others were queued);
+    /// `served`: a response was written before.
+    Yielded { served: bool },
 }
 
 /// Runs the stages for `s` until the connection ends, or until it waits for
 /// input and `yield_now()` says another connection should have the thread
-/// (it is then given `brief_wait` to send something first).
+/// (it is then given `brief_wait` to send something first; zero: only what
+/// has already arrived is read).
 pub fn drive(
     shared: &Shared,
     stream: &mut TcpStream,
@@ -35,6 +37,7 @@ pub fn drive(
 ) -> Outcome {
     let mut next = Next::ReadRequest;
     let mut read_timeout = None;
+    let mut served = false;
     // A client that stops reading holds the thread at most this long.
     let _ = stream.set_write_timeout(Some(shared.config.request_timeout));
     loop {
@@ -48,20 +51,25 @@ pub fn drive(
                     stages::timed_out(s)
                 } else {
                     let yielding = yield_now();
-                    let wait = if yielding { brief_wait } else { SLICE };
-                    let wait = wait.min(s.deadline - now).max(Duration::from_millis(1));
-                    if read_timeout != Some(wait) {
-                        let _ = stream.set_read_timeout(Some(wait));
-                        read_timeout = Some(wait);
-                    }
-                    match s.fill(stream) {
+                    let filled = if yielding && brief_wait.is_zero() {
+                        s.fill(&mut DontWait(stream))
+                    } else {
+                        let wait = if yielding { brief_wait } else { SLICE };
+                        let wait = wait.min(s.deadline - now).max(Duration::from_millis(1));
+                        if read_timeout != Some(wait) {
+                            let _ = stream.set_read_timeout(Some(wait));
+                            read_timeout = Some(wait);
+                        }
+                        s.fill(stream)
+                    };
+                    match filled {
                         Ok(Filled::Bytes(_)) => Next::ReadRequest,
                         Ok(Filled::Eof) => Next::Exit,
                         Err(e)
                             if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
                         {
                             if yielding {
-                                return Outcome::Yielded;
+                                return Outcome::Yielded { served };
                             }
                             Next::NeedInput
                         }
@@ -73,7 +81,10 @@ pub fn drive(
             Next::PinCache => stages::pin_cache(shared, s, now),
             Next::ReadFile => stages::read_file(shared, s, now),
             Next::WriteResponse => match stages::write_response(shared, s, stream, now) {
-                Ok(next) => next,
+                Ok(next) => {
+                    served = true;
+                    next
+                }
                 Err(e) => {
                     stages::aborted(shared, &e);
                     Next::Exit
@@ -113,5 +124,38 @@ pub fn wake_accept(addr: std::net::SocketAddr) -> impl Fn() + Send + Sync + 'sta
 pub fn pause_after_accept_error(e: &std::io::Error) {
     if e.kind() != ErrorKind::ConnectionAborted && e.kind() != ErrorKind::Interrupted {
         std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A blocking socket read once without waiting: only bytes already there.
+struct DontWait<'a>(&'a TcpStream);
+
+impl Read for DontWait<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: recv(2) into a buffer we own, of its length.
+            let n = unsafe {
+                libc::recv(
+                    self.0.as_raw_fd(),
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                    libc::MSG_DONTWAIT,
+                )
+            };
+            if n < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(n as usize)
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            self.0.set_nonblocking(true)?;
+            let read = (&mut &*self.0).read(buf);
+            let _ = self.0.set_nonblocking(false);
+            read
+        }
     }
 }

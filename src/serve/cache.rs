@@ -21,6 +21,9 @@ use crate::core::http::{Status, content_type};
 pub const MAX_FILE: u64 = 16 * 1024 * 1024;
 /// Total bytes kept in the cache; beyond it files are read for each request.
 const BUDGET: usize = 128 * 1024 * 1024;
+/// Bytes of file contents held at once, cached or in responses: beyond it
+/// a request that needs another file read is answered 503.
+const LIVE_LIMIT: usize = 512 * 1024 * 1024;
 /// How long an entry is trusted before the file is checked again.
 const REVALIDATE: Duration = Duration::from_secs(1);
 
@@ -31,12 +34,21 @@ pub struct Entry {
     modified: Option<SystemTime>,
     /// When the entry was last checked, in ms since the cache's epoch.
     checked_ms: AtomicU64,
+    /// The cache's count of bytes held, given back when the entry goes.
+    live: Arc<AtomicUsize>,
+}
+
+impl Drop for Entry {
+    fn drop(&mut self) {
+        self.live.fetch_sub(self.bytes.len(), Ordering::Relaxed);
+    }
 }
 
 pub struct Cache {
     root: PathBuf,
     entries: RwLock<HashMap<String, Arc<Entry>>>,
     used: AtomicUsize,
+    live: Arc<AtomicUsize>,
     epoch: Instant,
 }
 
@@ -52,6 +64,7 @@ impl Cache {
             root,
             entries: RwLock::new(HashMap::new()),
             used: AtomicUsize::new(0),
+            live: Arc::new(AtomicUsize::new(0)),
             epoch: Instant::now(),
         })
     }
@@ -110,22 +123,29 @@ impl Cache {
         if meta.len() > MAX_FILE {
             return Err(Status::Forbidden);
         }
+        // Memory is bounded: the bytes are reserved before they are read.
+        let reserved = meta.len() as usize;
+        if self.live.fetch_add(reserved, Ordering::Relaxed) + reserved > LIVE_LIMIT {
+            self.live.fetch_sub(reserved, Ordering::Relaxed);
+            return Err(Status::Unavailable);
+        }
         // Read what is there now, whatever stat said: a file shrinking
         // meanwhile gives a shorter body, never a wrong Content-Length.
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        (&mut opened)
-            .take(MAX_FILE + 1)
-            .read_to_end(&mut bytes)
-            .map_err(status_of)?;
+        let mut bytes = Vec::with_capacity(reserved);
+        let read = (&mut opened).take(MAX_FILE + 1).read_to_end(&mut bytes);
+        self.live.fetch_sub(reserved, Ordering::Relaxed);
+        read.map_err(status_of)?;
         if bytes.len() as u64 > MAX_FILE {
             return Err(Status::Forbidden);
         }
+        self.live.fetch_add(bytes.len(), Ordering::Relaxed);
         let entry = Arc::new(Entry {
             bytes: bytes.into_boxed_slice(),
             content_type: content_type(&file.to_string_lossy()),
             modified: meta.modified().ok(),
             file,
             checked_ms: AtomicU64::new(self.ms(now)),
+            live: Arc::clone(&self.live),
         });
         let size = entry.bytes.len();
         if self.used.load(Ordering::Relaxed) + size <= BUDGET {

@@ -70,8 +70,9 @@ struct ServeCommand {
 }
 
 /// Parses `serve`'s arguments (the words after `serve`) and runs it.
-pub fn main(args: impl IntoIterator<Item = String>) -> ExitCode {
-    let words = std::iter::once("why-threads serve".to_string()).chain(args);
+pub fn main<T: Into<std::ffi::OsString> + Clone>(args: impl IntoIterator<Item = T>) -> ExitCode {
+    let words = std::iter::once(std::ffi::OsString::from("why-threads serve"))
+        .chain(args.into_iter().map(Into::into));
     match ServeCommand::try_parse_from(words) {
         Ok(command) => run(command.args),
         Err(e) => {

@@ -14,6 +14,7 @@ use std::net::TcpListener as StdListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 
@@ -88,7 +89,7 @@ async fn connection(shared: Arc<Shared>, stream: TcpStream, mut s: Session) {
                 } else if now >= s.deadline {
                     stages::timed_out(&mut s)
                 } else {
-                    match s.fill(&mut Nonblocking(&stream)) {
+                    match read_some(&stream, &mut s) {
                         Ok(Filled::Bytes(_)) => Next::ReadRequest,
                         Ok(Filled::Eof) => Next::Exit,
                         Err(e) if e.kind() == ErrorKind::WouldBlock => {
@@ -131,6 +132,26 @@ async fn connection(shared: Arc<Shared>, stream: TcpStream, mut s: Session) {
         Ok(mut stream) => stages::exit(&shared, s, &mut stream),
         Err(_) => stages::exit(&shared, s, &mut Closed),
     }
+}
+
+/// One read of what the socket has. A read that does not fill the room it
+/// was given drained the socket: tokio is told so (the closure's
+/// `WouldBlock`), which clears the readiness seen *before* the read, so the
+/// next wait sleeps until new bytes come instead of costing a read that
+/// would only say `WouldBlock` (events does the same with its `readable`).
+fn read_some(stream: &TcpStream, s: &mut Session) -> io::Result<Filled> {
+    let mut result = None;
+    let _ = stream.try_io(Interest::READABLE, || {
+        let filled = s.fill(&mut Nonblocking(stream));
+        let drained = matches!(filled, Ok(Filled::Bytes(_))) && !s.input_full();
+        result = Some(filled);
+        if drained {
+            Err(ErrorKind::WouldBlock.into())
+        } else {
+            Ok(())
+        }
+    });
+    result.unwrap_or_else(|| Err(ErrorKind::WouldBlock.into()))
 }
 
 /// A socket already gone (tokio could not hand it back): nothing to close.

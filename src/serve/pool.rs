@@ -19,8 +19,8 @@ use super::blocking::{self, Outcome};
 use super::conn::Session;
 use super::stages;
 
-/// How long a quiet connection keeps its worker when others are queued:
-/// a client on loopback sends its next request within microseconds.
+/// How long a quiet connection keeps its worker when others are queued
+/// and the previous one had nothing to do.
 const BRIEF_WAIT: Duration = Duration::from_millis(2);
 
 type Job = (TcpStream, Session);
@@ -82,6 +82,11 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
 }
 
 fn worker(shared: &Shared, tx: &Sender<Job>, rx: &Receiver<Job>) {
+    // Under load, a connection that has nothing to read yet is handed back
+    // at once (the next one in the queue has likely been waiting); after one
+    // that had nothing at all, the next gets BRIEF_WAIT, so that a queue of
+    // idle connections is not cycled at full speed.
+    let mut brief_wait = Duration::ZERO;
     loop {
         let (mut stream, mut session) = match rx.recv_timeout(Duration::from_millis(250)) {
             Ok(job) => job,
@@ -95,14 +100,17 @@ fn worker(shared: &Shared, tx: &Sender<Job>, rx: &Receiver<Job>) {
                 &mut stream,
                 &mut session,
                 &others_waiting,
-                BRIEF_WAIT,
+                brief_wait,
             ) {
                 Outcome::Closed => {
                     stages::exit(shared, session, &mut stream);
                     break;
                 }
-                Outcome::Yielded => match tx.try_send((stream, session)) {
-                    Ok(()) => break,
+                Outcome::Yielded { served } => match tx.try_send((stream, session)) {
+                    Ok(()) => {
+                        brief_wait = if served { Duration::ZERO } else { BRIEF_WAIT };
+                        break;
+                    }
                     // The queue filled meanwhile: keep serving this one.
                     Err(TrySendError::Full(job) | TrySendError::Disconnected(job)) => {
                         (stream, session) = job;

@@ -11,9 +11,12 @@
 //! Sockets are non-blocking; a session that must wait for its socket is
 //! parked with the poller (SEDA's asynchronous socket layer), which puts it
 //! back on the right queue when the socket is ready. The controllers
-//! (`seda_control`) size each stage's pool and batch; admission control
-//! answers 503 at once when a queue is full, so that under overload latency
-//! stays bounded instead of queues growing ("well-conditioned").
+//! (`seda_control`) size each stage's pool and batch. Admission control is
+//! at the door: while the read queue is full (or the poller holds ready
+//! connections it could not queue), a new connection is answered 503 at
+//! once, so that under overload the connections already in keep a bounded
+//! latency instead of queues growing ("well-conditioned"). Inside, a full
+//! queue holds its sender back (back-pressure) rather than dropping work.
 
 use std::io::ErrorKind;
 use std::net::TcpListener as StdListener;
@@ -22,7 +25,9 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError, bounded};
+use crossbeam_channel::{
+    Receiver, RecvTimeoutError, SendTimeoutError, Sender, TrySendError, bounded,
+};
 use mio::net::TcpStream;
 
 use super::Shared;
@@ -41,6 +46,8 @@ const MAX_BATCH: usize = 32;
 /// A stage thread with no work this long exits (the pool shrinks).
 const IDLE_EXIT: Duration = Duration::from_secs(2);
 const CONTROL_EVERY: Duration = Duration::from_millis(100);
+/// How long a stage thread waits for room in the next stage's queue.
+const HOLD: Duration = Duration::from_secs(1);
 
 pub const READ: usize = 0;
 const CACHE: usize = 1;
@@ -243,36 +250,58 @@ fn handle(seda: &Seda, stage: usize, mut job: Box<Job>) {
 }
 
 impl Seda {
-    /// Puts a job on the queue of the stage its `next` names.
-    pub fn route(&self, job: Box<Job>) {
-        let stage = match job.next {
+    fn stage_of(job: &Job) -> usize {
+        match job.next {
             Next::ReadRequest | Next::NeedInput => READ,
             Next::PinCache => CACHE,
             Next::ReadFile => FILE,
             Next::WriteResponse => WRITE,
             Next::Exit => EXIT,
-        };
-        self.enqueue(stage, job);
+        }
     }
 
-    /// Admission control: a full queue answers 503 at once (an exit that
-    /// finds its queue full is simply done here).
-    pub fn enqueue(&self, stage: usize, job: Box<Job>) {
-        match self.stages[stage].tx.try_send(job) {
+    /// From a stage thread: puts a job on the queue of the stage its `next`
+    /// names. A full queue holds the sending thread back (back-pressure, so
+    /// the stages cannot outrun each other), for at most `HOLD` (1 s); a request
+    /// that still finds no room is answered 503.
+    pub fn route(&self, job: Box<Job>) {
+        let stage = Self::stage_of(&job);
+        match self.stages[stage].tx.send_timeout(job, HOLD) {
             Ok(()) => {}
-            Err(TrySendError::Full(mut job) | TrySendError::Disconnected(mut job)) => {
-                if stage != EXIT {
-                    self.shared.counters.refused.fetch_add(1, Ordering::Relaxed);
-                    write_now(&mut job.stream, Status::Unavailable);
-                }
-                self.exit_now(job);
+            Err(SendTimeoutError::Timeout(job) | SendTimeoutError::Disconnected(job)) => {
+                self.overloaded(stage, job)
             }
         }
     }
 
-    /// Whether a new connection would find room in the read queue.
-    pub fn admits(&self) -> bool {
-        self.stages[READ].tx.len() < QUEUE_CAPACITY
+    /// From the poller, which must never block: the job back if the
+    /// queue is full (the poller holds it and tries again).
+    pub fn try_route(&self, job: Box<Job>) -> Result<(), Box<Job>> {
+        let stage = Self::stage_of(&job);
+        match self.stages[stage].tx.try_send(job) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(job)) => Err(job),
+            Err(TrySendError::Disconnected(job)) => {
+                self.overloaded(stage, job);
+                Ok(())
+            }
+        }
+    }
+
+    fn overloaded(&self, stage: usize, mut job: Box<Job>) {
+        if stage != EXIT {
+            self.shared.counters.refused.fetch_add(1, Ordering::Relaxed);
+            write_now(&mut job.stream, Status::Unavailable);
+        }
+        self.exit_now(job);
+    }
+
+    /// Admission control: a new connection is let in only while the read
+    /// queue has room and the poller holds no backlog of ready connections;
+    /// otherwise it is answered 503 at once, so that the connections already
+    /// in keep their latency ("well-conditioned").
+    pub fn admits(&self, backlog: usize) -> bool {
+        backlog == 0 && self.stages[READ].tx.len() < QUEUE_CAPACITY
     }
 
     /// Stage 6 for a job: the session ends, the poller frees its slot.

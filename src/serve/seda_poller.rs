@@ -7,6 +7,7 @@
 //! once if it became ready meanwhile: no wake-up is lost between a stage's
 //! `WouldBlock` and the park.
 
+use std::collections::VecDeque;
 use std::io::ErrorKind;
 use std::net::TcpListener as StdListener;
 use std::sync::Arc;
@@ -24,6 +25,7 @@ use crate::serve::stages::{self, Next};
 const LISTENER: Token = Token(usize::MAX - 1);
 const WAKER: Token = Token(usize::MAX - 2);
 const SWEEP: Duration = Duration::from_millis(250);
+const HELD_RETRY: Duration = Duration::from_millis(1);
 
 enum Message {
     Park(Box<Job>),
@@ -73,6 +75,8 @@ pub struct Events {
     rx: Receiver<Message>,
     slots: Vec<Slot>,
     free: Vec<usize>,
+    /// Ready jobs whose stage queue was full, oldest first.
+    held: VecDeque<Box<Job>>,
 }
 
 pub fn create(listener: StdListener, shared: &Shared) -> Result<(Handle, Events), String> {
@@ -95,6 +99,7 @@ pub fn create(listener: StdListener, shared: &Shared) -> Result<(Handle, Events)
         rx,
         slots: Vec::new(),
         free: Vec::new(),
+        held: VecDeque::new(),
     };
     Ok((Handle { tx, waker }, events))
 }
@@ -107,7 +112,13 @@ impl Events {
         let mut accepting = true;
         let mut last_sweep = Instant::now();
         loop {
-            if let Err(e) = self.poll.poll(&mut events, Some(SWEEP))
+            // Held jobs are retried soon; otherwise wake for the sweep.
+            let wait = if self.held.is_empty() {
+                SWEEP
+            } else {
+                HELD_RETRY
+            };
+            if let Err(e) = self.poll.poll(&mut events, Some(wait))
                 && e.kind() != ErrorKind::Interrupted
             {
                 return Err(format!("waiting for events failed: {e}"));
@@ -119,9 +130,15 @@ impl Events {
                     LISTENER | WAKER => {}
                     Token(i) => {
                         if let Some(job) = self.take(i) {
-                            seda.route(job);
+                            self.hand_over(seda, job);
                         }
                     }
+                }
+            }
+            while let Some(job) = self.held.pop_front() {
+                if let Err(job) = seda.try_route(job) {
+                    self.held.push_front(job);
+                    break;
                 }
             }
             while let Ok(message) = self.rx.try_recv() {
@@ -161,7 +178,7 @@ impl Events {
                 Err(_) => return,
             };
             let _ = stream.set_nodelay(true);
-            if !seda.admits() {
+            if !seda.admits(self.held.len()) {
                 seda.shared.counters.refused.fetch_add(1, Ordering::Relaxed);
                 stages::refuse(&mut stream);
                 continue;
@@ -244,8 +261,17 @@ impl Events {
                 } else {
                     stages::timed_out(&mut job.session)
                 };
-                seda.route(job);
+                self.hand_over(seda, job);
             }
+        }
+    }
+
+    /// Puts a job on its stage's queue, or holds it while that is full.
+    fn hand_over(&mut self, seda: &Seda, job: Box<Job>) {
+        if !self.held.is_empty() {
+            self.held.push_back(job); // keep the order
+        } else if let Err(job) = seda.try_route(job) {
+            self.held.push_back(job);
         }
     }
 }
