@@ -16,6 +16,8 @@
 
 pub mod app;
 pub mod core;
+pub mod figure2;
+pub mod load;
 pub mod programs;
 pub mod serve;
 pub mod shell;

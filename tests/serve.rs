@@ -358,4 +358,4 @@ macro_rules! every_architecture {
     }};
 }
 
-every_architecture!(threads, pool, events, seda, hybrid);
+every_architecture!(threads, pool, events, seda, completion, hybrid);

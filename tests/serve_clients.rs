@@ -184,7 +184,7 @@ macro_rules! every_architecture {
     )*};
 }
 
-every_architecture!(threads, pool, events, seda, hybrid);
+every_architecture!(threads, pool, events, seda, completion, hybrid);
 
 /// SEDA Figure 1's weakness, bounded: a thousand and more idle connections
 /// on `threads` cost a thousand threads, and the rest get 503.

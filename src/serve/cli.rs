@@ -7,13 +7,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
 use clap::builder::PossibleValuesParser;
 
 use super::{ARCHITECTURES, Options, architecture, shutdown, start};
 
 /// Serve static files over HTTP/1.1 with one architecture of the lecture.
-#[derive(clap::Args, Debug, Clone)]
+#[derive(clap::Args, Debug, Clone, PartialEq)]
 pub struct ServeArgs {
     /// How the server's stages are driven (threads, pool, events, ...).
     #[arg(long, value_parser = arch_names())]
@@ -53,36 +52,6 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(s) if s > 0.0 && s <= 86_400.0 => Ok(s),
         _ => Err(format!("must be seconds between 0 and 86400, got '{text}'")),
-    }
-}
-
-/// `why-threads serve ...` as a command of its own (until the main command
-/// line takes [`ServeArgs`] as a subcommand).
-#[derive(Parser, Debug)]
-#[command(
-    name = "why-threads serve",
-    version,
-    about = "Serve static files with one architecture of the lecture"
-)]
-struct ServeCommand {
-    #[command(flatten)]
-    args: ServeArgs,
-}
-
-/// Parses `serve`'s arguments (the words after `serve`) and runs it.
-pub fn main<T: Into<std::ffi::OsString> + Clone>(args: impl IntoIterator<Item = T>) -> ExitCode {
-    let words = std::iter::once(std::ffi::OsString::from("why-threads serve"))
-        .chain(args.into_iter().map(Into::into));
-    match ServeCommand::try_parse_from(words) {
-        Ok(command) => run(command.args),
-        Err(e) => {
-            let _ = e.print();
-            if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
     }
 }
 

@@ -8,12 +8,13 @@
 pub mod blocking;
 pub mod cache;
 mod cli;
+pub mod completion;
 pub mod conn;
 pub mod events;
 pub mod hybrid;
 pub mod pool;
 pub mod seda;
-mod seda_control;
+pub mod seda_control;
 pub mod shutdown;
 pub mod site;
 pub mod stages;
@@ -26,7 +27,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use cli::{ServeArgs, main, run};
+pub use cli::{ServeArgs, run};
 
 use cache::Cache;
 use shutdown::Shutdown;
@@ -73,6 +74,13 @@ pub const ARCHITECTURES: &[Architecture] = &[
         about: "the stages joined by bounded queues, a self-sizing thread pool per stage (SEDA)",
         run: seda::run,
         default_workers: 4,
+        default_max_connections: 10_000,
+    },
+    Architecture {
+        name: "completion",
+        about: "the Fire web server's state machine on completions (io_uring, a ring per worker)",
+        run: completion::run,
+        default_workers: 0,
         default_max_connections: 10_000,
     },
     Architecture {
