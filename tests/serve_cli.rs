@@ -122,7 +122,7 @@ fn bad_flags_exit_2_and_bad_environments_exit_1_with_a_clear_message() {
     let (code, err) = run_to_end(&["--arch", "nope"]);
     assert_eq!(code, 2);
     assert!(
-        err.contains("possible values: threads, pool, events"),
+        err.contains("one of: threads, pool, events"),
         "{err}"
     );
     let (code, err) = run_to_end(&["--arch", "events", "--request-timeout", "0"]);
