@@ -24,10 +24,10 @@ pub enum Outcome {
     Yielded { served: bool },
 }
 
-/// Runs the stages for `s` until the connection ends, or until it waits for
-/// input and `yield_now()` says another connection should have the thread
-/// (it is then given `brief_wait` to send something first; zero: only what
-/// has already arrived is read).
+/// Runs the stages for `s` until the connection ends, or until
+/// `yield_now()` says another connection should have the thread: after a
+/// response, or while waiting for input (it is then given `brief_wait` to
+/// send something first; zero: only what has already arrived is read).
 pub fn drive(
     shared: &Shared,
     stream: &mut TcpStream,
@@ -81,6 +81,11 @@ pub fn drive(
             Next::PinCache => stages::pin_cache(shared, s, now),
             Next::ReadFile => stages::read_file(shared, s, now),
             Next::WriteResponse => match stages::write_response(shared, s, stream, now) {
+                Ok(Next::ReadRequest) if yield_now() => {
+                    // Others are waiting: one request per turn, or a client
+                    // that answers fast would keep the thread for ever.
+                    return Outcome::Yielded { served: true };
+                }
                 Ok(next) => {
                     served = true;
                     next

@@ -2,11 +2,11 @@
 //! from one bounded queue. The acceptor answers 503 at once when the queue
 //! (or the connection limit) is full, instead of letting latency grow.
 //!
-//! A worker keeps a connection while its client keeps sending; when the
-//! client goes quiet (idle keep-alive, or a slow client dribbling its head)
-//! and other connections are queued, the worker puts it back at the tail
-//! (with its partly read head and its deadline) and takes the next. So a
-//! slow or idle client never holds a pool thread while others wait.
+//! A worker keeps a connection while no other is queued. When others wait,
+//! it serves one request and puts the connection back at the tail (with
+//! any partly read head and its deadline), and takes the next: round robin,
+//! so neither a fast client nor a slow or idle one (a client dribbling its
+//! head, an idle keep-alive) holds a pool thread while others wait.
 
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
