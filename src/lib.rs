@@ -9,10 +9,15 @@
 //! - [`app`]: the desktop game on the engine: window, rendering, overlay,
 //!   sound and gamepad.
 //! - [`programs`]: the headless benchmark (and, in time, the other programs).
+//! - [`serve`]: the web server of the lecture's second half, its stages
+//!   driven by each architecture (threads, pool, events, SEDA, completion, M:N).
 //!
 //! See ARCHITECTURE.md for the code map and its invariants.
 
 pub mod app;
 pub mod core;
+pub mod figure2;
+pub mod load;
 pub mod programs;
+pub mod serve;
 pub mod shell;

@@ -60,12 +60,30 @@ fn bad_flags_exit_2_with_one_line() {
             &["bench", "--modes", "polled,nope"][..],
             "unknown mode 'nope'",
         ),
+        (
+            &["serve", "--arch", "nope"][..],
+            "--arch cannot be 'nope'; one of: threads, pool, events",
+        ),
+        (&["serve", "--arch"][..], "--arch needs a value"),
+        (
+            &["serve", "--arch", "events", "--port", "99999"][..],
+            "--port",
+        ),
+        (
+            &["load", "http://192.0.2.1/"][..],
+            "only loopback (127.0.0.1, ::1) or this machine's own addresses",
+        ),
+        (&["load", "http://127.0.0.1/", "-c", "0"][..], "'0'"),
+        (
+            &["seda", "--seconds", "0"][..],
+            "expected seconds in (0, 10]",
+        ),
     ] {
         let o = run(args, &[]);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("why-threads: "), "{args:?}: {err}");
+        assert!(err.starts_with("why-threads"), "{args:?}: {err}");
         assert!(err.contains(expect), "{args:?}: {err}");
         assert!(!err.contains("panicked"));
     }

@@ -14,6 +14,7 @@ pub mod draw;
 pub mod enemies;
 pub mod game;
 pub mod histogram;
+pub mod http;
 pub mod input;
 pub mod lecture;
 pub mod pacing;

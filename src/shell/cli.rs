@@ -16,6 +16,9 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use super::hotkeys;
 use super::modes::ModeId;
 use super::pacer::PacerKind;
+use crate::figure2::SedaArgs;
+use crate::load::LoadArgs;
+use crate::serve::ServeArgs;
 pub use values::clip;
 use values::quote;
 
@@ -132,6 +135,9 @@ impl Default for BenchArgs {
 pub enum Command {
     Run(RunArgs),
     Bench(BenchArgs),
+    Serve(ServeArgs),
+    Load(LoadArgs),
+    Seda(SedaArgs),
     /// `--help` (of the program or of `bench`): the text to print.
     Help(String),
     Version(String),
@@ -150,8 +156,9 @@ impl fmt::Display for CliError {
 /// Highest physics rate accepted on the command line.
 pub const MAX_HZ: u32 = 2000;
 
-const ABOUT: &str = "A game loop that reads the mouse itself (polled) or lets a read_mouse \
-thread do it (threaded), and shows what that does to timing.";
+const ABOUT: &str = "The 'Why Threads?' lecture, runnable: a game loop that reads the mouse \
+in each way of the slides (polled, a read_mouse thread, events, user-level threads), measured live; \
+and a web server in each architecture of the slides.";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -173,6 +180,12 @@ struct Cli {
 enum Sub {
     /// Run the same loop headless, measured, and print a table.
     Bench(BenchFlags),
+    /// Serve static files over HTTP/1.1 with one architecture of the lecture.
+    Serve(ServeArgs),
+    /// Closed-loop HTTP/1.1 load on this machine's servers (loopback only).
+    Load(LoadArgs),
+    /// SEDA's Figure 2 on this machine: a thread per task against events.
+    Seda(SedaArgs),
 }
 
 #[derive(Args, Debug)]
@@ -237,6 +250,9 @@ struct BenchFlags {
     report: Option<PathBuf>,
 }
 
+/// The subcommands: each has its own `--help`.
+const SUBCOMMANDS: [&str; 4] = ["bench", "serve", "load", "seda"];
+
 /// Flags that exist only in `bench`, and only in the game.
 const BENCH_ONLY: [&str; 5] = ["--seconds", "--load", "--json", "--modes", "--timeline"];
 const RUN_ONLY: [&str; 7] = [
@@ -274,14 +290,21 @@ where
     let all: Vec<OsString> = std::iter::once(OsString::from("why-threads"))
         .chain(args.into_iter().map(Into::into))
         .collect();
-    let in_bench = all.get(1).is_some_and(|a| a == "bench");
+    let sub = all
+        .get(1)
+        .and_then(|a| a.to_str())
+        .and_then(|a| SUBCOMMANDS.iter().find(|&&s| s == a))
+        .copied();
     let matches = match command().try_get_matches_from(all) {
         Ok(m) => m,
-        Err(e) => return help_or_error(&e, in_bench),
+        Err(e) => return help_or_error(&e, sub),
     };
-    let cli = Cli::from_arg_matches(&matches).map_err(|e| one_line(&e, in_bench))?;
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| one_line(&e, sub))?;
     Ok(match cli.command {
         Some(Sub::Bench(b)) => Command::Bench(bench_args(b)),
+        Some(Sub::Serve(s)) => Command::Serve(s),
+        Some(Sub::Load(l)) => Command::Load(l),
+        Some(Sub::Seda(s)) => Command::Seda(s),
         None => Command::Run(run_args(cli.run)),
     })
 }
@@ -322,17 +345,18 @@ fn bench_args(f: BenchFlags) -> BenchArgs {
     }
 }
 
-fn help_or_error(e: &clap::Error, in_bench: bool) -> Result<Command, CliError> {
+fn help_or_error(e: &clap::Error, sub: Option<&str>) -> Result<Command, CliError> {
     match e.kind() {
         ErrorKind::DisplayHelp => Ok(Command::Help(e.render().to_string())),
         ErrorKind::DisplayVersion => Ok(Command::Version(e.render().to_string())),
-        _ => Err(one_line(e, in_bench)),
+        _ => Err(one_line(e, sub)),
     }
 }
 
 /// clap's error as one line: what was wrong, quoting at most ~80
 /// characters of what was given, and where to look.
-fn one_line(e: &clap::Error, in_bench: bool) -> CliError {
+fn one_line(e: &clap::Error, sub: Option<&str>) -> CliError {
+    let in_bench = sub == Some("bench");
     let text = |kind| match e.get(kind) {
         Some(ContextValue::String(s)) => Some(s.as_str()),
         Some(ContextValue::Strings(v)) => v.first().map(String::as_str),
@@ -343,10 +367,9 @@ fn one_line(e: &clap::Error, in_bench: bool) -> CliError {
         .or_else(|| text(ContextKind::InvalidSubcommand))
         .map(|a| a.split([' ', '=']).next().unwrap_or(a).to_string())
         .unwrap_or_default();
-    let hint = if in_bench {
-        "see 'why-threads bench --help'"
-    } else {
-        "see --help"
+    let hint = match sub {
+        Some(sub) => format!("see 'why-threads {sub} --help'"),
+        None => "see --help".to_string(),
     };
     let message = match e.kind() {
         ErrorKind::ValueValidation | ErrorKind::InvalidValue
@@ -354,7 +377,18 @@ fn one_line(e: &clap::Error, in_bench: bool) -> CliError {
         {
             return CliError(text(ContextKind::Custom).unwrap_or_default().to_string());
         }
-        ErrorKind::InvalidValue => format!("{flag} needs a value ({hint})"),
+        ErrorKind::InvalidValue => {
+            match text(ContextKind::InvalidValue).filter(|v| !v.is_empty()) {
+                Some(given) => {
+                    let valid = match e.get(ContextKind::ValidValue) {
+                        Some(ContextValue::Strings(v)) => format!("; one of: {}", v.join(", ")),
+                        _ => String::new(),
+                    };
+                    format!("{flag} cannot be {}{valid} ({hint})", quote(given))
+                }
+                None => format!("{flag} needs a value ({hint})"),
+            }
+        }
         ErrorKind::ArgumentConflict
             if text(ContextKind::PriorArg).is_none_or(|p| p.starts_with(&flag)) =>
         {

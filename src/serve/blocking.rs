@@ -1,0 +1,166 @@
+//! The stages driven by one thread on a blocking socket, top to bottom:
+//! von Behren's `thread_main(sock)`. Used by `threads` (for a connection's
+//! whole life) and `pool` (until it is better to hand the connection back).
+//!
+//! Blocking reads wait at most until the session's deadline (a slow client
+//! gets 408), and in slices so that shutdown is noticed.
+
+use std::io::{self, ErrorKind, Read};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use super::Shared;
+use super::conn::{Filled, Session};
+use super::stages::{self, Next};
+
+/// How often a thread waiting for input looks at the shutdown flag.
+const SLICE: Duration = Duration::from_millis(250);
+
+pub enum Outcome {
+    /// The connection ended (the Exit stage ran).
+    Closed,
+    /// Handed back while waiting for input (pool: others were queued);
+    /// `served`: a response was written before.
+    Yielded { served: bool },
+}
+
+/// Runs the stages for `s` until the connection ends, or until
+/// `yield_now()` says another connection should have the thread: after a
+/// response, or while waiting for input (it is then given `brief_wait` to
+/// send something first; zero: only what has already arrived is read).
+pub fn drive(
+    shared: &Shared,
+    stream: &mut TcpStream,
+    s: &mut Session,
+    yield_now: &dyn Fn() -> bool,
+    brief_wait: Duration,
+) -> Outcome {
+    let mut next = Next::ReadRequest;
+    let mut read_timeout = None;
+    let mut served = false;
+    // A client that stops reading holds the thread at most this long.
+    let _ = stream.set_write_timeout(Some(shared.config.request_timeout));
+    loop {
+        let now = Instant::now();
+        next = match next {
+            Next::ReadRequest => stages::read_request(shared, s, now),
+            Next::NeedInput => {
+                if shared.shutdown.is_set() && !s.head_started {
+                    Next::Exit
+                } else if now >= s.deadline {
+                    stages::timed_out(s)
+                } else {
+                    let yielding = yield_now();
+                    let filled = if yielding && brief_wait.is_zero() {
+                        s.fill(&mut DontWait(stream))
+                    } else {
+                        let wait = if yielding { brief_wait } else { SLICE };
+                        let wait = wait.min(s.deadline - now).max(Duration::from_millis(1));
+                        if read_timeout != Some(wait) {
+                            let _ = stream.set_read_timeout(Some(wait));
+                            read_timeout = Some(wait);
+                        }
+                        s.fill(stream)
+                    };
+                    match filled {
+                        Ok(Filled::Bytes(_)) => Next::ReadRequest,
+                        Ok(Filled::Eof) => Next::Exit,
+                        Err(e)
+                            if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+                        {
+                            if yielding {
+                                return Outcome::Yielded { served };
+                            }
+                            Next::NeedInput
+                        }
+                        Err(e) if e.kind() == ErrorKind::Interrupted => Next::NeedInput,
+                        Err(_) => Next::Exit,
+                    }
+                }
+            }
+            Next::PinCache => stages::pin_cache(shared, s, now),
+            Next::ReadFile => stages::read_file(shared, s, now),
+            Next::WriteResponse => match stages::write_response(shared, s, stream, now) {
+                Ok(Next::ReadRequest) if yield_now() => {
+                    // Others are waiting: one request per turn, or a client
+                    // that answers fast would keep the thread for ever.
+                    return Outcome::Yielded { served: true };
+                }
+                Ok(next) => {
+                    served = true;
+                    next
+                }
+                Err(e) => {
+                    stages::aborted(shared, &e);
+                    Next::Exit
+                }
+            },
+            Next::Exit => return Outcome::Closed,
+        };
+    }
+}
+
+/// Waits (bounded) until every connection has ended; false if some remain.
+pub fn wait_for_connections(shared: &Shared, grace: Duration) -> bool {
+    let until = Instant::now() + grace;
+    while shared
+        .counters
+        .active
+        .load(std::sync::atomic::Ordering::Acquire)
+        > 0
+    {
+        if Instant::now() >= until {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    true
+}
+
+/// Wakes a thread blocked in `accept` on `listener` by connecting to it.
+pub fn wake_accept(addr: std::net::SocketAddr) -> impl Fn() + Send + Sync + 'static {
+    move || {
+        let _ = TcpStream::connect_timeout(&super::reachable(addr), Duration::from_secs(1));
+    }
+}
+
+/// An `accept` error that a server survives (out of file descriptors, a
+/// connection reset before it was accepted): pause briefly and go on.
+pub fn pause_after_accept_error(e: &std::io::Error) {
+    if e.kind() != ErrorKind::ConnectionAborted && e.kind() != ErrorKind::Interrupted {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A blocking socket read once without waiting: only bytes already there.
+struct DontWait<'a>(&'a TcpStream);
+
+impl Read for DontWait<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: recv(2) into a buffer we own, of its length.
+            let n = unsafe {
+                libc::recv(
+                    self.0.as_raw_fd(),
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                    libc::MSG_DONTWAIT,
+                )
+            };
+            if n < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(n as usize)
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            self.0.set_nonblocking(true)?;
+            let read = (&mut &*self.0).read(buf);
+            let _ = self.0.set_nonblocking(false);
+            read
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! `--arch completion`: the slides' Fire web server (Tom R. Dial, 2007) on
+//! Linux's completion interface, io_uring, where Fire used Windows'
+//! completion ports:
+//!
+//! | Fire (IOCP)                              | here (io_uring)                                  |
+//! | ---------------------------------------- | ------------------------------------------------ |
+//! | `CreateIoCompletionPort`                 | one ring per worker thread                       |
+//! | `AcceptEx` / `ReadFile` / `TransmitFile` | Accept / Recv / SendMsg submissions              |
+//! | `TF_DISCONNECT \| TF_REUSE_SOCKET`       | Close, then the connection slot accepts again    |
+//! | `GetQueuedCompletionStatus`              | `submit_and_wait(1)`, then the completion queue  |
+//! | `PostQueuedCompletionStatus` (quit)      | a MSG_RING message: one quit completion a worker |
+//!
+//! Each connection is Fire's state machine, WAIT_ACCEPT → WAIT_REQUEST →
+//! WAIT_TRANSMIT → WAIT_RESET (→ WAIT_ACCEPT), and between completions it
+//! runs the same stages as every other architecture ([`super::stages`]).
+//! Worker threads = `--workers` (default: one per core).
+//!
+//! Why a ring per worker and not one shared ring like Fire's single port:
+//! an io_uring completion queue has one consumer. Sharing it means a lock
+//! around every submission and every reaped completion, which serialises
+//! the workers exactly where a completion port lets them run in parallel.
+//! With a ring each, the workers share only the listening socket: each keeps
+//! a few accepts pending on it and the kernel hands every new connection to
+//! one of them (like several `AcceptEx` on one listener). A connection then
+//! stays on the worker that accepted it.
+//!
+//! Where the kernel refuses io_uring (too old, or `kernel.io_uring_disabled`),
+//! the server stops with one line naming the sysctl.
+
+#[cfg(target_os = "linux")]
+#[path = "completion_slot.rs"]
+mod slot;
+#[cfg(target_os = "linux")]
+#[path = "completion_worker.rs"]
+mod worker;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use super::Shared;
+
+#[cfg(not(target_os = "linux"))]
+pub fn run(_listener: TcpListener, _shared: Arc<Shared>) -> Result<(), String> {
+    Err("--arch completion needs Linux's io_uring (a completion interface); use --arch events or hybrid here".into())
+}
+
+/// The line printed when `io_uring_setup` fails.
+pub fn refused(e: &std::io::Error) -> String {
+    format!(
+        "io_uring is refused by this kernel (io_uring_setup: {e}); it needs Linux 5.19+ and the sysctl \
+         kernel.io_uring_disabled = 0 (or 1 with this user in kernel.io_uring_group); --arch events works without it"
+    )
+}
+
+#[cfg(target_os = "linux")]
+pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
+    use std::os::fd::AsRawFd;
+
+    use io_uring::{IoUring, opcode, types};
+
+    let workers = shared.config.workers.max(1);
+    // The ring that posts the quit completions (PostQueuedCompletionStatus);
+    // made first, so that a kernel refusing io_uring is told at once.
+    let mut control = IoUring::new(8).map_err(|e| refused(&e))?;
+
+    let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+    shared.shutdown.on_trigger(move || {
+        let _ = stop_tx.send(());
+    });
+    let listener_fd = listener.as_raw_fd();
+    let mut threads = Vec::with_capacity(workers);
+    let mut ring_fds = Vec::with_capacity(workers);
+    let mut failure = None;
+    for i in 0..workers {
+        // Each worker makes its own ring: a single-issuer ring belongs to
+        // the thread that made it. It says back which ring, or why not.
+        let (ring_tx, ring_rx) = std::sync::mpsc::channel::<Result<i32, String>>();
+        let for_worker = Arc::clone(&shared);
+        let spawned = std::thread::Builder::new()
+            .name(format!("completion-{i}"))
+            .spawn(move || {
+                let shared = for_worker;
+                let ring = match worker::ring() {
+                    Ok(ring) => ring,
+                    Err(e) => {
+                        let _ = ring_tx.send(Err(refused(&e)));
+                        return Ok(());
+                    }
+                };
+                let _ = ring_tx.send(Ok(ring.as_raw_fd()));
+                let result = worker::Worker::new(ring, listener_fd, Arc::clone(&shared)).run();
+                if result.is_err() {
+                    shared.shutdown.trigger(); // the others stop too
+                }
+                result
+            });
+        let ring = match spawned {
+            Ok(t) => {
+                threads.push(t);
+                ring_rx
+                    .recv()
+                    .unwrap_or_else(|_| Err("a completion worker died at start".into()))
+            }
+            Err(e) => Err(format!("cannot start completion worker {i}: {e}")),
+        };
+        match ring {
+            Ok(fd) => ring_fds.push(fd),
+            Err(e) => {
+                failure = Some(e);
+                shared.shutdown.trigger();
+                break;
+            }
+        }
+    }
+
+    // Wait for Ctrl-C (or a worker's failure), then one quit completion per worker.
+    let _ = stop_rx.recv();
+    post_quit(&mut control, &ring_fds);
+    let mut first_error = failure;
+    for t in threads {
+        match t.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => first_error = first_error.or(Some(e)),
+            Err(_) => first_error = first_error.or(Some("a completion worker panicked".into())),
+        }
+    }
+    drop(listener);
+    return first_error.map_or(Ok(()), Err);
+
+    /// Posts one quit completion into each worker's ring.
+    fn post_quit(control: &mut IoUring, ring_fds: &[i32]) {
+        for &fd in ring_fds {
+            let quit = opcode::MsgRingData::new(types::Fd(fd), 0, worker::QUIT, None)
+                .build()
+                .user_data(0);
+            // SAFETY: MSG_RING carries no buffer; the target ring outlives the
+            // post because its worker exits only after reaping the quit.
+            while unsafe { control.submission().push(&quit) }.is_err() {
+                let _ = control.submit_and_wait(1);
+                control.completion().for_each(drop);
+            }
+        }
+        let _ = control.submit_and_wait(ring_fds.len());
+        control.completion().for_each(drop);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_refusal_names_the_sysctl_on_one_line() {
+        let e = std::io::Error::from_raw_os_error(1);
+        let line = super::refused(&e);
+        assert!(
+            line.contains("kernel.io_uring_disabled") && !line.contains('\n'),
+            "{line}"
+        );
+    }
+}

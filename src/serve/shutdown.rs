@@ -1,0 +1,73 @@
+//! Stopping a server: one flag, and the ways to wake each architecture
+//! from its wait (a blocking `accept`, `epoll_wait`, a tokio future).
+//! Ctrl-C (SIGINT) and SIGTERM trigger it through a `signals` thread, so
+//! the handler itself does no work; a second Ctrl-C exits at once.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+type Waker = Box<dyn Fn() + Send + Sync>;
+
+#[derive(Default)]
+pub struct Shutdown {
+    stopping: AtomicBool,
+    wakers: Mutex<Vec<Waker>>,
+}
+
+impl Shutdown {
+    pub fn is_set(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+
+    /// Sets the flag and wakes every waiter (once).
+    pub fn trigger(&self) {
+        if self.stopping.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let wakers = self.wakers.lock().unwrap_or_else(|p| p.into_inner());
+        for wake in wakers.iter() {
+            wake();
+        }
+    }
+
+    /// Calls `wake` when shutdown is triggered (now, if it already was).
+    pub fn on_trigger(&self, wake: impl Fn() + Send + Sync + 'static) {
+        let mut wakers = self.wakers.lock().unwrap_or_else(|p| p.into_inner());
+        if self.is_set() {
+            wake();
+        }
+        wakers.push(Box::new(wake));
+    }
+}
+
+/// Triggers `shutdown` on SIGINT or SIGTERM. Returns why it cannot, if so.
+pub fn on_signals(shared: std::sync::Arc<super::Shared>) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+            Ok(s) => s,
+            Err(e) => return Some(format!("Ctrl-C will not stop cleanly: {e}")),
+        };
+        let spawned = std::thread::Builder::new()
+            .name("signals".into())
+            .spawn(move || {
+                for (n, _) in signals.forever().enumerate() {
+                    if n == 0 {
+                        shared.shutdown.trigger();
+                    } else {
+                        // A second Ctrl-C: do not wait for slow responses.
+                        std::process::exit(130);
+                    }
+                }
+            });
+        spawned
+            .err()
+            .map(|e| format!("Ctrl-C will not stop cleanly: {e}"))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = shared;
+        Some("Ctrl-C ends the server without a summary on this platform".into())
+    }
+}
