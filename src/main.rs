@@ -7,10 +7,11 @@ use why_threads::shell::{bench, cli, report};
 
 fn main() -> ExitCode {
     // `serve`, `load` and `seda` parse their own options (clap) until the main CLI knows them.
-    match std::env::args().nth(1).as_deref() {
-        Some("serve") => return why_threads::serve::main(std::env::args().skip(2)),
-        Some("load") => return why_threads::load::main_with(std::env::args().skip(1)),
-        Some("seda") => return why_threads::figure2::main_with(std::env::args().skip(1)),
+    // Read as OsString: a non-UTF-8 argument is their clap's message, not a panic.
+    match std::env::args_os().nth(1).as_ref().and_then(|a| a.to_str()) {
+        Some("serve") => return why_threads::serve::main(std::env::args_os().skip(2)),
+        Some("load") => return why_threads::load::main_with(std::env::args_os().skip(1)),
+        Some("seda") => return why_threads::figure2::main_with(std::env::args_os().skip(1)),
         _ => {}
     }
     let command = match cli::parse(std::env::args().skip(1)) {

@@ -78,6 +78,7 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
 #[derive(Parser, Debug)]
 #[command(
     name = "why-threads seda",
+    bin_name = "why-threads seda",
     about = "SEDA Figure 2 on this machine: threads vs events"
 )]
 struct SedaCli {
@@ -86,7 +87,9 @@ struct SedaCli {
 }
 
 /// Entry from `main`: `argv` starts with `seda`.
-pub fn main_with<I: IntoIterator<Item = String>>(argv: I) -> ExitCode {
+pub fn main_with<T: Into<std::ffi::OsString> + Clone>(
+    argv: impl IntoIterator<Item = T>,
+) -> ExitCode {
     match SedaCli::try_parse_from(argv) {
         Ok(cli) => run(cli.args),
         Err(e) => {

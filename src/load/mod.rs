@@ -55,6 +55,7 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
 #[derive(Parser, Debug)]
 #[command(
     name = "why-threads load",
+    bin_name = "why-threads load",
     about = "Closed-loop HTTP/1.1 load on this machine's servers"
 )]
 struct LoadCli {
@@ -63,7 +64,9 @@ struct LoadCli {
 }
 
 /// Entry from `main`: `argv` starts with the word after the program name (`load`).
-pub fn main_with<I: IntoIterator<Item = String>>(argv: I) -> ExitCode {
+pub fn main_with<T: Into<std::ffi::OsString> + Clone>(
+    argv: impl IntoIterator<Item = T>,
+) -> ExitCode {
     match LoadCli::try_parse_from(argv) {
         Ok(cli) => run(cli.args),
         Err(e) => {
