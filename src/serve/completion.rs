@@ -80,7 +80,7 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
             .name(format!("completion-{i}"))
             .spawn(move || {
                 let shared = for_worker;
-                let ring = match worker::ring() {
+                let ring = match ring() {
                     Ok(ring) => ring,
                     Err(e) => {
                         let _ = ring_tx.send(Err(refused(&e)));
@@ -126,6 +126,28 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
     }
     drop(listener);
     return first_error.map_or(Ok(()), Err);
+
+    const SQ_ENTRIES: u32 = 1024;
+    const CQ_ENTRIES: u32 = 16 * 1024;
+
+    /// A worker's ring, made on the worker's own thread. Single issuer with
+    /// deferred task work (Linux 6.1+): completions are processed only when
+    /// the worker asks for them, not by interrupting it; older kernels get a
+    /// plain ring. Failing here means the kernel refuses io_uring.
+    fn ring() -> std::io::Result<IoUring> {
+        let tuned = IoUring::builder()
+            .setup_cqsize(CQ_ENTRIES)
+            .setup_single_issuer()
+            .setup_defer_taskrun()
+            .build(SQ_ENTRIES);
+        match tuned {
+            Ok(ring) => Ok(ring),
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => IoUring::builder()
+                .setup_cqsize(CQ_ENTRIES)
+                .build(SQ_ENTRIES),
+            Err(e) => Err(e),
+        }
+    }
 
     /// Posts one quit completion into each worker's ring.
     fn post_quit(control: &mut IoUring, ring_fds: &[i32]) {

@@ -31,27 +31,6 @@ const CANCEL: u64 = 4;
 const PENDING_ACCEPTS: usize = 16;
 /// How often deadlines are checked (slow clients, idle keep-alive).
 const TICK_EVERY: Duration = Duration::from_millis(250);
-const SQ_ENTRIES: u32 = 1024;
-const CQ_ENTRIES: u32 = 16 * 1024;
-
-/// A worker's ring, made on the worker's own thread. Single issuer with
-/// deferred task work (Linux 6.1+): completions are processed only when
-/// the worker asks for them, not by interrupting it; older kernels get a
-/// plain ring. Failing here means the kernel refuses io_uring.
-pub fn ring() -> io::Result<IoUring> {
-    let tuned = IoUring::builder()
-        .setup_cqsize(CQ_ENTRIES)
-        .setup_single_issuer()
-        .setup_defer_taskrun()
-        .build(SQ_ENTRIES);
-    match tuned {
-        Ok(ring) => Ok(ring),
-        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => IoUring::builder()
-            .setup_cqsize(CQ_ENTRIES)
-            .build(SQ_ENTRIES),
-        Err(e) => Err(e),
-    }
-}
 
 pub struct Worker {
     ring: IoUring,
@@ -92,7 +71,7 @@ impl Worker {
                     .sec(tick.as_secs())
                     .nsec(tick.subsec_nanos()),
             ),
-            completions: Vec::with_capacity(CQ_ENTRIES as usize),
+            completions: Vec::with_capacity(1024),
         }
     }
 
