@@ -1,29 +1,26 @@
-//! The overlay: one column per input mode that ran (the active one
-//! highlighted, in the mode's colour from the mode table), the rate table
+//! The overlay: the active mode's card and a comparison table with a
+//! column per input mode that ran (the active one highlighted, in the
+//! mode's colour from the mode table: `modes.rs`), the rate table
 //! and the loop rate it implies, CPU per thread, messages and hotkeys.
 //! The figures are the report's (core/report.rs computes them once for
 //! both). Built with egui every displayed frame.
 
-use egui::{Align2, Color32, CornerRadius, Frame, Margin, RichText, Stroke, Ui, vec2};
+use egui::{Align2, Color32, Frame, Margin, RichText, Ui, vec2};
 
 use crate::core::ai::LEVELS;
 use crate::core::report::ModeReport;
-use crate::core::stats::ModeStats;
 use crate::shell::engine::EngineView;
 use crate::shell::hotkeys;
 use crate::shell::modes::ModeId;
 
 mod charts;
+mod modes;
 mod rates;
 
-use charts::{graph, histogram};
 use rates::rate_table;
 
 const DIM: Color32 = Color32::from_gray(150);
 const BAD: Color32 = Color32::from_rgb(0xff, 0x55, 0x55);
-
-/// Mode columns side by side; more wrap onto another row.
-const COLUMNS_PER_ROW: usize = 3;
 
 /// A mode's colour (defined once, in its file of the mode table).
 fn mode_color(m: ModeId) -> Color32 {
@@ -107,24 +104,19 @@ fn figures(ui: &mut Ui, input: &OverlayInput<'_>) {
         ui.label(RichText::new(e.mode_note).color(Color32::WHITE));
     }
     ui.add_space(6.0);
-    // A column per mode that ran, and the active one.
+    // Every mode that ran, and the active one (even before its first tick).
     let shown: Vec<(ModeId, ModeReport)> = ModeId::all()
         .filter(|&m| m == e.mode || e.stats[m.index()].ticks > 0)
         .map(|m| (m, ModeReport::from_stats(&e.stats[m.index()])))
         .collect();
-    for row in shown.chunks(COLUMNS_PER_ROW) {
-        ui.columns(row.len().max(2), |cols| {
-            for (col, (mode, report)) in cols.iter_mut().zip(row) {
-                let s = &e.stats[mode.index()];
-                mode_column(col, *mode, s, report, *mode == e.mode);
-            }
-        });
-    }
     let active = shown
         .iter()
         .find(|(m, _)| *m == e.mode)
         .map(|(_, r)| r.clone())
         .unwrap_or_default();
+    modes::active_card(ui, e.mode, &e.stats[e.mode.index()], &active);
+    ui.add_space(4.0);
+    modes::comparison(ui, &shown, e.mode);
     if shown.len() == 1 {
         ui.label(RichText::new("T: the next mode, side by side").color(DIM));
     }
@@ -144,103 +136,6 @@ fn figures(ui: &mut Ui, input: &OverlayInput<'_>) {
         ui.set_max_width(visible);
         ui.label(RichText::new(hotkeys::summary_line(input.lights)).color(DIM));
     });
-}
-
-fn mode_column(ui: &mut Ui, mode: ModeId, s: &ModeStats, r: &ModeReport, active: bool) {
-    let color = mode_color(mode);
-    let frame = Frame::new()
-        .stroke(Stroke::new(
-            if active { 2.5 } else { 1.0 },
-            if active {
-                color
-            } else {
-                Color32::from_gray(60)
-            },
-        ))
-        .corner_radius(CornerRadius::same(6))
-        .inner_margin(Margin::same(8));
-    ui.set_max_width(ui.available_width());
-    frame.show(ui, |ui| {
-        ui.set_width(ui.available_width());
-        let title = if active {
-            format!("▶ {}", mode.name().to_uppercase())
-        } else {
-            mode.name().to_uppercase()
-        };
-        ui.label(RichText::new(title).size(18.0).strong().color(color));
-        if r.ticks == 0 {
-            ui.label(RichText::new("starting").color(DIM));
-            return;
-        }
-        ui.label(format!(
-            "loop {} Hz, ran {:.0} Hz",
-            r.loop_hz, r.measured_hz
-        ));
-        graph(ui, s, color);
-        histogram(ui, s, color);
-        egui::Grid::new(("figures", mode.index()))
-            .num_columns(2)
-            .spacing(vec2(8.0, 1.0))
-            .show(ui, |ui| {
-                let late = &r.lateness_us;
-                row(
-                    ui,
-                    "late p50/99/max",
-                    format!("{}/{}/{}", us(late.p50), us(late.p99), us(late.max)),
-                );
-                let pe = &r.period_error_us;
-                row(
-                    ui,
-                    "period err p50/99",
-                    format!("{}/{}", us(pe.p50), us(pe.p99)),
-                );
-                row(ui, "missed ticks", r.missed_ticks.to_string());
-                row(
-                    ui,
-                    "fps / 1% low",
-                    format!("{:.0} / {:.0}", r.fps, r.one_percent_low_fps),
-                );
-                row(ui, "stutters", r.stutters.to_string());
-                row(
-                    ui,
-                    "reports seen/made",
-                    format!("{}/{}", r.reports_seen, r.reports_generated),
-                );
-                row(
-                    ui,
-                    "samples/tick",
-                    format!("{:.2} (max {})", r.samples_per_tick, r.samples_per_tick_max),
-                );
-                let age = &r.input_age_us;
-                row(
-                    ui,
-                    "input age p50/99",
-                    format!("{}/{}", us(age.p50), us(age.p99)),
-                );
-                let waited = &r.oldest_age_us;
-                row(
-                    ui,
-                    "oldest waited p99/max",
-                    format!("{}/{}", us(waited.p99), us(waited.max)),
-                );
-                row(ui, "channel depth max", r.channel_depth_max.to_string());
-                row(ui, "drops", r.dropped.to_string());
-                row(ui, "CPU loop+reader", format!("{:.1}%", r.cpu_percent));
-            });
-    });
-}
-
-/// Microseconds, short and signed: "850µs", "-28.3ms", "1.52s".
-fn us(v: f64) -> String {
-    let sign = if v < 0.0 { "-" } else { "" };
-    let a = v.abs();
-    if a < 1000.0 {
-        format!("{sign}{a:.0}µs")
-    } else if a < 1e6 {
-        format!("{sign}{:.1}ms", a / 1e3)
-    } else {
-        format!("{sign}{:.2}s", a / 1e6)
-    }
 }
 
 /// AI and video compression: on or off, inline or on workers.
@@ -271,17 +166,6 @@ fn compute_line(ui: &mut Ui, e: &EngineView<'_>) {
         (None, None) => "not recording".to_string(),
     };
     ui.label(RichText::new(format!("compute: {ai} · {video} · {place}")).color(Color32::WHITE));
-}
-
-fn row(ui: &mut Ui, name: &str, value: String) {
-    ui.label(RichText::new(name).size(12.0).color(DIM));
-    ui.label(
-        RichText::new(value)
-            .size(12.5)
-            .monospace()
-            .color(Color32::WHITE),
-    );
-    ui.end_row();
 }
 
 fn threads(ui: &mut Ui, threads: &[(String, f64)], reader: Color32) {

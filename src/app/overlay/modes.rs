@@ -1,0 +1,310 @@
+//! The modes on the overlay. Six full columns do not fit a 1024×600
+//! window, so the active mode keeps a card (its charts and the figures the
+//! table leaves out) and every mode that ran gets one narrow column of a
+//! comparison table, the active one outlined in its colour. The figures
+//! are core's `ModeReport`s, formatted short so that no value is cut.
+
+use egui::{Color32, CornerRadius, Frame, Label, Margin, RichText, Stroke, Ui, vec2};
+
+use super::charts::{graph, histogram};
+use super::{DIM, mode_color};
+use crate::core::report::ModeReport;
+use crate::core::stats::ModeStats;
+use crate::shell::modes::ModeId;
+
+/// The table's label column and the widest a mode's column gets (points).
+const LABEL_WIDTH: f32 = 104.0;
+const MAX_COLUMN: f32 = 92.0;
+const CELL_SIZE: f32 = 11.5;
+
+/// The active mode: its charts side by side, then the figures that the
+/// comparison table has no row for.
+pub(super) fn active_card(ui: &mut Ui, mode: ModeId, s: &ModeStats, r: &ModeReport) {
+    let color = mode_color(mode);
+    Frame::new()
+        .stroke(Stroke::new(2.0, color))
+        .corner_radius(CornerRadius::same(6))
+        .inner_margin(Margin::same(6))
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                let title = format!("▶ {}", mode.name().to_uppercase());
+                ui.label(RichText::new(title).size(16.0).strong().color(color));
+                if r.ticks > 0 {
+                    ui.label(format!(
+                        "loop {} Hz, ran {:.0} Hz",
+                        r.loop_hz, r.measured_hz
+                    ));
+                } else {
+                    ui.label(RichText::new("starting").color(DIM));
+                }
+            });
+            if r.ticks == 0 {
+                return;
+            }
+            ui.columns(2, |cols| {
+                graph(&mut cols[0], s, color);
+                histogram(&mut cols[1], s, color);
+            });
+            let late = &r.lateness_us;
+            let pe = &r.period_error_us;
+            let waited = &r.oldest_age_us;
+            let cells = [
+                (
+                    "late p50/max",
+                    format!("{}/{}", dur(late.p50), dur(late.max)),
+                ),
+                (
+                    "period err p50/99",
+                    format!("{}/{}", dur(pe.p50), dur(pe.p99)),
+                ),
+                ("stutters", count(r.stutters)),
+                (
+                    "oldest waited p99/max",
+                    format!("{}/{}", dur(waited.p99), dur(waited.max)),
+                ),
+                ("samples/tick max", count(r.samples_per_tick_max)),
+                ("channel depth max", count(r.channel_depth_max)),
+            ];
+            egui::Grid::new("active figures")
+                .num_columns(4)
+                .spacing(vec2(8.0, 0.0))
+                .show(ui, |ui| {
+                    for pair in cells.chunks(2) {
+                        for (name, value) in pair {
+                            ui.label(RichText::new(*name).size(11.5).color(DIM));
+                            ui.label(value_text(value.clone()));
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+/// One table row: its label and how a mode's report fills it.
+type Row = (&'static str, fn(&ModeReport) -> String);
+
+/// The figures compared across modes (one row each, one narrow column
+/// per mode).
+const ROWS: [Row; 10] = [
+    ("loop/ran Hz", |r| {
+        format!("{}/{:.0}", r.loop_hz, r.measured_hz)
+    }),
+    ("late p99", |r| dur(r.lateness_us.p99)),
+    ("missed ticks", |r| count(r.missed_ticks)),
+    ("fps / 1% low", |r| {
+        format!("{:.0}/{:.0}", r.fps, r.one_percent_low_fps)
+    }),
+    ("reports seen/made", |r| {
+        format!("{}/{}", count(r.reports_seen), count(r.reports_generated))
+    }),
+    ("samples/tick", |r| decimal(r.samples_per_tick)),
+    ("input age p50", |r| dur(r.input_age_us.p50)),
+    ("input age p99", |r| dur(r.input_age_us.p99)),
+    ("drops", |r| count(r.dropped)),
+    ("CPU loop+reader", |r| format!("{:.1}%", r.cpu_percent)),
+];
+
+/// Every mode that ran, a narrow column each, side by side.
+pub(super) fn comparison(ui: &mut Ui, shown: &[(ModeId, ModeReport)], active: ModeId) {
+    let n = shown.len().max(1) as f32;
+    let gaps = 4.0 * n;
+    let column = ((ui.available_width() - LABEL_WIDTH - gaps) / n).min(MAX_COLUMN);
+    ui.horizontal_top(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        strip(ui, LABEL_WIDTH, None, |ui| {
+            header(ui, "", "", DIM);
+            for (name, _) in ROWS {
+                ui.add(Label::new(RichText::new(name).size(CELL_SIZE).color(DIM)).extend());
+            }
+        });
+        for (mode, report) in shown {
+            let color = mode_color(*mode);
+            let outline = (*mode == active).then_some(color);
+            strip(ui, column, outline, |ui| {
+                let (first, second) = split_name(mode.name());
+                header(ui, first, second, color);
+                for (_, cell) in ROWS {
+                    let text = if report.ticks == 0 {
+                        "–".to_string()
+                    } else {
+                        cell(report)
+                    };
+                    ui.add(Label::new(value_text(text)).extend());
+                }
+            });
+        }
+    });
+}
+
+/// A column of the table, `width` wide, outlined (and lightly tinted)
+/// when it is the active mode's; the same margins either way, so that the
+/// rows line up across columns.
+fn strip(ui: &mut Ui, width: f32, outline: Option<Color32>, add: impl FnOnce(&mut Ui)) {
+    let (stroke, fill) = match outline {
+        Some(c) => (
+            Stroke::new(2.0, c),
+            Color32::from_rgba_unmultiplied(c.r(), c.g(), c.b(), 28),
+        ),
+        None => (Stroke::NONE, Color32::TRANSPARENT),
+    };
+    Frame::new()
+        .stroke(stroke)
+        .fill(fill)
+        .corner_radius(CornerRadius::same(4))
+        .inner_margin(Margin::symmetric(3, 2))
+        .show(ui, |ui| {
+            ui.set_width(width - 6.0);
+            ui.vertical(|ui| {
+                ui.spacing_mut().item_spacing.y = 1.0;
+                add(ui);
+            });
+        });
+}
+
+/// The column's heading on two lines, so that "green-blocking" fits a
+/// narrow column.
+fn header(ui: &mut Ui, first: &str, second: &str, color: Color32) {
+    for line in [first, second] {
+        let line = if line.is_empty() { " " } else { line };
+        ui.add(Label::new(RichText::new(line).size(13.0).strong().color(color)).extend());
+    }
+}
+
+/// "green-blocking" → ("green-", "blocking"); "polled" → ("polled", "").
+fn split_name(name: &str) -> (&str, &str) {
+    match name.find('-') {
+        Some(i) => name.split_at(i + 1),
+        None => (name, ""),
+    }
+}
+
+fn value_text(text: String) -> RichText {
+    RichText::new(text)
+        .size(CELL_SIZE)
+        .monospace()
+        .color(Color32::WHITE)
+}
+
+/// Microseconds in at most five characters and a sign: "850µs", "1.2ms",
+/// "28ms", "1.5s", "95s".
+pub(super) fn dur(us: f64) -> String {
+    let sign = if us < 0.0 { "-" } else { "" };
+    let a = us.abs();
+    if a < 999.5 {
+        format!("{sign}{a:.0}µs")
+    } else if a < 9_950.0 {
+        format!("{sign}{:.1}ms", a / 1e3)
+    } else if a < 999_500.0 {
+        format!("{sign}{:.0}ms", a / 1e3)
+    } else if a < 9_950_000.0 {
+        format!("{sign}{:.1}s", a / 1e6)
+    } else {
+        format!("{sign}{:.0}s", a / 1e6)
+    }
+}
+
+/// A count in at most four characters: "950", "1.3k", "13k", "130k", "1.3M".
+pub(super) fn count(n: u64) -> String {
+    let v = n as f64;
+    if n < 1000 {
+        n.to_string()
+    } else if v < 9_950.0 {
+        format!("{:.1}k", v / 1e3)
+    } else if v < 999_500.0 {
+        format!("{:.0}k", v / 1e3)
+    } else if v < 9_950_000.0 {
+        format!("{:.1}M", v / 1e6)
+    } else {
+        format!("{:.0}M", v / 1e6)
+    }
+}
+
+/// A mean with as many decimals as fit four characters: "0.65", "21.4", "133".
+fn decimal(v: f64) -> String {
+    if v < 9.995 {
+        format!("{v:.2}")
+    } else if v < 99.95 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_are_short_and_keep_their_unit() {
+        assert_eq!(dur(850.0), "850µs");
+        assert_eq!(dur(999.7), "1.0ms");
+        assert_eq!(dur(1_234.0), "1.2ms");
+        assert_eq!(dur(28_300.0), "28ms");
+        assert_eq!(dur(-28_300.0), "-28ms");
+        assert_eq!(dur(671_000.0), "671ms");
+        assert_eq!(dur(1_520_000.0), "1.5s");
+        assert_eq!(dur(95_000_000.0), "95s");
+        for us in [0.0, 9.0, 999.4, 9_949.0, 9_951.0, 999_400.0, 9_949_999.0] {
+            assert!(dur(us).chars().count() <= 5, "{us}: {}", dur(us));
+        }
+    }
+
+    #[test]
+    fn counts_fit_four_characters() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1_250), "1.3k");
+        assert_eq!(count(9_960), "10k");
+        assert_eq!(count(130_400), "130k");
+        assert_eq!(count(999_600), "1.0M");
+        assert_eq!(count(12_000_000), "12M");
+        for n in [999, 9_949, 9_950, 999_499, 999_500, 9_949_999, 99_000_000] {
+            assert!(count(n).len() <= 4, "{n}: {}", count(n));
+        }
+    }
+
+    #[test]
+    fn means_fit_four_characters() {
+        assert_eq!(decimal(0.654), "0.65");
+        assert_eq!(decimal(9.996), "10.0");
+        assert_eq!(decimal(21.43), "21.4");
+        assert_eq!(decimal(133.3), "133");
+    }
+
+    #[test]
+    fn long_mode_names_split_after_the_dash() {
+        assert_eq!(split_name("green-blocking"), ("green-", "blocking"));
+        assert_eq!(split_name("polled"), ("polled", ""));
+        // Every mode's heading fits a column: no line longer than "threaded".
+        for m in ModeId::all() {
+            let (a, b) = split_name(m.name());
+            assert!(a.len().max(b.len()) <= 9, "{}", m.name());
+        }
+    }
+
+    #[test]
+    fn every_row_fits_a_narrow_column_even_for_large_figures() {
+        let mut r = ModeReport {
+            ticks: 10,
+            loop_hz: 8000,
+            measured_hz: 7999.6,
+            missed_ticks: 123_456,
+            fps: 239.6,
+            one_percent_low_fps: 238.2,
+            reports_seen: 1_234_567,
+            reports_generated: 1_234_999,
+            samples_per_tick: 1073.4,
+            dropped: 98_765,
+            cpu_percent: 100.0,
+            ..ModeReport::default()
+        };
+        r.lateness_us.p99 = 1_234_567.0;
+        r.input_age_us.p50 = -28_300.0;
+        r.input_age_us.p99 = 671_234.0;
+        for (name, cell) in ROWS {
+            let text = cell(&r);
+            assert!(text.chars().count() <= 9, "{name}: {text}");
+        }
+    }
+}
