@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Remakes README's screenshots of the thread timeline: the release game
+# Remakes README's screenshots (the overlay and the thread timeline): the release game
 # under Xvfb (software Vulkan), the pointer circling, `G` pressed, each
 # mode shown for a few seconds, the window captured with ImageMagick.
 #
@@ -65,6 +65,8 @@ for mode in polled threaded blocking events green-blocking green-yield; do
     # shellcheck disable=SC2046
     xdotool $(circles 2.5)
     [ "$mode" = blocking ] || import -window "$WID" "$OUT/timeline-$mode.png"
+    # README's first picture: polled then threaded, side by side.
+    [ "$mode" = threaded ] && cp "$OUT/timeline-$mode.png" "$OUT/screenshot.png"
     xdotool key t
     sleep 0.3
 done
@@ -102,4 +104,4 @@ done
 kill -TERM $GAME
 wait $GAME || true
 GAME=
-echo "screenshots: $OUT/timeline-*.png, $OUT/lecture-13.png"
+echo "screenshots: $OUT/screenshot.png, $OUT/timeline-*.png, $OUT/lecture-13.png"

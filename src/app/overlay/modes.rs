@@ -13,7 +13,7 @@ use crate::core::stats::ModeStats;
 use crate::shell::modes::ModeId;
 
 /// The table's label column and the widest a mode's column gets (points).
-const LABEL_WIDTH: f32 = 104.0;
+const LABEL_WIDTH: f32 = 108.0;
 const MAX_COLUMN: f32 = 92.0;
 const CELL_SIZE: f32 = 11.5;
 
@@ -108,7 +108,7 @@ const ROWS: [Row; 10] = [
 /// Every mode that ran, a narrow column each, side by side.
 pub(super) fn comparison(ui: &mut Ui, shown: &[(ModeId, ModeReport)], active: ModeId) {
     let n = shown.len().max(1) as f32;
-    let gaps = 4.0 * n;
+    let gaps = 4.0 * n + 2.0;
     let column = ((ui.available_width() - LABEL_WIDTH - gaps) / n).min(MAX_COLUMN);
     ui.horizontal_top(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
@@ -146,7 +146,8 @@ fn strip(ui: &mut Ui, width: f32, outline: Option<Color32>, add: impl FnOnce(&mu
             Stroke::new(2.0, c),
             Color32::from_rgba_unmultiplied(c.r(), c.g(), c.b(), 28),
         ),
-        None => (Stroke::NONE, Color32::TRANSPARENT),
+        // A transparent stroke as wide: a frame's size includes its stroke.
+        None => (Stroke::new(2.0, Color32::TRANSPARENT), Color32::TRANSPARENT),
     };
     Frame::new()
         .stroke(stroke)
@@ -154,7 +155,8 @@ fn strip(ui: &mut Ui, width: f32, outline: Option<Color32>, add: impl FnOnce(&mu
         .corner_radius(CornerRadius::same(4))
         .inner_margin(Margin::symmetric(3, 2))
         .show(ui, |ui| {
-            ui.set_width(width - 6.0);
+            // Less the margins (3 + 3) and the stroke (2 + 2).
+            ui.set_width(width - 10.0);
             ui.vertical(|ui| {
                 ui.spacing_mut().item_spacing.y = 1.0;
                 add(ui);

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use egui::{Color32, RichText, Ui, vec2};
 
+use super::modes::dur;
 use super::{BAD, DIM, mode_color};
 use crate::core::pacing::period_of;
 use crate::core::report::ModeReport;
@@ -54,21 +55,19 @@ pub(super) fn rate_table(ui: &mut Ui, e: &EngineView<'_>, report: &ModeReport) {
                     e.mode.spec().mouse_runs_in,
                 ));
                 let work = report.work_us.get(sub.name()).copied().unwrap_or_default();
+                // Short units ("115ms"), so that no value runs past the
+                // window's edge.
                 let max = Duration::from_secs_f64(work.max_us / 1e6);
-                ui.label(RichText::new(format!("{:.0} µs", work.p99_us)).monospace());
+                ui.label(RichText::new(dur(work.p99_us)).monospace());
                 if max > period {
+                    let over = (max - period).as_secs_f64() * 1e6;
                     ui.label(
-                        RichText::new(format!(
-                            "overran by {:.1} ms",
-                            (max - period).as_secs_f64() * 1e3
-                        ))
-                        .monospace()
-                        .color(BAD),
+                        RichText::new(format!("over by {}", dur(over)))
+                            .monospace()
+                            .color(BAD),
                     );
                 } else {
-                    ui.label(
-                        RichText::new(format!("{:.0} µs", max.as_secs_f64() * 1e6)).monospace(),
-                    );
+                    ui.label(RichText::new(dur(work.max_us)).monospace());
                 }
                 ui.end_row();
             }
