@@ -20,6 +20,7 @@ fn stderr(o: &Output) -> String {
 /// The lines of `err` that say something went wrong: the final
 /// "why-threads: ..." line, warnings and errors from the log, panics.
 /// (Progress goes through the log at info level: "why-threads [0.5 s]: ...".)
+#[cfg(target_os = "linux")]
 fn problems(err: &str) -> Vec<&str> {
     err.lines()
         .filter(|l| {

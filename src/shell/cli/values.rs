@@ -97,7 +97,7 @@ fn flag_of(arg: Option<&clap::Arg>) -> String {
         .map_or_else(|| "a value".to_string(), |l| format!("--{l}"))
 }
 
-/// An error carrying our one-line message (read back by `one_line`).
+/// An error carrying our one-line message (read back by `errors::one_line`).
 fn refuse(cmd: &clap::Command, message: String) -> clap::Error {
     let mut e = clap::Error::new(ErrorKind::ValueValidation).with_cmd(cmd);
     e.insert(ContextKind::Custom, ContextValue::String(message));

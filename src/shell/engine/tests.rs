@@ -21,6 +21,7 @@ struct ScriptedMouse {
     /// a reader got).
     next: Arc<AtomicU64>,
     /// The Linux thread id of the last `read_mouse` thread that read it.
+    #[cfg(target_os = "linux")]
     reader_tid: Arc<AtomicU64>,
 }
 
@@ -32,6 +33,7 @@ impl ScriptedMouse {
             clock,
             period: Duration::from_secs(1) / hz,
             next: next.clone(),
+            #[cfg(target_os = "linux")]
             reader_tid: tid.clone(),
         };
         (mouse, next, tid)
