@@ -1,13 +1,10 @@
 //! `why-threads serve` as users run it: the URL line, Ctrl-C with its
 //! one-line summary and status 0, seda's `--status` line, bad flags.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
-
-use why_threads::serve::ARCHITECTURES;
 
 const PATIENCE: Duration = Duration::from_secs(15);
 
@@ -31,17 +28,6 @@ fn spawn(args: &[&str]) -> (Child, Receiver<String>) {
     (child, rx)
 }
 
-/// The next line printed that contains `what` (bounded wait).
-fn line_with(lines: &Receiver<String>, what: &str) -> String {
-    loop {
-        match lines.recv_timeout(PATIENCE) {
-            Ok(line) if line.contains(what) => return line,
-            Ok(_) => {}
-            Err(_) => panic!("no line with '{what}' within {PATIENCE:?}"),
-        }
-    }
-}
-
 fn wait_exit(child: &mut Child) -> i32 {
     let until = std::time::Instant::now() + PATIENCE;
     loop {
@@ -56,51 +42,73 @@ fn wait_exit(child: &mut Child) -> i32 {
     }
 }
 
+/// Ctrl-C is a signal: this part runs where signals do.
 #[cfg(unix)]
-#[test]
-fn every_architecture_prints_its_url_serves_and_stops_on_ctrl_c_with_a_summary() {
-    for arch in ARCHITECTURES {
-        let (mut child, lines) = spawn(&["--arch", arch.name, "--port", "0", "--status"]);
-        let url_line = line_with(&lines, "http://");
-        let addr = url_line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split('/').next())
-            .unwrap_or_else(|| panic!("{}: no address in '{url_line}'", arch.name))
-            .to_string();
-        let mut stream = TcpStream::connect(&addr).unwrap();
-        stream.set_read_timeout(Some(PATIENCE)).unwrap();
-        stream
-            .write_all(b"GET /8k.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-            .unwrap();
-        let mut response = Vec::new();
-        stream.read_to_end(&mut response).unwrap();
-        assert!(
-            response.starts_with(b"HTTP/1.1 200 OK\r\n"),
-            "{}",
-            arch.name
-        );
-        assert!(response.len() > 8192, "{}", arch.name);
-        if arch.name == "seda" {
-            let status = line_with(&lines, "seda: accept");
-            for stage in ["read", "cache", "file", "write", "exit"] {
-                assert!(status.contains(&format!("| {stage} q")), "{status}");
+mod ctrl_c {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::sync::mpsc::Receiver;
+
+    use why_threads::serve::ARCHITECTURES;
+
+    use super::{PATIENCE, spawn, wait_exit};
+
+    /// The next line printed that contains `what` (bounded wait).
+    fn line_with(lines: &Receiver<String>, what: &str) -> String {
+        loop {
+            match lines.recv_timeout(PATIENCE) {
+                Ok(line) if line.contains(what) => return line,
+                Ok(_) => {}
+                Err(_) => panic!("no line with '{what}' within {PATIENCE:?}"),
             }
-        } else {
-            let status = line_with(&lines, " requests/s, ");
-            assert!(status.starts_with(&format!("{}: ", arch.name)), "{status}");
         }
-        // SAFETY: signalling the child this test started.
-        unsafe {
-            libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+    }
+
+    #[test]
+    fn every_architecture_prints_its_url_serves_and_stops_on_ctrl_c_with_a_summary() {
+        for arch in ARCHITECTURES {
+            let (mut child, lines) = spawn(&["--arch", arch.name, "--port", "0", "--status"]);
+            let url_line = line_with(&lines, "http://");
+            let addr = url_line
+                .split("http://")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next())
+                .unwrap_or_else(|| panic!("{}: no address in '{url_line}'", arch.name))
+                .to_string();
+            let mut stream = TcpStream::connect(&addr).unwrap();
+            stream.set_read_timeout(Some(PATIENCE)).unwrap();
+            stream
+                .write_all(b"GET /8k.bin HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut response = Vec::new();
+            stream.read_to_end(&mut response).unwrap();
+            assert!(
+                response.starts_with(b"HTTP/1.1 200 OK\r\n"),
+                "{}",
+                arch.name
+            );
+            assert!(response.len() > 8192, "{}", arch.name);
+            if arch.name == "seda" {
+                let status = line_with(&lines, "seda: accept");
+                for stage in ["read", "cache", "file", "write", "exit"] {
+                    assert!(status.contains(&format!("| {stage} q")), "{status}");
+                }
+            } else {
+                let status = line_with(&lines, " requests/s, ");
+                assert!(status.starts_with(&format!("{}: ", arch.name)), "{status}");
+            }
+            // SAFETY: signalling the child this test started.
+            unsafe {
+                libc::kill(child.id() as libc::pid_t, libc::SIGINT);
+            }
+            let summary = line_with(&lines, "stopped:");
+            assert!(
+                summary.ends_with("stopped: 1 connections, 1 requests, 0 errors"),
+                "{}: {summary}",
+                arch.name
+            );
+            assert_eq!(wait_exit(&mut child), 0, "{}", arch.name);
         }
-        let summary = line_with(&lines, "stopped:");
-        assert!(
-            summary.ends_with("stopped: 1 connections, 1 requests, 0 errors"),
-            "{}: {summary}",
-            arch.name
-        );
-        assert_eq!(wait_exit(&mut child), 0, "{}", arch.name);
     }
 }
 

@@ -240,11 +240,23 @@ mod tests {
     fn both_designs_finish_tasks_without_errors() {
         let dir = std::env::temp_dir().join(format!("why-threads-fig2-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
+        // A loaded machine can deschedule a run past its whole 40 ms window
+        // (no task counted): such a run is repeated with a longer window.
+        let counted = |run: &dyn Fn(Window) -> Point| {
+            let mut window = tiny();
+            loop {
+                let p = run(window);
+                if p.tasks > 0 || window.measure >= Duration::from_secs(5) {
+                    return p;
+                }
+                window.measure *= 4;
+            }
+        };
         for n in [1, 4, 64] {
-            let p = threaded(cached_file(&dir), n, tiny()).unwrap();
+            let p = counted(&|w| threaded(cached_file(&dir), n, w).unwrap());
             assert!(p.tasks > 0 && p.errors == 0, "threaded {n}: {p:?}");
             assert_eq!(p.latency.count(), p.tasks);
-            let p = event_driven(cached_file(&dir), n, tiny()).unwrap();
+            let p = counted(&|w| event_driven(cached_file(&dir), n, w).unwrap());
             assert!(p.tasks > 0 && p.errors == 0, "events {n}: {p:?}");
         }
         std::fs::remove_dir_all(&dir).unwrap();

@@ -40,14 +40,39 @@ use std::sync::Arc;
 use super::Shared;
 
 #[cfg(not(target_os = "linux"))]
-pub fn run(_listener: TcpListener, _shared: Arc<Shared>) -> Result<(), String> {
-    Err("--arch completion needs Linux's io_uring (a completion interface); use --arch events or hybrid here".into())
+const ELSEWHERE: &str = "--arch completion needs Linux's io_uring (a completion interface); use --arch events or hybrid here";
+
+#[cfg(not(target_os = "linux"))]
+pub fn probe() -> Result<(), String> {
+    Err(ELSEWHERE.into())
 }
 
-/// The line printed when `io_uring_setup` fails.
+#[cfg(not(target_os = "linux"))]
+pub fn run(_listener: TcpListener, _shared: Arc<Shared>) -> Result<(), String> {
+    Err(ELSEWHERE.into())
+}
+
+/// Makes (and drops) a small ring, so that a kernel refusing io_uring is
+/// told before the server announces itself.
+#[cfg(target_os = "linux")]
+pub fn probe() -> Result<(), String> {
+    io_uring::IoUring::new(2).map(drop).map_err(|e| refused(&e))
+}
+
+/// The one line printed when `io_uring_setup` fails: why, by its errno
+/// (EPERM/EACCES: disabled by the sysctl or not in its group; ENOSYS: a
+/// kernel without io_uring), and always the sysctl to look at.
 pub fn refused(e: &std::io::Error) -> String {
+    const EPERM: i32 = 1;
+    const EACCES: i32 = 13;
+    const ENOSYS: i32 = 38;
+    let why = match e.raw_os_error() {
+        Some(EPERM | EACCES) => "io_uring is disabled on this machine",
+        Some(ENOSYS) => "this kernel has no io_uring",
+        _ => "io_uring is refused by this kernel",
+    };
     format!(
-        "io_uring is refused by this kernel (io_uring_setup: {e}); it needs Linux 5.19+ and the sysctl \
+        "{why} (io_uring_setup: {e}); --arch completion needs Linux 5.19+ and the sysctl \
          kernel.io_uring_disabled = 0 (or 1 with this user in kernel.io_uring_group); --arch events works without it"
     )
 }
@@ -169,13 +194,27 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    use super::refused;
+
+    fn line(errno: i32) -> String {
+        refused(&std::io::Error::from_raw_os_error(errno))
+    }
+
     #[test]
-    fn the_refusal_names_the_sysctl_on_one_line() {
-        let e = std::io::Error::from_raw_os_error(1);
-        let line = super::refused(&e);
-        assert!(
-            line.contains("kernel.io_uring_disabled") && !line.contains('\n'),
-            "{line}"
-        );
+    fn every_refusal_is_one_line_naming_the_sysctl() {
+        for errno in [1, 13, 38, 12] {
+            let line = line(errno);
+            assert!(line.contains("kernel.io_uring_disabled"), "{line}");
+            assert!(line.contains("io_uring_setup: "), "{line}");
+            assert!(!line.contains('\n'), "{line}");
+        }
+    }
+
+    #[test]
+    fn the_refusal_says_why_by_its_errno() {
+        assert!(line(1).starts_with("io_uring is disabled on this machine"));
+        assert!(line(13).starts_with("io_uring is disabled on this machine"));
+        assert!(line(38).starts_with("this kernel has no io_uring"));
+        assert!(line(12).starts_with("io_uring is refused by this kernel"));
     }
 }

@@ -39,6 +39,9 @@ pub struct Architecture {
     /// What it is, in the slides' words (printed at start, in `--help`).
     pub about: &'static str,
     pub run: fn(TcpListener, Arc<Shared>) -> Result<(), String>,
+    /// Checks that this machine can run it, before anything is announced
+    /// (io_uring may be refused by the kernel).
+    pub probe: fn() -> Result<(), String>,
     /// Threads by default (`--workers`): pool size, per-stage maximum, or
     /// the runtime's kernel threads. 0: one per core.
     pub default_workers: usize,
@@ -52,6 +55,7 @@ pub const ARCHITECTURES: &[Architecture] = &[
         name: "threads",
         about: "a kernel thread per connection (SEDA Figure 1)",
         run: threads::run,
+        probe: always,
         default_workers: 0,
         default_max_connections: 1000,
     },
@@ -59,6 +63,7 @@ pub const ARCHITECTURES: &[Architecture] = &[
         name: "pool",
         about: "a fixed pool of threads taking connections from a bounded queue",
         run: pool::run,
+        probe: always,
         default_workers: 8,
         default_max_connections: 1000,
     },
@@ -66,6 +71,7 @@ pub const ARCHITECTURES: &[Architecture] = &[
         name: "events",
         about: "one thread, non-blocking sockets (mio), a state machine per connection (SEDA Figure 3)",
         run: events::run,
+        probe: always,
         default_workers: 0,
         default_max_connections: 10_000,
     },
@@ -73,6 +79,7 @@ pub const ARCHITECTURES: &[Architecture] = &[
         name: "seda",
         about: "the stages joined by bounded queues, a self-sizing thread pool per stage (SEDA)",
         run: seda::run,
+        probe: always,
         default_workers: 4,
         default_max_connections: 10_000,
     },
@@ -80,6 +87,7 @@ pub const ARCHITECTURES: &[Architecture] = &[
         name: "completion",
         about: "the Fire web server's state machine on completions (io_uring, a ring per worker)",
         run: completion::run,
+        probe: completion::probe,
         default_workers: 0,
         default_max_connections: 10_000,
     },
@@ -87,10 +95,16 @@ pub const ARCHITECTURES: &[Architecture] = &[
         name: "hybrid",
         about: "a user-level task per connection on a few kernel threads (tokio, M:N)",
         run: hybrid::run,
+        probe: always,
         default_workers: 0,
         default_max_connections: 10_000,
     },
 ];
+
+/// The probe of an architecture that runs wherever the crate builds.
+fn always() -> Result<(), String> {
+    Ok(())
+}
 
 pub fn architecture(name: &str) -> Option<&'static Architecture> {
     ARCHITECTURES.iter().find(|a| a.name == name)
@@ -223,6 +237,7 @@ impl Server {
 
 /// Binds, prepares the site and starts `arch` on a thread of its own.
 pub fn start(arch: &'static Architecture, options: &Options) -> Result<Server, String> {
+    (arch.probe)()?;
     let site = match &options.root {
         Some(_) => None,
         None => Some(Site::generate()?),

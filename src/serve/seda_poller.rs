@@ -195,11 +195,13 @@ impl Events {
                 self.poll
                     .registry()
                     .register(&mut stream, Token(token), Interest::READABLE);
+            // Parked as what it is, an idle connection waiting for input,
+            // so that stopping closes it at once (not at its idle deadline).
             let job = Box::new(Job {
                 stream,
                 session,
                 token,
-                next: Next::ReadRequest,
+                next: Next::NeedInput,
             });
             self.slots[token] = Slot::Busy;
             match registered {
