@@ -161,22 +161,7 @@ impl MouseDevice for SyntheticMouse {
         {
             let (fd, epoch) = self.timer()?;
             let at = epoch + self.path.time_of(self.next).as_nanos() as u64;
-            let spec = libc::itimerspec {
-                it_interval: libc::timespec {
-                    tv_sec: 0,
-                    tv_nsec: 0,
-                },
-                it_value: libc::timespec {
-                    tv_sec: (at / 1_000_000_000) as libc::time_t,
-                    tv_nsec: (at % 1_000_000_000) as libc::c_long,
-                },
-            };
-            // SAFETY: an open timerfd and a valid itimerspec (an absolute
-            // time, never zero); arming it afresh clears an earlier expiry.
-            let armed = unsafe {
-                libc::timerfd_settime(fd, libc::TFD_TIMER_ABSTIME, &spec, std::ptr::null_mut())
-            };
-            (armed == 0).then_some(fd)
+            crate::shell::os::arm_timerfd(fd, at).ok().map(|()| fd)
         }
         #[cfg(not(target_os = "linux"))]
         None

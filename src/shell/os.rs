@@ -98,6 +98,33 @@ pub fn set_timer_slack(nanos: u64) -> bool {
     }
 }
 
+/// Arms a timerfd to fire once at `at_ns` on CLOCK_MONOTONIC (an absolute
+/// time); arming it afresh also clears an earlier expiry. Used by the
+/// events mode's deadline and the synthetic mouse's "report due" fd.
+#[cfg(target_os = "linux")]
+pub fn arm_timerfd(fd: std::os::fd::RawFd, at_ns: u64) -> std::io::Result<()> {
+    let zero = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    let spec = libc::itimerspec {
+        it_interval: zero,
+        it_value: libc::timespec {
+            tv_sec: (at_ns / 1_000_000_000) as libc::time_t,
+            tv_nsec: (at_ns % 1_000_000_000) as libc::c_long,
+        },
+    };
+    // SAFETY: `fd` is an open timerfd owned by the caller and `spec` is a
+    // valid itimerspec.
+    let armed =
+        unsafe { libc::timerfd_settime(fd, libc::TFD_TIMER_ABSTIME, &spec, std::ptr::null_mut()) };
+    if armed == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

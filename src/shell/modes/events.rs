@@ -270,26 +270,7 @@ mod epoll {
         /// come, in one `epoll_wait`.
         pub fn wait(&mut self, deadline: Duration) -> io::Result<()> {
             let at = self.epoch_ns + deadline.as_nanos() as u64;
-            let spec = libc::itimerspec {
-                it_interval: libc::timespec {
-                    tv_sec: 0,
-                    tv_nsec: 0,
-                },
-                it_value: libc::timespec {
-                    tv_sec: (at / 1_000_000_000) as libc::time_t,
-                    tv_nsec: (at % 1_000_000_000) as libc::c_long,
-                },
-            };
-            // SAFETY: an open timerfd and a valid itimerspec; arming it
-            // afresh also clears an earlier expiry.
-            check(unsafe {
-                libc::timerfd_settime(
-                    self.deadline.as_raw_fd(),
-                    libc::TFD_TIMER_ABSTIME,
-                    &spec,
-                    std::ptr::null_mut(),
-                )
-            })?;
+            crate::shell::os::arm_timerfd(self.deadline.as_raw_fd(), at)?;
             let mut events = [libc::epoll_event { events: 0, u64: 0 }; 2];
             loop {
                 // SAFETY: `events` has room for the 2 events asked for.
