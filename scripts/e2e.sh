@@ -37,10 +37,9 @@ done
 [ -x "$BIN" ] || { echo "e2e: $BIN is missing: cargo build --release first"; exit 1; }
 BIN=$(realpath "$BIN")
 
-# A free display number.
-for n in $(seq 91 140); do
-    if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then DISP=":$n"; break; fi
-done
+# shellcheck source=scripts/x11-helpers.sh
+. scripts/x11-helpers.sh
+DISP=$(free_display 91 140) || exit 1
 # -noreset: by default Xvfb resets when its last client leaves, and a game
 # connecting during that reset is refused ("Failed to open connection").
 Xvfb "$DISP" -screen 0 1280x800x24 -nolisten tcp -noreset >"$OUT/xvfb.log" 2>&1 &
@@ -50,30 +49,6 @@ XDYING=
 trap 'kill $GAME $XVFB $XDYING 2>/dev/null; umount "$OUT/full-disk" 2>/dev/null; wait 2>/dev/null' EXIT
 export DISPLAY=$DISP
 for _ in $(seq 1 100); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
-
-wait_for_window() { # wait_for_window LOG: prints the id of the game's mapped window
-    for _ in $(seq 1 300); do
-        local id
-        id=$(xdotool search --onlyvisible --name '^why-threads' 2>/dev/null | head -n1)
-        if [ -n "$id" ]; then echo "$id"; return 0; fi
-        sleep 0.1
-    done
-    echo "e2e: the window never appeared; the game said:" >&2
-    grep -v '^ALSA lib' "$1" >&2
-    return 1
-}
-
-# The pointer into the window and the keyboard focus on it, checked: a key
-# sent before the focus lands would go nowhere.
-focus() { # focus WID
-    xdotool mousemove --window "$1" 330 300
-    for _ in $(seq 1 50); do
-        xdotool windowfocus "$1" 2>/dev/null
-        [ "$(xdotool getwindowfocus 2>/dev/null)" = "$1" ] && return 0
-        sleep 0.1
-    done
-    echo "e2e: window $1 never took the keyboard focus" >&2
-}
 
 # Presses KEY and waits until the game says PATTERN once more in LOG. An
 # injected key can be lost before the window has settled, so after 5 s of
@@ -90,21 +65,6 @@ press() { # press KEY LOG PATTERN
         echo "e2e: no answer to key $1 after 5 s (press $attempt)" >&2
     done
     return 1
-}
-
-# Relative pointer moves around a circle of radius 70 px, ~2 ms apart, for
-# $1 seconds. Deltas between rounded points, so the pointer does not drift.
-circles() {
-    python3 - "$1" <<'EOF'
-import math, sys
-steps = int(float(sys.argv[1]) / 0.002)
-point = lambda i: (round(70 * math.cos(i * 2 * math.pi / 80)), round(70 * math.sin(i * 2 * math.pi / 80)))
-args = []
-for i in range(steps):
-    (x0, y0), (x1, y1) = point(i), point(i + 1)
-    args += ["mousemove_relative", "--", str(x1 - x0), str(y1 - y0), "sleep", "0.002"]
-print(" ".join(args))
-EOF
 }
 
 json() { # json FILE PYTHON-EXPRESSION-ON-r

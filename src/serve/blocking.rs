@@ -7,11 +7,13 @@
 
 use std::io::{self, ErrorKind, Read};
 use std::net::TcpStream;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use super::Shared;
-use super::conn::{Filled, Session};
+use super::conn::{Filled, Session, write_now};
 use super::stages::{self, Next};
+use crate::core::http::Status;
 
 /// How often a thread waiting for input looks at the shutdown flag.
 const SLICE: Duration = Duration::from_millis(250);
@@ -100,15 +102,43 @@ pub fn drive(
     }
 }
 
+/// The acceptor of the thread-based servers (`threads`, `pool`): accepts
+/// until shutdown, runs stage 1 (admission) and gives each admitted
+/// connection to `hand_off`. A connection it hands back (no thread or
+/// queue slot for it) is answered 503 at once and exits.
+pub fn accept_until_shutdown(
+    listener: &std::net::TcpListener,
+    shared: &Shared,
+    mut hand_off: impl FnMut(TcpStream, Session) -> Option<(TcpStream, Session)>,
+) {
+    for accepted in listener.incoming() {
+        if shared.shutdown.is_set() {
+            break;
+        }
+        let mut stream = match accepted {
+            Ok(stream) => stream,
+            Err(e) => {
+                pause_after_accept_error(&e);
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let Some(session) = stages::accept_conn(shared, Instant::now()) else {
+            stages::refuse(&mut stream);
+            continue;
+        };
+        if let Some((mut stream, session)) = hand_off(stream, session) {
+            shared.counters.refused.fetch_add(1, Ordering::Relaxed);
+            write_now(&mut stream, Status::Unavailable);
+            stages::exit(shared, session, &mut stream);
+        }
+    }
+}
+
 /// Waits (bounded) until every connection has ended; false if some remain.
 pub fn wait_for_connections(shared: &Shared, grace: Duration) -> bool {
     let until = Instant::now() + grace;
-    while shared
-        .counters
-        .active
-        .load(std::sync::atomic::Ordering::Acquire)
-        > 0
-    {
+    while shared.counters.active.load(Ordering::Acquire) > 0 {
         if Instant::now() >= until {
             return false;
         }

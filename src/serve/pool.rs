@@ -10,7 +10,7 @@
 
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 
@@ -44,35 +44,11 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
         }
     }
     shared.shutdown.on_trigger(blocking::wake_accept(addr));
-    for accepted in listener.incoming() {
-        if shared.shutdown.is_set() {
-            break;
-        }
-        let mut stream = match accepted {
-            Ok(stream) => stream,
-            Err(e) => {
-                blocking::pause_after_accept_error(&e);
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        let Some(session) = stages::accept_conn(&shared, Instant::now()) else {
-            stages::refuse(&mut stream);
-            continue;
-        };
-        if let Err(
-            TrySendError::Full((mut stream, session))
-            | TrySendError::Disconnected((mut stream, session)),
-        ) = tx.try_send((stream, session))
-        {
-            shared
-                .counters
-                .refused
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            super::conn::write_now(&mut stream, crate::core::http::Status::Unavailable);
-            stages::exit(&shared, session, &mut stream);
-        }
-    }
+    blocking::accept_until_shutdown(&listener, &shared, |stream, session| {
+        tx.try_send((stream, session))
+            .err()
+            .map(TrySendError::into_inner)
+    });
     drop(tx);
     blocking::wait_for_connections(&shared, Duration::from_secs(10));
     for handle in handles {

@@ -7,12 +7,15 @@
 //! system refuses to create. Thousands of idle connections cost at most
 //! that many threads, never a crash.
 
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crossbeam_channel::bounded;
 
 use super::Shared;
 use super::blocking::{self, Outcome};
+use super::conn::Session;
 use super::stages;
 
 /// A connection thread's stack: the stages need little, and a thousand
@@ -22,58 +25,34 @@ const STACK: usize = 128 * 1024;
 pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     shared.shutdown.on_trigger(blocking::wake_accept(addr));
-    for accepted in listener.incoming() {
-        if shared.shutdown.is_set() {
-            break;
-        }
-        let mut stream = match accepted {
-            Ok(stream) => stream,
-            Err(e) => {
-                blocking::pause_after_accept_error(&e);
-                continue;
-            }
-        };
-        let _ = stream.set_nodelay(true);
-        let Some(mut session) = stages::accept_conn(&shared, Instant::now()) else {
-            stages::refuse(&mut stream);
-            continue;
-        };
-        // Kept to answer 503 if the thread cannot be created.
-        let spare = stream.try_clone();
+    blocking::accept_until_shutdown(&listener, &shared, |stream, session| {
+        // The thread is created first and given its connection after, so
+        // that a refused thread leaves the connection here to answer 503.
+        let (give, take) = bounded::<(TcpStream, Session)>(1);
         let for_thread = Arc::clone(&shared);
         let spawned = std::thread::Builder::new()
             .name("connection".into())
             .stack_size(STACK)
             .spawn(move || {
-                let shared = for_thread;
+                let Ok((mut stream, mut session)) = take.recv() else {
+                    return;
+                };
                 let never = || false;
-                if let Outcome::Closed =
-                    blocking::drive(&shared, &mut stream, &mut session, &never, Duration::ZERO)
-                {
-                    stages::exit(&shared, session, &mut stream);
+                if let Outcome::Closed = blocking::drive(
+                    &for_thread,
+                    &mut stream,
+                    &mut session,
+                    &never,
+                    Duration::ZERO,
+                ) {
+                    stages::exit(&for_thread, session, &mut stream);
                 }
             });
-        match (spawned, spare) {
-            (Ok(_), _) => {}
-            (Err(_), Ok(mut stream)) => {
-                shared
-                    .counters
-                    .active
-                    .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-                shared
-                    .counters
-                    .refused
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                stages::refuse(&mut stream);
-            }
-            (Err(_), Err(_)) => {
-                shared
-                    .counters
-                    .active
-                    .fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-            }
+        match spawned {
+            Ok(_) => give.send((stream, session)).err().map(|e| e.into_inner()),
+            Err(_) => Some((stream, session)),
         }
-    }
+    });
     blocking::wait_for_connections(&shared, Duration::from_secs(10));
     Ok(())
 }

@@ -233,6 +233,7 @@ impl<T> Drop for ExportThread<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shell::scratch::fresh_dir;
 
     /// Numbers, one per line, at most `cap` of them.
     struct Lines {
@@ -254,15 +255,9 @@ mod tests {
         }
     }
 
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("why-threads-{name}-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
-        dir
-    }
-
     #[test]
     fn the_file_appears_whole_and_only_at_the_end() {
-        let dir = temp_dir("export");
+        let dir = fresh_dir("export");
         let path = dir.join("n.txt");
         let _ = std::fs::remove_file(&path);
         let t = ExportThread::start("test-export", &path, 64, Lines { cap: 1000, n: 0 })
@@ -283,7 +278,7 @@ mod tests {
 
     #[test]
     fn the_cap_stops_writing_and_counts_the_rest() {
-        let dir = temp_dir("export-cap");
+        let dir = fresh_dir("export-cap");
         let path = dir.join("n.txt");
         let t =
             ExportThread::start("test-export", &path, 1024, Lines { cap: 3, n: 0 }).expect("start");
@@ -330,7 +325,7 @@ mod tests {
 
     #[test]
     fn a_failed_write_is_reported_and_leaves_nothing_behind() {
-        let dir = temp_dir("export-fail");
+        let dir = fresh_dir("export-fail");
         let path = dir.join("n.txt");
         let t = ExportThread::start("test-export", &path, 8, Failing).expect("start");
         t.send(1);

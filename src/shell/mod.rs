@@ -18,6 +18,8 @@ pub mod pacer;
 pub mod reader;
 pub mod recorder;
 pub mod report;
+#[cfg(test)]
+pub mod scratch;
 pub mod signals;
 pub mod timeline;
 pub mod trace;

@@ -54,6 +54,14 @@ pub struct ReaderCounters {
     pub tid: AtomicU64,
 }
 
+impl ReaderCounters {
+    /// What the device says it has produced and lost, as of now.
+    fn see(&self, device: &dyn MouseDevice) {
+        self.produced.store(device.produced(), Ordering::Relaxed);
+        self.overruns.store(device.overruns(), Ordering::Relaxed);
+    }
+}
+
 /// Why starting the reader failed; the device comes back with it.
 pub struct SpawnError {
     pub error: io::Error,
@@ -105,12 +113,7 @@ impl MouseThread {
         let stop = Arc::new(AtomicBool::new(false));
         let counters = Arc::new(ReaderCounters::default());
         // Start the count where the device is, so figures are deltas.
-        counters
-            .produced
-            .store(device.produced(), Ordering::Relaxed);
-        counters
-            .overruns
-            .store(device.overruns(), Ordering::Relaxed);
+        counters.see(device.as_ref());
         // The device travels through a one-slot channel, so that a refused
         // spawn (which drops the closure) leaves it here to take back.
         let (dev_tx, dev_rx) = bounded::<Box<dyn MouseDevice>>(1);
@@ -230,12 +233,7 @@ fn read_mouse(
                 break;
             }
         }
-        counters
-            .produced
-            .store(device.produced(), Ordering::Relaxed);
-        counters
-            .overruns
-            .store(device.overruns(), Ordering::Relaxed);
+        counters.see(device.as_ref());
         since_cpu += 1;
         if since_cpu >= 64 {
             since_cpu = 0;
@@ -244,12 +242,7 @@ fn read_mouse(
                 .store(os::thread_cpu_time().as_nanos() as u64, Ordering::Relaxed);
         }
     }
-    counters
-        .produced
-        .store(device.produced(), Ordering::Relaxed);
-    counters
-        .overruns
-        .store(device.overruns(), Ordering::Relaxed);
+    counters.see(device.as_ref());
     counters
         .cpu_ns
         .store(os::thread_cpu_time().as_nanos() as u64, Ordering::Relaxed);

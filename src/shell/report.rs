@@ -181,26 +181,7 @@ impl<R: Serialize + Send + 'static> Checkpoint<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("why-threads-report-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        let _ = fs::create_dir_all(&dir);
-        dir
-    }
-
-    fn files_in(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .map(|d| {
-                d.filter_map(|e| e.ok())
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names
-    }
+    use crate::shell::scratch::{fresh_dir, names_in};
 
     #[test]
     fn unwritable_paths_are_refused_with_the_reason() {
@@ -211,7 +192,7 @@ mod tests {
             err.starts_with("cannot write the report to /nonexistent-dir/r.json: "),
             "{err}"
         );
-        let dir = temp_dir("folder");
+        let dir = fresh_dir("report-folder");
         let err = check_writable("the report", &dir).err().unwrap_or_default();
         assert!(err.ends_with(": it is a folder"), "{err}");
         let _ = fs::remove_dir_all(&dir);
@@ -219,15 +200,15 @@ mod tests {
 
     #[test]
     fn the_check_leaves_nothing_behind() {
-        let dir = temp_dir("check");
+        let dir = fresh_dir("report-check");
         assert_eq!(check_writable("the report", &dir.join("r.json")), Ok(()));
-        assert_eq!(files_in(&dir), Vec::<String>::new());
+        assert_eq!(names_in(&dir), Vec::<String>::new());
         let _ = fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn a_report_replaces_the_old_one_whole_and_round_trips() {
-        let dir = temp_dir("write");
+        let dir = fresh_dir("report-write");
         let path = dir.join("r.json");
         fs::write(&path, "old").unwrap_or_default();
         let mut polled = crate::core::stats::ModeStats::default();
@@ -237,7 +218,7 @@ mod tests {
         let text = fs::read_to_string(&path).unwrap_or_default();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
         assert_eq!(v["polled"]["ticks"], 3);
-        assert_eq!(files_in(&dir), vec!["r.json".to_string()]);
+        assert_eq!(names_in(&dir), vec!["r.json".to_string()]);
         let _ = fs::remove_dir_all(&dir);
     }
 
@@ -248,7 +229,7 @@ mod tests {
         // the temporary file fails, and the error is reported.
         let err = write(Path::new("/proc/why-threads.json"), &Modes::default());
         assert!(err.is_err());
-        let dir = temp_dir("readonly");
+        let dir = fresh_dir("report-readonly");
         let path = dir.join("r.json");
         fs::write(&path, "{\"old\": true}\n").unwrap_or_default();
         // A folder in place of the temporary file makes creating it fail.
@@ -264,7 +245,7 @@ mod tests {
 
     #[test]
     fn checkpoints_keep_the_file_valid_and_current() {
-        let dir = temp_dir("checkpoint");
+        let dir = fresh_dir("report-checkpoint");
         let path = dir.join("r.json");
         let checkpoint = Checkpoint::start(path.clone()).expect("thread");
         for ticks in 1..=3u64 {
@@ -282,7 +263,7 @@ mod tests {
             assert_eq!(v["ticks"], ticks);
         }
         checkpoint.stop();
-        assert_eq!(files_in(&dir), vec!["r.json".to_string()]);
+        assert_eq!(names_in(&dir), vec!["r.json".to_string()]);
         let _ = fs::remove_dir_all(&dir);
     }
 }

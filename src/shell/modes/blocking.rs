@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::{
-    Health, Intake, Mode, ModeSpec, MouseFigures, Refused, StartContext, Stopped, device_figures,
+    Health, Intake, LoopDevice, Mode, ModeSpec, MouseFigures, Refused, StartContext, Stopped,
 };
 use crate::shell::mouse::MouseDevice;
 
@@ -21,47 +21,25 @@ pub const SPEC: ModeSpec = ModeSpec {
     start,
 };
 
-struct Blocking {
-    device: Option<Box<dyn MouseDevice>>,
-    error: Option<String>,
-}
+struct Blocking(LoopDevice);
 
 fn start(device: Box<dyn MouseDevice>, _: &StartContext) -> Result<Box<dyn Mode>, Refused> {
-    Ok(Box::new(Blocking {
-        device: Some(device),
-        error: None,
-    }))
+    Ok(Box::new(Blocking(LoopDevice::new(device))))
 }
 
 impl Mode for Blocking {
     fn take(&mut self, intake: &mut Intake<'_>) -> Health {
-        let Some(device) = &mut self.device else {
-            return Health::Ended;
-        };
-        match device.read(BLOCKING_WAIT) {
-            Ok(Some(r)) => intake.deliver(&r),
-            Ok(None) => {}
-            Err(e) => {
-                self.error = Some(format!("the mouse stopped working ({e})"));
-                self.device = None;
-                return Health::Ended;
-            }
+        if let Some(r) = self.0.read(|mouse| mouse.read(BLOCKING_WAIT)) {
+            intake.deliver(&r);
         }
-        Health::Working
+        self.0.health()
     }
 
     fn figures(&self) -> MouseFigures {
-        self.device
-            .as_deref()
-            .map(device_figures)
-            .unwrap_or_default()
+        self.0.figures()
     }
 
     fn stop(self: Box<Self>, _: &mut Intake<'_>) -> Stopped {
-        Stopped {
-            figures: self.figures(),
-            device: self.device,
-            error: self.error,
-        }
+        self.0.stop()
     }
 }

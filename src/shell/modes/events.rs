@@ -19,7 +19,7 @@ use std::time::Duration;
 #[cfg(target_os = "linux")]
 use super::Wait;
 use super::{
-    Health, Intake, Mode, ModeSpec, MouseFigures, Refused, StartContext, Stopped, device_figures,
+    Health, Intake, LoopDevice, Mode, ModeSpec, MouseFigures, Refused, StartContext, Stopped,
 };
 use crate::shell::mouse::MouseDevice;
 
@@ -39,8 +39,7 @@ const NOTICEABLE: Duration = Duration::from_millis(1);
 const HELD_FOR: Duration = Duration::from_secs(2);
 
 struct Events {
-    device: Option<Box<dyn MouseDevice>>,
-    error: Option<String>,
+    mouse: LoopDevice,
     #[cfg(target_os = "linux")]
     waiter: Option<epoll::Waiter>,
     /// Why the mode drains once per tick instead of waiting on the mouse.
@@ -52,14 +51,9 @@ struct Events {
 
 #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
 fn start(mut device: Box<dyn MouseDevice>, ctx: &StartContext) -> Result<Box<dyn Mode>, Refused> {
-    let mut events = Events {
-        device: None,
-        error: None,
-        #[cfg(target_os = "linux")]
-        waiter: None,
-        fallback: None,
-        held: None,
-    };
+    #[cfg(target_os = "linux")]
+    let mut waiter = None;
+    let fallback;
     #[cfg(target_os = "linux")]
     {
         let fd = if ctx.clock.is_manual() {
@@ -67,9 +61,12 @@ fn start(mut device: Box<dyn MouseDevice>, ctx: &StartContext) -> Result<Box<dyn
         } else {
             device.ready_fd()
         };
-        match fd {
+        fallback = match fd {
             Some(fd) => match epoll::Waiter::new(fd, ctx.clock.epoch_monotonic_ns()) {
-                Ok(w) => events.waiter = Some(w),
+                Ok(w) => {
+                    waiter = Some(w);
+                    None
+                }
                 Err(e) => {
                     return Err(Refused {
                         device,
@@ -77,25 +74,28 @@ fn start(mut device: Box<dyn MouseDevice>, ctx: &StartContext) -> Result<Box<dyn
                     });
                 }
             },
-            None => {
-                events.fallback = Some(format!(
-                    "events: {} has no file descriptor to wait on; drained once per tick",
-                    device.label()
-                ));
-            }
-        }
+            None => Some(format!(
+                "events: {} has no file descriptor to wait on; drained once per tick",
+                device.label()
+            )),
+        };
     }
     #[cfg(not(target_os = "linux"))]
     {
         let _ = ctx;
-        events.fallback =
-            Some("events: epoll and timerfd are Linux's; drained once per tick here".into());
+        fallback =
+            Some("events: epoll and timerfd are Linux's; drained once per tick here".to_string());
     }
-    if let Some(why) = &events.fallback {
+    if let Some(why) = &fallback {
         log::info!("{why}");
     }
-    events.device = Some(device);
-    Ok(Box::new(events))
+    Ok(Box::new(Events {
+        mouse: LoopDevice::new(device),
+        #[cfg(target_os = "linux")]
+        waiter,
+        fallback,
+        held: None,
+    }))
 }
 
 impl Events {
@@ -103,30 +103,17 @@ impl Events {
     /// blocking. `waited` is `(now, the handler that ran before)` when the
     /// handler runs in the wait, to see how long reports waited for it.
     fn handle(&mut self, intake: &mut Intake<'_>, waited: Option<(Duration, &'static str)>) {
-        let Some(device) = &mut self.device else {
-            return;
-        };
         let mut first = true;
-        loop {
-            match device.read(Duration::ZERO) {
-                Ok(Some(r)) => {
-                    if let (true, Some((now, by))) = (first, waited) {
-                        first = false;
-                        let age = now.saturating_sub(r.time);
-                        let recent = self.held.filter(|h| now.saturating_sub(h.2) < HELD_FOR);
-                        if age >= NOTICEABLE && recent.is_none_or(|h| age >= h.1) {
-                            self.held = Some((by, age, now));
-                        }
-                    }
-                    intake.deliver(&r);
-                }
-                Ok(None) => return,
-                Err(e) => {
-                    self.error = Some(format!("the mouse stopped working ({e})"));
-                    self.device = None;
-                    return;
+        while let Some(r) = self.mouse.read(|mouse| mouse.read(Duration::ZERO)) {
+            if let (true, Some((now, by))) = (first, waited) {
+                first = false;
+                let age = now.saturating_sub(r.time);
+                let recent = self.held.filter(|h| now.saturating_sub(h.2) < HELD_FOR);
+                if age >= NOTICEABLE && recent.is_none_or(|h| age >= h.1) {
+                    self.held = Some((by, age, now));
                 }
             }
+            intake.deliver(&r);
         }
     }
 }
@@ -139,10 +126,7 @@ impl Mode for Events {
             intake.quiet();
         }
         self.handle(intake, None);
-        if self.device.is_none() {
-            return Health::Ended;
-        }
-        Health::Working
+        self.mouse.health()
     }
 
     fn flush(&mut self, intake: &mut Intake<'_>) {
@@ -150,19 +134,12 @@ impl Mode for Events {
     }
 
     fn figures(&self) -> MouseFigures {
-        self.device
-            .as_deref()
-            .map(device_figures)
-            .unwrap_or_default()
+        self.mouse.figures()
     }
 
     fn stop(mut self: Box<Self>, intake: &mut Intake<'_>) -> Stopped {
         self.flush(intake);
-        Stopped {
-            figures: self.figures(),
-            device: self.device,
-            error: self.error,
-        }
+        self.mouse.stop()
     }
 
     #[cfg(target_os = "linux")]
@@ -178,10 +155,10 @@ impl Mode for Events {
                 }
             }
             let now = wait.clock.now();
-            if now >= deadline || self.device.is_none() {
+            if now >= deadline || self.mouse.health() == Health::Ended {
                 return now;
             }
-            let (Some(waiter), Some(device)) = (&mut self.waiter, &mut self.device) else {
+            let (Some(waiter), Some(device)) = (&mut self.waiter, &mut self.mouse.device) else {
                 return wait.pace(deadline);
             };
             // Re-arm the mouse's readiness (the synthetic mouse's timer).

@@ -20,9 +20,9 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::clock::Clock;
-use super::mouse::MouseDevice;
+use super::mouse::{DeviceError, MouseDevice};
 use super::timeline::LaneSender;
-use crate::core::input::Rgba;
+use crate::core::input::{MouseReport, Rgba};
 
 /// Every input mode, in the order `T` and SIGUSR1 cycle through them.
 /// The first is the one the loop falls back to: it must start whenever it
@@ -210,6 +210,63 @@ fn device_figures(device: &dyn MouseDevice) -> MouseFigures {
         produced: device.produced(),
         dropped: device.overruns(),
         reader_cpu: Duration::ZERO,
+    }
+}
+
+/// The mouse as held by a mode that reads it on the loop thread (polled,
+/// blocking, events): the modes differ in how they read it, not in what a
+/// failed read does. A device that failed once is not asked again; the
+/// error goes to the report when the mode stops.
+struct LoopDevice {
+    device: Option<Box<dyn MouseDevice>>,
+    error: Option<String>,
+}
+
+impl LoopDevice {
+    fn new(device: Box<dyn MouseDevice>) -> Self {
+        LoopDevice {
+            device: Some(device),
+            error: None,
+        }
+    }
+
+    /// One read, done by `read`: the report, if one came.
+    fn read(
+        &mut self,
+        read: impl FnOnce(&mut dyn MouseDevice) -> Result<Option<MouseReport>, DeviceError>,
+    ) -> Option<MouseReport> {
+        let device = self.device.as_deref_mut()?;
+        match read(device) {
+            Ok(report) => report,
+            Err(e) => {
+                self.error = Some(format!("the mouse stopped working ({e})"));
+                self.device = None;
+                None
+            }
+        }
+    }
+
+    fn health(&self) -> Health {
+        if self.device.is_some() {
+            Health::Working
+        } else {
+            Health::Ended
+        }
+    }
+
+    fn figures(&self) -> MouseFigures {
+        self.device
+            .as_deref()
+            .map(device_figures)
+            .unwrap_or_default()
+    }
+
+    fn stop(self) -> Stopped {
+        Stopped {
+            figures: self.figures(),
+            device: self.device,
+            error: self.error,
+        }
     }
 }
 

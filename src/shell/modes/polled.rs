@@ -4,7 +4,7 @@
 //! every report.
 
 use super::{
-    Health, Intake, Mode, ModeSpec, MouseFigures, Refused, StartContext, Stopped, device_figures,
+    Health, Intake, LoopDevice, Mode, ModeSpec, MouseFigures, Refused, StartContext, Stopped,
 };
 use crate::shell::mouse::MouseDevice;
 
@@ -17,48 +17,25 @@ pub const SPEC: ModeSpec = ModeSpec {
     start,
 };
 
-struct Polled {
-    device: Option<Box<dyn MouseDevice>>,
-    error: Option<String>,
-}
+struct Polled(LoopDevice);
 
 fn start(device: Box<dyn MouseDevice>, _: &StartContext) -> Result<Box<dyn Mode>, Refused> {
-    Ok(Box::new(Polled {
-        device: Some(device),
-        error: None,
-    }))
+    Ok(Box::new(Polled(LoopDevice::new(device))))
 }
 
 impl Mode for Polled {
     fn take(&mut self, intake: &mut Intake<'_>) -> Health {
-        let Some(device) = &mut self.device else {
-            return Health::Ended;
-        };
-        match device.poll() {
-            Ok(Some(r)) => intake.deliver(&r),
-            Ok(None) => {}
-            Err(e) => {
-                // A device that failed once is not asked again.
-                self.error = Some(format!("the mouse stopped working ({e})"));
-                self.device = None;
-                return Health::Ended;
-            }
+        if let Some(r) = self.0.read(|mouse| mouse.poll()) {
+            intake.deliver(&r);
         }
-        Health::Working
+        self.0.health()
     }
 
     fn figures(&self) -> MouseFigures {
-        self.device
-            .as_deref()
-            .map(device_figures)
-            .unwrap_or_default()
+        self.0.figures()
     }
 
     fn stop(self: Box<Self>, _: &mut Intake<'_>) -> Stopped {
-        Stopped {
-            figures: self.figures(),
-            device: self.device,
-            error: self.error,
-        }
+        self.0.stop()
     }
 }

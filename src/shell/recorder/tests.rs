@@ -1,4 +1,5 @@
 use super::*;
+use crate::shell::scratch::names_in;
 
 fn temp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("why-threads-rec-{}-{name}", std::process::id()))
@@ -81,18 +82,6 @@ fn frame_paths_are_rewritten_in_place() {
         paths.of(123_456).1,
         Path::new("recordings/why-threads-7/.frame-123456.png.tmp")
     );
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
 }
 
 #[test]
