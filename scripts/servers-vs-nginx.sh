@@ -14,6 +14,7 @@
 #   --rounds R      rounds; each cell keeps its best round (default 2)
 #   --archs "A B"   architectures for `table`; NAME@N runs it with --workers N
 #                   (default: threads pool events seda hybrid hybrid@1 completion completion@1)
+#   --refs "A B"    servers beside `seda` and `threads` in `overload` (default: events nginx)
 #   --bin PATH      the binary (default target/release/why-threads; build it with cargo build --release)
 #
 # Every server runs at once, each on its own free port, serving the same
@@ -21,8 +22,8 @@
 # round, so that noise from the rest of the machine hits them alike, and
 # each cell keeps its best round (noise only ever slows a run down). wrk
 # uses one thread (-t1), like nginx's one worker (two in `overload`, see
-# there). Loopback only; every run
-# is bounded. WRK_LOG=FILE keeps wrk's own output, KEEP_WORK=1 the folder.
+# there). Loopback only; every run is bounded. WRK_LOG=FILE keeps wrk's own
+# output, KEEP_WORK=1 the folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,7 @@ mode=table
 seconds=3
 rounds=2
 archs="threads pool events seda hybrid hybrid@1 completion completion@1"
+refs="events nginx"
 bin=target/release/why-threads
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -37,8 +39,9 @@ while [ $# -gt 0 ]; do
         --seconds) seconds=$2; shift ;;
         --rounds) rounds=$2; shift ;;
         --archs) archs=$2; shift ;;
+        --refs) refs=$2; shift ;;
         --bin) bin=$2; shift ;;
-        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "servers-vs-nginx: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
     shift
@@ -219,7 +222,7 @@ curve() {
 # and `events` run as references: what the client and machine can drive.
 overload() {
     local servers=() s c r
-    for s in seda threads ${overload_refs:-events nginx}; do
+    for s in seda threads $refs; do
         [ -n "${port_of[$s]:-}" ] || start "$s" || continue
         servers+=("$s")
     done
