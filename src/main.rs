@@ -22,7 +22,7 @@ wgpu_hal::gles=off,arboard=off";
 
 fn main() -> ExitCode {
     diagnostics::init_logging(DEFAULT_FILTER);
-    diagnostics::install_panic_hook();
+    diagnostics::install_panic_hook(app::display::claims_panic);
     let command = match cli::parse(std::env::args_os().skip(1)) {
         Ok(c) => c,
         Err(e) => {

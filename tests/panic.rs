@@ -12,7 +12,7 @@ const CHILD: &str = "WHY_THREADS_PANIC_TEST_CHILD";
 fn a_panic_in_a_worker_is_one_line_and_is_seen() {
     if std::env::var_os(CHILD).is_some() {
         diagnostics::init_logging("warn,why_threads=info");
-        diagnostics::install_panic_hook();
+        diagnostics::install_panic_hook(|_, _| false);
         assert_eq!(diagnostics::panicked(), None);
         let worker = std::thread::Builder::new()
             .name("video".into())
@@ -55,4 +55,38 @@ fn a_panic_in_a_worker_is_one_line_and_is_seen() {
         !err.contains("panicked at"),
         "the default hook spoke: {err}"
     );
+}
+
+/// A panic the program claims as expected (winit's on a dead X
+/// connection, in the game) is neither printed nor remembered: the caller
+/// says what happened instead.
+#[test]
+fn a_panic_claimed_as_expected_is_silent_and_not_remembered() {
+    if std::env::var_os(CHILD).is_some() {
+        diagnostics::init_logging("warn,why_threads=info");
+        diagnostics::install_panic_hook(|_, message| message.starts_with("expected:"));
+        let worker = std::thread::Builder::new()
+            .name("display".into())
+            .spawn(|| panic!("expected: the connection went away"))
+            .expect("spawn");
+        assert!(worker.join().is_err());
+        assert_eq!(diagnostics::panicked(), None);
+        return;
+    }
+    let o = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "a_panic_claimed_as_expected_is_silent_and_not_remembered",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "1")
+        .env("RUST_BACKTRACE", "1")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run the child");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "the child failed: {err}");
+    assert!(!err.contains("why-threads"), "{err}");
+    assert!(!err.contains("panicked at"), "{err}");
 }

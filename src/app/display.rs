@@ -17,6 +17,40 @@ pub fn lost() -> bool {
     LOST.load(Ordering::Relaxed)
 }
 
+/// Has the display gone away, asking the X server when no handler has
+/// said so yet? For error paths only (it opens a connection): a window
+/// system error right after the X server died can come before Xlib's I/O
+/// error handler runs. Raises the flag when the server no longer answers.
+pub fn gone() -> bool {
+    if lost() {
+        return true;
+    }
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("DISPLAY").is_some() && x11rb::connect(None).is_err() {
+        LOST.store(true, Ordering::Relaxed);
+        return true;
+    }
+    false
+}
+
+/// winit's X11 backend unwraps its replies: when the X server goes away,
+/// the first sign can be a panic inside winit (`Connection(IoError(..))`,
+/// say from `inner_size`) rather than Xlib's I/O error handler. Such a
+/// panic is the display going away, not a bug: it raises the same flag,
+/// and the panic hook leaves it to the loop (see `install_panic_hook`).
+pub fn claims_panic(file: &str, message: &str) -> bool {
+    let lost_connection = is_x11_connection_failure(file, message);
+    if lost_connection {
+        LOST.store(true, Ordering::Relaxed);
+    }
+    lost_connection
+}
+
+fn is_x11_connection_failure(file: &str, message: &str) -> bool {
+    let in_winit_x11 = file.contains("winit") && file.contains("/x11/");
+    in_winit_x11 && message.contains("Connection(")
+}
+
 /// A window system winit can be told to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -209,6 +243,19 @@ mod tests {
             wayland_answers: w,
             x11_answers: x,
         }
+    }
+
+    #[test]
+    fn a_panic_of_winits_x11_backend_on_a_dead_connection_is_the_display_going_away() {
+        // As winit 0.30 reported it when Xvfb was killed mid-frame.
+        let file = "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/winit-0.30.13/src/platform_impl/linux/x11/window.rs";
+        let message = "called `Result::unwrap()` on an `Err` value: Connection(IoError(Custom { kind: Other, error: UnknownError }))";
+        assert!(is_x11_connection_failure(file, message));
+        assert!(!is_x11_connection_failure("src/app/render.rs", message));
+        assert!(!is_x11_connection_failure(
+            file,
+            "called `Option::unwrap()` on a `None` value"
+        ));
     }
 
     #[test]

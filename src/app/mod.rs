@@ -112,7 +112,12 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
         }
         let stop = until.min(next_checkpoint);
         if catch_unwind(AssertUnwindSafe(|| engine.run_until(&mut frontend, stop))).is_err() {
-            break Ended::Panic;
+            // winit can panic on a dead X connection before Xlib notices.
+            break if display::lost() {
+                Ended::DisplayLost
+            } else {
+                Ended::Panic
+            };
         }
         if display::lost() {
             break Ended::DisplayLost;

@@ -96,6 +96,17 @@ impl Renderer {
                 other => RenderError(format!("cannot start the display: {other}")),
             })?;
         let device = pixels.device();
+        // wgpu's default answer to an error nobody captured is a panic. A
+        // surface that cannot be configured because the X server just died
+        // is the display going away (the loop ends the run cleanly);
+        // anything else is a bug and still panics, as the default would.
+        device.on_uncaptured_error(Arc::new(|e: wgpu::Error| {
+            if super::display::gone() {
+                log::debug!("wgpu, the display gone: {e}");
+            } else {
+                panic!("wgpu error: {e}");
+            }
+        }));
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("lights"),
             source: wgpu::ShaderSource::Wgsl(SHADER.into()),

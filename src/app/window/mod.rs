@@ -319,7 +319,8 @@ impl Frontend for WindowFrontend {
             .present(viewport, &lights, &jobs, &output.textures_delta, ppp)
         {
             self.render_errors += 1;
-            if self.render_errors == 1 {
+            // Once the display is gone, the run's last line says so.
+            if self.render_errors == 1 && !super::display::lost() {
                 log::warn!("a frame could not be shown: {e}");
             }
         }
