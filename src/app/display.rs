@@ -11,6 +11,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use winit::event_loop::EventLoop;
 
 static LOST: AtomicBool = AtomicBool::new(false);
+/// The window is on an X server (set by [`guard_x11`]): only then is a
+/// silent X server the display gone.
+#[cfg(target_os = "linux")]
+static ON_X11: AtomicBool = AtomicBool::new(false);
 
 /// Has the display connection gone away?
 pub fn lost() -> bool {
@@ -26,7 +30,7 @@ pub fn gone() -> bool {
         return true;
     }
     #[cfg(target_os = "linux")]
-    if std::env::var_os("DISPLAY").is_some() && x11rb::connect(None).is_err() {
+    if ON_X11.load(Ordering::Relaxed) && x11rb::connect(None).is_err() {
         LOST.store(true, Ordering::Relaxed);
         return true;
     }
@@ -200,6 +204,7 @@ pub unsafe fn guard_x11(display: *mut std::ffi::c_void) -> Option<String> {
     // Returning lets Xlib carry on, every call failing: the loop sees the flag.
     unsafe extern "C" fn on_io_exit(_: *mut c_void, _: *mut c_void) {}
     static EXIT_HANDLER_SET: AtomicBool = AtomicBool::new(false);
+    ON_X11.store(true, Ordering::Relaxed);
 
     // SAFETY: dlopen/dlsym with valid C strings; RTLD_NOLOAD returns the
     // libX11 winit already loaded (or null). The symbols have the types

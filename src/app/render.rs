@@ -98,14 +98,17 @@ impl Renderer {
         let device = pixels.device();
         // wgpu's default answer to an error nobody captured is a panic. A
         // surface that cannot be configured because the X server just died
-        // is the display going away (the loop ends the run cleanly);
-        // anything else is a bug and still panics, as the default would.
+        // is the display going away: unwind to the loop, which ends the run
+        // cleanly, without the panic hook's report (`resume_unwind` skips
+        // it). Returning instead would let wgpu go on to acquire a frame
+        // from the dead surface, which can spin for ever. Anything else is
+        // a bug and panics, as the default would.
         device.on_uncaptured_error(Arc::new(|e: wgpu::Error| {
             if super::display::gone() {
                 log::debug!("wgpu, the display gone: {e}");
-            } else {
-                panic!("wgpu error: {e}");
+                std::panic::resume_unwind(Box::new("the display went away"));
             }
+            panic!("wgpu error: {e}");
         }));
         let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
             label: Some("lights"),
