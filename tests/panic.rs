@@ -8,6 +8,25 @@ use why_threads::shell::diagnostics;
 
 const CHILD: &str = "WHY_THREADS_PANIC_TEST_CHILD";
 
+/// Runs the test `name` of this binary as a child (which takes the
+/// `CHILD` branch), with `RUST_BACKTRACE` as given; its stderr, once it
+/// has passed.
+fn stderr_of_child(name: &str, backtrace: Option<&str>) -> String {
+    let mut child = Command::new(std::env::current_exe().expect("test binary"));
+    child
+        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .env_remove("RUST_LOG");
+    match backtrace {
+        Some(value) => child.env("RUST_BACKTRACE", value),
+        None => child.env_remove("RUST_BACKTRACE"),
+    };
+    let o = child.output().expect("run the child");
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "the child failed: {err}");
+    err
+}
+
 #[test]
 fn a_panic_in_a_worker_is_one_line_and_is_seen() {
     if std::env::var_os(CHILD).is_some() {
@@ -28,20 +47,7 @@ fn a_panic_in_a_worker_is_one_line_and_is_seen() {
         assert!(line.len() < 200, "{line}");
         return;
     }
-    let o = Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "a_panic_in_a_worker_is_one_line_and_is_seen",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, "1")
-        .env_remove("RUST_BACKTRACE")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run the child");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "the child failed: {err}");
+    let err = stderr_of_child("a_panic_in_a_worker_is_one_line_and_is_seen", None);
     let ours: Vec<&str> = err
         .lines()
         .filter(|l| l.starts_with("why-threads"))
@@ -73,20 +79,10 @@ fn a_panic_claimed_as_expected_is_silent_and_not_remembered() {
         assert_eq!(diagnostics::panicked(), None);
         return;
     }
-    let o = Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "--exact",
-            "a_panic_claimed_as_expected_is_silent_and_not_remembered",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD, "1")
-        .env("RUST_BACKTRACE", "1")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run the child");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "the child failed: {err}");
+    let err = stderr_of_child(
+        "a_panic_claimed_as_expected_is_silent_and_not_remembered",
+        Some("1"),
+    );
     assert!(!err.contains("why-threads"), "{err}");
     assert!(!err.contains("panicked at"), "{err}");
 }
