@@ -21,3 +21,4 @@ pub mod load;
 pub mod programs;
 pub mod serve;
 pub mod shell;
+pub mod sys;

@@ -1,0 +1,47 @@
+//! The one platform layer: everything the program asks of the operating
+//! system, behind one contract that every platform meets. Modelled on
+//! mio's `src/sys`: the platform is chosen once, here; each concept is one
+//! file of portable code over `imp`, the chosen platform's module; and a
+//! feature a platform lacks is a labelled fallback that says so, never a
+//! silent difference.
+//!
+//! The contract (every item exists on every platform):
+//!
+//! | concept | here | Linux | macOS | Windows |
+//! | --- | --- | --- | --- | --- |
+//! | files | [`fs`]: [`fs::AtomicFile`], [`fs::write_atomic`] | rename + fsync of the folder | the same | rename (a folder cannot be synced) |
+//! | stdout | [`stdout::print`]: checked, a closed pipe is an end | | | |
+//! | signals | [`signals::listen`]: the one `signals` thread | SIGINT, SIGTERM, SIGUSR1 | the same | console Ctrl-C / Ctrl-Break / close |
+//! | threads | [`thread`]: CPU time, id, the list, timer slack | `CLOCK_THREAD_CPUTIME_ID`, /proc, prctl | the clock; no list, no slack | `GetThreadTimes`; no list, no slack |
+//! | waits | [`wait`]: a timer and one wait on a device and a deadline | timerfd + epoll | unsupported (drain per tick) | unsupported (drain per tick) |
+//! | sockets | [`net`]: backlog, a read that never waits, own addresses, fd limit | | | |
+//! | libraries | [`dl::Library`]: a shared library's symbols | dlopen | dlopen | none |
+//! | sound | [`sound::quietly`]: ALSA's and JACK's probe messages into the log | | runs the probe as is | runs the probe as is |
+//!
+//! Nothing outside this folder names `libc`, `windows_sys`, `signal_hook`,
+//! `alsa` or `io_uring`, nor tests `cfg(target_os …)` but on a module
+//! declaration (checked by tests/architecture.rs). x11rb is the other
+//! platform part, kept with the X11 device and display code it speaks for.
+
+pub mod dl;
+pub mod fs;
+pub mod net;
+pub mod signals;
+pub mod sound;
+pub mod stdout;
+pub mod thread;
+pub mod wait;
+
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as imp;
+
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as imp;
+
+/// What an event loop can sleep on: a file descriptor on Unix, a socket
+/// or handle on Windows (where no wait uses it yet).
+pub use imp::RawSource;

@@ -1,0 +1,75 @@
+//! What the OS tells and lets us set about threads: CPU time per thread
+//! (the overlay's CPU list, the bench's CPU columns), an id to name a
+//! thread in the timeline, and the timer slack that rounds up every sleep.
+
+use std::time::Duration;
+
+/// CPU time the calling thread has used (user + system). Zero where the
+/// OS cannot say.
+pub fn cpu_time() -> Duration {
+    super::imp::thread::cpu_time()
+}
+
+/// The calling thread's id as the OS numbers it (Linux's tid, macOS's
+/// thread id, Windows' thread id).
+pub fn id() -> u64 {
+    super::imp::thread::id()
+}
+
+/// One thread of this process, with its name and CPU time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThreadCpu {
+    pub tid: u32,
+    pub name: String,
+    /// Time spent on a CPU.
+    pub cpu: Duration,
+}
+
+/// Every thread of this process with its CPU time (Linux: /proc/self/task).
+/// Empty where the list cannot be read: macOS and Windows for now (the
+/// overlay then shows the loop's and the reader's own figures only).
+pub fn threads() -> Vec<ThreadCpu> {
+    super::imp::thread::threads()
+}
+
+/// Voluntary and involuntary context switches of every thread of the
+/// process so far (0 where the system does not count them).
+pub fn context_switches() -> u64 {
+    super::imp::thread::context_switches()
+}
+
+/// The calling thread's timer slack in nanoseconds: how much later than
+/// asked the kernel may end its sleeps, to batch wake-ups (50 µs by
+/// default on Linux). `None` where there is no such setting.
+pub fn timer_slack() -> Option<u64> {
+    super::imp::thread::timer_slack()
+}
+
+/// Sets the calling thread's timer slack in nanoseconds (at least 1: 0
+/// would mean "the default"). Returns whether it took (never where there
+/// is no such setting).
+pub fn set_timer_slack(nanos: u64) -> bool {
+    super::imp::thread::set_timer_slack(nanos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_thread_uses_cpu_time() {
+        let before = cpu_time();
+        let mut x = 0u64;
+        while cpu_time().saturating_sub(before) < Duration::from_millis(2) && x < u64::MAX / 2 {
+            x = std::hint::black_box(x + 1);
+        }
+        assert!(cpu_time() > before);
+    }
+
+    #[test]
+    fn threads_have_distinct_ids() {
+        let here = id();
+        let there = std::thread::spawn(id).join().unwrap_or(here);
+        assert_ne!(here, there);
+    }
+}

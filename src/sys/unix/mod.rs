@@ -1,0 +1,29 @@
+//! Linux and macOS (POSIX), with Linux's own parts (epoll, timerfd,
+//! /proc, prctl, io_uring) behind `target_os = "linux"` inside each file.
+
+use std::fs::File;
+use std::io;
+use std::path::Path;
+
+pub mod dl;
+pub mod net;
+pub mod signals;
+pub mod sound;
+pub mod thread;
+pub mod wait;
+
+pub type RawSource = std::os::fd::RawFd;
+
+/// fsync of a folder makes a rename in it durable.
+pub fn sync_folder(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+/// A system call's `-1` as the OS error it set.
+pub fn check(r: libc::c_int) -> io::Result<libc::c_int> {
+    if r < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(r)
+    }
+}

@@ -1,0 +1,34 @@
+use std::io;
+
+use signal_hook::consts::{SIGINT, SIGTERM, SIGUSR1};
+use signal_hook::iterator::Signals;
+
+use crate::sys::signals::Signal;
+
+pub fn listen(mut on: Box<dyn FnMut(Signal) -> bool + Send>) -> io::Result<()> {
+    let mut signals = Signals::new([SIGINT, SIGTERM, SIGUSR1])?;
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                let arrived = if signal == SIGUSR1 {
+                    Signal::NextMode
+                } else {
+                    Signal::Quit
+                };
+                if !on(arrived) {
+                    break;
+                }
+            }
+        })
+        .map(drop)
+}
+
+pub fn raise(signal: Signal) -> io::Result<()> {
+    let number = match signal {
+        Signal::Quit => libc::SIGTERM,
+        Signal::NextMode => libc::SIGUSR1,
+    };
+    // SAFETY: raise(3) takes a plain signal number.
+    super::check(unsafe { libc::raise(number) }).map(drop)
+}
