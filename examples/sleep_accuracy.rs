@@ -35,8 +35,8 @@ use std::time::Duration;
 use why_threads::core::pacing::{Deadlines, period_of};
 use why_threads::core::stats::Histogram;
 use why_threads::shell::clock::Clock;
-use why_threads::shell::os;
 use why_threads::shell::pacer::{Pacer, PacerKind};
+use why_threads::sys::thread as os;
 
 macro_rules! outln {
     ($out:ident, $($arg:tt)*) => { let _ = writeln!($out, $($arg)*); };
@@ -61,13 +61,13 @@ fn main() {
         for (kind, late, cpu, wall) in &mut results {
             pacer.set_kind(*kind);
             let start = clock.now();
-            let cpu0 = os::thread_cpu_time();
+            let cpu0 = os::cpu_time();
             let mut deadlines = Deadlines::new(start, period);
             while clock.now() < start + slice {
                 let woke = pacer.wait_until(&clock, deadlines.next());
                 late.record_duration(deadlines.arrive(woke).lateness());
             }
-            *cpu += os::thread_cpu_time().saturating_sub(cpu0);
+            *cpu += os::cpu_time().saturating_sub(cpu0);
             *wall += clock.now().saturating_sub(start);
         }
     }

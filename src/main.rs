@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use why_threads::app;
 use why_threads::programs::bench;
-use why_threads::shell::diagnostics::{self, OutError};
+use why_threads::shell::diagnostics;
 use why_threads::shell::{cli, report};
+use why_threads::sys::stdout::{self, OutError};
 
 /// The default filter: our messages, and other crates' warnings, less
 /// those that change nothing for this game: winit's missing XSETTINGS
@@ -91,7 +92,7 @@ fn fail(message: impl std::fmt::Display) {
 /// Prints to stdout: a closed pipe (`| head`) ends quietly with status 0,
 /// any other failure (`> /dev/full`) is one line and status 1.
 fn out(text: &str) -> ExitCode {
-    match diagnostics::print(text) {
+    match stdout::print(text) {
         Ok(()) | Err(OutError::Closed) => ExitCode::SUCCESS,
         Err(OutError::Failed(e)) => {
             fail(format!("cannot write to standard output: {e}"));

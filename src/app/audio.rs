@@ -68,7 +68,7 @@ impl Audio {
     /// Opens the default device; `Err` says why there is no sound.
     pub fn open() -> Result<Self, String> {
         let bank = SoundBank::load()?;
-        let mut sink = quietly(DeviceSinkBuilder::open_default_sink)
+        let mut sink = crate::sys::sound::quietly(DeviceSinkBuilder::open_default_sink)
             .map_err(|e| format!("no sound device ({e})"))?;
         sink.log_on_drop(false);
         let mixer = sink.mixer().clone();
@@ -101,68 +101,6 @@ impl Audio {
         self.muted = muted;
         self.music
             .set_volume(if muted { 0.0 } else { MUSIC_VOLUME });
-    }
-}
-
-/// Runs `probe` (opening the sound device) with the sound libraries'
-/// own messages routed into our log at debug level: without a sound card
-/// ALSA prints some twenty lines of probing to stderr, and libjack (loaded
-/// by ALSA's JACK plugin, where installed) a few more, before our one line
-/// says "no sound device". `RUST_LOG=debug` shows them.
-#[cfg(target_os = "linux")]
-fn quietly<T>(probe: impl FnOnce() -> T) -> T {
-    quiet::jack();
-    // ALSA's thread-local handler: the probe runs on this thread.
-    let buffer = alsa::Output::local_error_handler().ok();
-    let result = probe();
-    // SAFETY: passing None restores ALSA's default for this thread.
-    unsafe { alsa_sys::snd_lib_error_set_local(None) };
-    if let Some(buffer) = buffer {
-        for line in buffer.borrow().to_string().lines() {
-            log::debug!("alsa: {line}");
-        }
-    }
-    result
-}
-
-#[cfg(not(target_os = "linux"))]
-fn quietly<T>(probe: impl FnOnce() -> T) -> T {
-    probe()
-}
-
-#[cfg(target_os = "linux")]
-mod quiet {
-    use std::ffi::{CStr, c_char, c_void};
-
-    unsafe extern "C" fn jack_message(message: *const c_char) {
-        if !message.is_null() {
-            // SAFETY: libjack passes a NUL-terminated string.
-            let text = unsafe { CStr::from_ptr(message) };
-            log::debug!("jack: {}", text.to_string_lossy());
-        }
-    }
-
-    /// If libjack is installed, loads it first and points its error and
-    /// info messages at our log; ALSA's JACK plugin then gets this same
-    /// library (one copy per process) with the handlers set.
-    pub fn jack() {
-        type SetHandler = unsafe extern "C" fn(Option<unsafe extern "C" fn(*const c_char)>);
-        // SAFETY: dlopen/dlsym with NUL-terminated names; the symbols have
-        // the type <jack/jack.h> gives them; the library is never closed,
-        // so the handlers' address stays valid.
-        unsafe {
-            let lib: *mut c_void = libc::dlopen(c"libjack.so.0".as_ptr(), libc::RTLD_NOW);
-            if lib.is_null() {
-                return;
-            }
-            for name in [c"jack_set_error_function", c"jack_set_info_function"] {
-                let f = libc::dlsym(lib, name.as_ptr());
-                if !f.is_null() {
-                    let set: SetHandler = std::mem::transmute(f);
-                    set(Some(jack_message));
-                }
-            }
-        }
     }
 }
 

@@ -271,29 +271,21 @@ fn open_mouse(
             HEIGHT as f32,
         ));
     }
-    #[cfg(target_os = "linux")]
-    {
-        match frontend.x11_window() {
-            Some(window) => match crate::shell::x11::X11Mouse::open(window, clock, mapping.clone())
-            {
-                Ok(mouse) => return Box::new(mouse),
-                Err(e) => messages.push(format!(
-                    "X11 mouse unavailable ({e}); relaying the window's cursor events"
-                )),
-            },
-            None if args.mouse == MouseSource::X11 => {
-                messages.push(
-                    "the display is not an X server; relaying the window's cursor events".into(),
-                );
-            }
-            None => {}
+    match frontend.x11_window() {
+        Some(window) => match display::x11_mouse(window, clock, mapping.clone()) {
+            Ok(mouse) => return mouse,
+            Err(e) => messages.push(format!(
+                "X11 mouse unavailable ({e}); relaying the window's cursor events"
+            )),
+        },
+        None if args.mouse == MouseSource::X11 => {
+            messages.push(format!(
+                "{}; relaying the window's cursor events",
+                display::NO_X11
+            ));
         }
+        None => {}
     }
-    #[cfg(not(target_os = "linux"))]
-    if args.mouse == MouseSource::X11 {
-        messages.push("X11 input is Linux-only here; relaying the window's cursor events".into());
-    }
-    let _ = mapping;
     let (relay, sender) = RelayMouse::new();
     frontend.set_relay(sender);
     Box::new(relay)

@@ -65,18 +65,11 @@ impl Clock {
         self.epoch + t
     }
 
-    /// The epoch on Linux's CLOCK_MONOTONIC (which `Instant` reads there), in
-    /// nanoseconds: X server timestamps are on that clock.
-    #[cfg(target_os = "linux")]
-    pub fn epoch_monotonic_ns(&self) -> u64 {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid, writable timespec; CLOCK_MONOTONIC always exists on Linux.
-        unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-        let mono_now = ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64;
-        mono_now.saturating_sub(self.now().as_nanos() as u64)
+    /// The epoch on the OS's monotonic clock (which `Instant` reads on Linux
+    /// and macOS, and X server timestamps count in): program time `t` is
+    /// `epoch + t` there. `None` where the OS does not export that clock.
+    pub fn epoch_monotonic(&self) -> Option<Duration> {
+        crate::sys::wait::monotonic_now().map(|now| now.saturating_sub(self.now()))
     }
 }
 

@@ -1,10 +1,10 @@
 //! What the program says, and how: log lines timed from the start
 //! ("why-threads [2.151 s]: message"), quiet by default (the binary's
 //! filter), `RUST_LOG=debug` for more; a panic
-//! anywhere becomes one line and a flag the run checks; stdout writes that
-//! are checked (a closed pipe is a normal end, a full disk is not).
+//! anywhere becomes one line and a flag the run checks. (Checked writes
+//! to stdout are `sys::stdout`'s.)
 
-use std::io::{self, Write};
+use std::io::Write;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -89,29 +89,6 @@ pub fn panicked() -> Option<&'static str> {
     PANIC.get().map(String::as_str)
 }
 
-/// How writing to stdout went wrong.
-#[derive(Debug)]
-pub enum OutError {
-    /// The reader went away (`| head`): a normal end, status 0.
-    Closed,
-    /// Anything else (`> /dev/full`): an error.
-    Failed(io::Error),
-}
-
-/// Writes `text` to stdout and flushes it, saying what went wrong.
-pub fn print(text: &str) -> Result<(), OutError> {
-    write_all_to(&mut io::stdout().lock(), text)
-}
-
-fn write_all_to(out: &mut impl Write, text: &str) -> Result<(), OutError> {
-    out.write_all(text.as_bytes())
-        .and_then(|()| out.flush())
-        .map_err(|e| match e.kind() {
-            io::ErrorKind::BrokenPipe => OutError::Closed,
-            _ => OutError::Failed(e),
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,29 +107,5 @@ mod tests {
             format_line(1.0, log::Level::Warn, "wgpu_hal::vulkan", "odd"),
             "why-threads [1.000 s] WARN wgpu_hal::vulkan: odd"
         );
-    }
-
-    struct Broken(io::ErrorKind);
-
-    impl Write for Broken {
-        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
-            Err(self.0.into())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    #[test]
-    fn a_closed_pipe_is_an_end_and_a_full_disk_an_error() {
-        assert!(matches!(
-            write_all_to(&mut Broken(io::ErrorKind::BrokenPipe), "x"),
-            Err(OutError::Closed)
-        ));
-        assert!(matches!(
-            write_all_to(&mut Broken(io::ErrorKind::StorageFull), "x"),
-            Err(OutError::Failed(_))
-        ));
-        assert!(write_all_to(&mut Vec::new(), "x").is_ok());
     }
 }

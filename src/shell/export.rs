@@ -8,8 +8,7 @@
 //! one, never half of one. Every write is checked; the first error is kept
 //! and reported when the file is finished.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,96 +16,7 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::{Sender, TrySendError, bounded};
 
-/// A file that appears at its path only once it is complete.
-pub struct AtomicFile {
-    path: PathBuf,
-    tmp: PathBuf,
-    out: BufWriter<File>,
-}
-
-impl AtomicFile {
-    /// Creates the temporary file beside `path` (same directory, so the
-    /// rename is atomic). Fails with a one-line reason.
-    pub fn create(path: &Path) -> Result<Self, String> {
-        let name = path
-            .file_name()
-            .ok_or_else(|| format!("{} is not a file name", path.display()))?;
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let tmp = dir.join(format!(
-            ".{}.tmp-{}",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        let file =
-            File::create(&tmp).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        Ok(Self {
-            path: path.to_path_buf(),
-            tmp,
-            out: BufWriter::with_capacity(64 * 1024, file),
-        })
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Flushes, fsyncs and renames the file into place.
-    pub fn commit(self) -> Result<(), String> {
-        let fail = |e: std::io::Error| format!("cannot write {}: {e}", self.path.display());
-        let result = self
-            .out
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .and_then(|file| file.sync_all())
-            .and_then(|()| std::fs::rename(&self.tmp, &self.path));
-        match result {
-            Ok(()) => {
-                sync_dir(&self.path);
-                Ok(())
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&self.tmp);
-                Err(fail(e))
-            }
-        }
-    }
-
-    /// Gives up: the temporary file goes, the target is untouched.
-    pub fn abandon(self) {
-        drop(self.out);
-        let _ = std::fs::remove_file(&self.tmp);
-    }
-}
-
-impl Write for AtomicFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.out.write(buf)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.out.flush()
-    }
-}
-
-/// The rename is durable once the directory is synced too (best effort:
-/// not every platform lets a directory be opened).
-fn sync_dir(path: &Path) {
-    #[cfg(unix)]
-    if let Some(dir) = path.parent() {
-        let dir = if dir.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            dir
-        };
-        if let Ok(d) = File::open(dir) {
-            let _ = d.sync_all();
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-}
+use crate::sys::fs::AtomicFile;
 
 /// How a stream of items becomes a file.
 pub trait Format<T>: Send + 'static {
@@ -145,7 +55,8 @@ impl<T: Send + 'static> ExportThread<T> {
         capacity: usize,
         mut format: impl Format<T>,
     ) -> Result<Self, String> {
-        let mut file = AtomicFile::create(path)?;
+        let mut file = AtomicFile::create(path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         let (tx, rx) = bounded::<T>(capacity.max(1));
         let dropped = Arc::new(AtomicU64::new(0));
         let thread_dropped = Arc::clone(&dropped);
@@ -178,15 +89,16 @@ impl<T: Send + 'static> ExportThread<T> {
                 }
                 let path = file.path().to_path_buf();
                 match error {
-                    Some(e) => {
-                        file.abandon();
-                        Err(format!("cannot write {}: {e}", path.display()))
-                    }
-                    None => file.commit().map(|()| Exported {
-                        path,
-                        written,
-                        dropped,
-                    }),
+                    // Dropped uncommitted: the temporary file goes.
+                    Some(e) => Err(format!("cannot write {}: {e}", path.display())),
+                    None => match file.commit() {
+                        Ok(()) => Ok(Exported {
+                            path,
+                            written,
+                            dropped,
+                        }),
+                        Err(e) => Err(format!("cannot write {}: {e}", path.display())),
+                    },
                 }
             })
             .map_err(|e| format!("cannot start the {name} writer thread: {e}"))?;

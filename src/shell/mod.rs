@@ -13,7 +13,6 @@ pub mod hotkeys;
 pub mod intake;
 pub mod modes;
 pub mod mouse;
-pub mod os;
 pub mod pacer;
 pub mod reader;
 pub mod recorder;

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use super::clock::Clock;
 use crate::core::input::{MouseReport, SyntheticPath};
+use crate::sys::RawSource;
+use crate::sys::wait::Timer;
 
 /// A device that stopped working (the X server went away, ...).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,11 +45,11 @@ pub trait MouseDevice: Send {
     /// What the overlay calls this device.
     fn label(&self) -> String;
 
-    /// A file descriptor that becomes readable when a report can be read
-    /// without blocking, for an event loop to sleep on (`None`: the device
-    /// has none). Asked again before every wait, so a device may re-arm it.
-    #[cfg(unix)]
-    fn ready_fd(&mut self) -> Option<std::os::fd::RawFd> {
+    /// A source (a file descriptor on Unix) that becomes readable when a
+    /// report can be read without blocking, for an event loop to sleep on
+    /// (`None`: the device has none). Asked again before every wait, so a
+    /// device may re-arm it.
+    fn ready_source(&mut self) -> Option<RawSource> {
         None
     }
 }
@@ -61,9 +63,9 @@ pub struct SyntheticMouse {
     clock: Clock,
     next: u64,
     overruns: u64,
-    /// A timerfd armed for the next report, made when first asked for.
-    #[cfg(target_os = "linux")]
-    timer: Option<(std::os::fd::OwnedFd, u64)>,
+    /// A timer armed for the next report and the clock's epoch on the
+    /// timer's clock, made when first asked for.
+    timer: Option<(Timer, Duration)>,
 }
 
 impl SyntheticMouse {
@@ -78,33 +80,8 @@ impl SyntheticMouse {
             clock,
             next: 0,
             overruns: 0,
-            #[cfg(target_os = "linux")]
             timer: None,
         }
-    }
-
-    /// The timerfd (and the clock's epoch on CLOCK_MONOTONIC), made once.
-    #[cfg(target_os = "linux")]
-    fn timer(&mut self) -> Option<(std::os::fd::RawFd, u64)> {
-        use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-        if self.timer.is_none() {
-            // SAFETY: a plain system call; the new fd is owned at once.
-            let fd = unsafe {
-                libc::timerfd_create(
-                    libc::CLOCK_MONOTONIC,
-                    libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
-                )
-            };
-            if fd < 0 {
-                return None;
-            }
-            // SAFETY: `fd` was just opened and is owned by nobody else.
-            let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-            self.timer = Some((owned, self.clock.epoch_monotonic_ns()));
-        }
-        self.timer
-            .as_ref()
-            .map(|(fd, epoch)| (fd.as_raw_fd(), *epoch))
     }
 }
 
@@ -153,18 +130,17 @@ impl MouseDevice for SyntheticMouse {
         format!("synthetic {} Hz", self.path.hz())
     }
 
-    /// A timerfd that fires when the next report is due, like the
-    /// interrupt of a real mouse (Linux); re-armed on every call.
-    #[cfg(unix)]
-    fn ready_fd(&mut self) -> Option<std::os::fd::RawFd> {
-        #[cfg(target_os = "linux")]
-        {
-            let (fd, epoch) = self.timer()?;
-            let at = epoch + self.path.time_of(self.next).as_nanos() as u64;
-            crate::shell::os::arm_timerfd(fd, at).ok().map(|()| fd)
+    /// A timer that fires when the next report is due, like the interrupt
+    /// of a real mouse (where the OS has such a timer: Linux's timerfd);
+    /// re-armed on every call.
+    fn ready_source(&mut self) -> Option<RawSource> {
+        if self.timer.is_none() {
+            let epoch = self.clock.epoch_monotonic()?;
+            self.timer = Some((Timer::new().ok()?, epoch));
         }
-        #[cfg(not(target_os = "linux"))]
-        None
+        let (timer, epoch) = self.timer.as_ref()?;
+        timer.arm_at(*epoch + self.path.time_of(self.next)).ok()?;
+        Some(timer.source())
     }
 }
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 use spin_sleep::SpinSleeper;
 
 use super::clock::Clock;
-use super::os;
 use crate::core::pacing::SleepMargin;
+use crate::sys::thread as os;
 
 /// Which pacer the loop uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -21,10 +21,10 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, TryRecvError, TrySendError, bounded};
 
 use super::mouse::{DeviceError, MouseDevice};
-use super::os;
 use super::timeline::LaneSender;
 use crate::core::input::MouseReport;
 use crate::core::timeline::Activity;
+use crate::sys::thread as os;
 
 /// The name `ps -L`, `top -H` and the overlay show.
 pub const THREAD_NAME: &str = "read_mouse";
@@ -198,7 +198,7 @@ fn read_mouse(
 ) -> (Box<dyn MouseDevice>, Option<DeviceError>) {
     // This thread sleeps in the device's read: let it wake on time.
     os::set_timer_slack(1);
-    counters.tid.store(current_tid(), Ordering::Relaxed);
+    counters.tid.store(os::id(), Ordering::Relaxed);
     let mut error = None;
     let mut since_cpu = 0u32;
     while !stop.load(Ordering::Relaxed) {
@@ -239,24 +239,14 @@ fn read_mouse(
             since_cpu = 0;
             counters
                 .cpu_ns
-                .store(os::thread_cpu_time().as_nanos() as u64, Ordering::Relaxed);
+                .store(os::cpu_time().as_nanos() as u64, Ordering::Relaxed);
         }
     }
     counters.see(device.as_ref());
     counters
         .cpu_ns
-        .store(os::thread_cpu_time().as_nanos() as u64, Ordering::Relaxed);
+        .store(os::cpu_time().as_nanos() as u64, Ordering::Relaxed);
     (device, error)
-}
-
-fn current_tid() -> u64 {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: gettid has no arguments and cannot fail.
-        (unsafe { libc::gettid() }) as u64
-    }
-    #[cfg(not(target_os = "linux"))]
-    0
 }
 
 fn unreachable_device() -> (Box<dyn MouseDevice>, Option<DeviceError>) {

@@ -16,13 +16,14 @@
 
 use std::fmt::{self, Write as _};
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::worker::Worker;
 use crate::core::arena::{HEIGHT, WIDTH};
+use crate::sys::fs::AtomicFile;
 
 /// Frames in flight at most on the worker.
 const POOL: usize = 6;
@@ -74,26 +75,18 @@ impl fmt::Display for RecordError {
     }
 }
 
-/// Writes one RGBA frame as a PNG file at `path`, through `temp` (same
-/// folder): encode, flush, sync, rename. On failure `temp` is removed
-/// and `path` does not exist.
-pub fn encode_png(path: &Path, temp: &Path, rgba: &[u8]) -> io::Result<()> {
-    let written = (|| {
-        let mut file = io::BufWriter::new(fs::File::create(temp)?);
-        let mut encoder = png::Encoder::new(&mut file, WIDTH, HEIGHT);
-        encoder.set_color(png::ColorType::Rgba);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().map_err(io_error)?;
-        writer.write_image_data(rgba).map_err(io_error)?;
-        writer.finish().map_err(io_error)?;
-        file.flush()?;
-        file.get_ref().sync_data()?;
-        fs::rename(temp, path)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(temp);
-    }
-    written
+/// Writes one RGBA frame as a PNG file at `path`, atomically
+/// (`sys::fs::AtomicFile`): on failure `path` does not exist and no
+/// temporary file is left.
+pub fn encode_png(path: &Path, rgba: &[u8]) -> io::Result<()> {
+    let mut file = AtomicFile::create(path)?;
+    let mut encoder = png::Encoder::new(&mut file, WIDTH, HEIGHT);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(io_error)?;
+    writer.write_image_data(rgba).map_err(io_error)?;
+    writer.finish().map_err(io_error)?;
+    file.commit()
 }
 
 fn io_error(e: png::EncodingError) -> io::Error {
@@ -145,8 +138,8 @@ impl Recorder {
                 let result = if stop.load(Ordering::Relaxed) {
                     Outcome::Discarded
                 } else {
-                    let (path, temp) = paths.of(job.number);
-                    match encode_png(path, temp, &job.frame) {
+                    let path = paths.of(job.number);
+                    match encode_png(path, &job.frame) {
                         Ok(()) => Outcome::Written,
                         Err(e) => {
                             stop.store(true, Ordering::Relaxed);
@@ -227,8 +220,8 @@ impl Recorder {
         match (&self.worker, self.pool.pop()) {
             (None, _) => {
                 let number = self.next;
-                let (path, temp) = self.paths.of(number);
-                let result = match encode_png(path, temp, rgba) {
+                let path = self.paths.of(number);
+                let result = match encode_png(path, rgba) {
                     Ok(()) => Outcome::Written,
                     Err(e) => {
                         self.stopped.store(true, Ordering::Relaxed);
@@ -284,12 +277,10 @@ impl Recorder {
     }
 }
 
-/// The paths of frame `number` in a folder (`frame-00001.png`, and its
-/// temporary `.frame-00001.png.tmp`), rewritten in place: after the first
-/// frame, naming one allocates nothing.
+/// The path of frame `number` in a folder (`frame-00001.png`), rewritten
+/// in place: after the first frame, naming one allocates nothing.
 struct FramePaths {
     path: PathBuf,
-    temp: PathBuf,
     name: String,
     holds_frame: bool,
 }
@@ -298,25 +289,21 @@ impl FramePaths {
     fn new(dir: &Path) -> Self {
         Self {
             path: dir.to_path_buf(),
-            temp: dir.to_path_buf(),
             name: String::with_capacity(32),
             holds_frame: false,
         }
     }
 
-    fn of(&mut self, number: u64) -> (&Path, &Path) {
+    fn of(&mut self, number: u64) -> &Path {
         if self.holds_frame {
             self.path.pop();
-            self.temp.pop();
         }
         self.name.clear();
         // Formatting into a String cannot fail.
-        let _ = write!(self.name, ".frame-{number:05}.png.tmp");
-        self.temp.push(&self.name);
-        let final_name = &self.name[1..self.name.len() - 4];
-        self.path.push(final_name);
+        let _ = write!(self.name, "frame-{number:05}.png");
+        self.path.push(&self.name);
         self.holds_frame = true;
-        (&self.path, &self.temp)
+        &self.path
     }
 }
 

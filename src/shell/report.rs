@@ -5,9 +5,8 @@
 //! file in the same folder, fsync, rename; a reader sees the old report
 //! or the new one, never a cut-off one.
 
-use std::ffi::OsString;
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -17,6 +16,7 @@ use crossbeam_channel::{Sender, bounded};
 use serde::Serialize;
 
 use crate::core::report::Modes;
+use crate::sys::fs::{temp_path, write_atomic};
 
 /// The game's report: the brief's `modes`, plus how the run was set up.
 #[derive(Debug, Serialize)]
@@ -63,45 +63,6 @@ pub fn check_writable(what: &str, path: &Path) -> Result<(), String> {
     let probe = temp_path(path);
     File::create_new(&probe).map_err(|e| refuse(&e))?;
     fs::remove_file(&probe).map_err(|e| refuse(&e))
-}
-
-/// `dir/.name.<pid>.tmp`: in the same folder, so the rename is atomic.
-fn temp_path(path: &Path) -> PathBuf {
-    let mut name = OsString::from(".");
-    name.push(path.file_name().unwrap_or_else(|| "report".as_ref()));
-    name.push(format!(".{}.tmp", std::process::id()));
-    path.with_file_name(name)
-}
-
-/// Replaces `path` with `bytes` atomically: temporary file, fsync,
-/// rename, then fsync of the folder so the rename itself is durable.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let temp = temp_path(path);
-    let written = (|| {
-        let mut file = File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&temp, path)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    written?;
-    sync_folder(path)
-}
-
-#[cfg(unix)]
-fn sync_folder(path: &Path) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    File::open(dir)?.sync_all()
-}
-
-#[cfg(not(unix))]
-fn sync_folder(_: &Path) -> io::Result<()> {
-    Ok(())
 }
 
 fn encode(report: &impl Serialize) -> Result<Vec<u8>, String> {
@@ -222,14 +183,12 @@ mod tests {
         let _ = fs::remove_dir_all(&dir);
     }
 
-    #[cfg(target_os = "linux")]
     #[test]
     fn a_failed_write_keeps_the_old_report_and_leaves_no_temporary_file() {
-        // /dev/full is a file whose folder we cannot write: the rename or
-        // the temporary file fails, and the error is reported.
-        let err = write(Path::new("/proc/why-threads.json"), &Modes::default());
-        assert!(err.is_err());
         let dir = fresh_dir("report-readonly");
+        // A folder that does not exist: the temporary file cannot be made.
+        let err = write(&dir.join("missing/r.json"), &Modes::default());
+        assert!(err.is_err());
         let path = dir.join("r.json");
         fs::write(&path, "{\"old\": true}\n").unwrap_or_default();
         // A folder in place of the temporary file makes creating it fail.

@@ -18,6 +18,7 @@ use x11rb::rust_connection::RustConnection;
 use super::clock::Clock;
 use super::mouse::{ArenaMapping, DeviceError, MouseDevice};
 use crate::core::input::MouseReport;
+use crate::sys::wait;
 
 /// Events kept between reads before the oldest are dropped (counted).
 const QUEUE: usize = 4096;
@@ -71,7 +72,7 @@ impl X11Mouse {
             conn,
             window,
             clock,
-            epoch_ms: clock.epoch_monotonic_ns() / 1_000_000,
+            epoch_ms: clock.epoch_monotonic().unwrap_or_default().as_millis() as u64,
             mapping,
             queue: VecDeque::with_capacity(QUEUE),
             latest: None,
@@ -153,15 +154,8 @@ impl MouseDevice for X11Mouse {
             self.drain()?;
         }
         if self.queue.is_empty() {
-            let mut fd = libc::pollfd {
-                fd: self.conn.stream().as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            let ms = timeout.as_millis().min(i32::MAX as u128) as i32;
-            // SAFETY: one valid pollfd, for the duration of the call.
-            let n = unsafe { libc::poll(&mut fd, 1, ms) };
-            if n > 0 {
+            let socket = self.conn.stream().as_raw_fd();
+            if wait::readable(socket, timeout).unwrap_or(false) {
                 self.drain()?;
             }
         }
@@ -194,7 +188,7 @@ impl MouseDevice for X11Mouse {
     }
 
     /// The X connection's socket: readable when the server sent events.
-    fn ready_fd(&mut self) -> Option<std::os::fd::RawFd> {
+    fn ready_source(&mut self) -> Option<crate::sys::RawSource> {
         Some(self.conn.stream().as_raw_fd())
     }
 }

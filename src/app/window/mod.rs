@@ -9,9 +9,6 @@ use std::time::Duration;
 
 use winit::event_loop::EventLoop;
 use winit::platform::pump_events::{EventLoopExtPumpEvents, PumpStatus};
-use winit::raw_window_handle::{
-    HasDisplayHandle, HasWindowHandle, RawDisplayHandle, RawWindowHandle,
-};
 use winit::window::Fullscreen;
 
 use self::events::Handler;
@@ -29,7 +26,7 @@ use crate::shell::clock::Clock;
 use crate::shell::engine::{Command, Commands, Frontend, Scene};
 use crate::shell::hotkeys::View;
 use crate::shell::mouse::{ArenaMapping, RelaySender};
-use crate::shell::os;
+use crate::sys::thread as os;
 
 /// The window as the loop's frontend.
 pub struct WindowFrontend {
@@ -89,12 +86,7 @@ impl WindowFrontend {
             return Err("the window did not appear within two seconds".into());
         };
         let mut startup_messages = Vec::new();
-        #[cfg(target_os = "linux")]
-        if let Ok(RawDisplayHandle::Xlib(h)) = window.display_handle().map(|d| d.as_raw()) {
-            let display = h.display.map_or(std::ptr::null_mut(), |p| p.as_ptr());
-            // SAFETY: the pointer is winit's own, live while the window is.
-            startup_messages.extend(unsafe { super::display::guard_x11(display) });
-        }
+        startup_messages.extend(super::display::guard(&window));
         let renderer = Renderer::new(window).map_err(|e| e.0)?;
         handler
             .egui_ctx
@@ -137,19 +129,7 @@ impl WindowFrontend {
 
     /// The X11 window id, if the window is on an X server.
     pub fn x11_window(&self) -> Option<u32> {
-        let window = self.handler.window.as_ref()?;
-        let is_x11 = matches!(
-            window.display_handle().map(|d| d.as_raw()),
-            Ok(RawDisplayHandle::Xlib(_) | RawDisplayHandle::Xcb(_))
-        );
-        if !is_x11 {
-            return None;
-        }
-        match window.window_handle().ok()?.as_raw() {
-            RawWindowHandle::Xlib(h) => u32::try_from(h.window).ok(),
-            RawWindowHandle::Xcb(h) => Some(h.window.get()),
-            _ => None,
-        }
+        super::display::x11_window(self.handler.window.as_ref()?)
     }
 
     /// Why the window system took the window away mid-run, if it did.

@@ -315,7 +315,7 @@ mod tests {
     #[test]
     fn a_short_bench_fills_every_configuration() {
         // The benchmark hooks signals: no other test may raise one meanwhile.
-        let _only = crate::shell::signals::EXCLUSIVE
+        let _only = crate::sys::signals::EXCLUSIVE
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         let args = BenchArgs {

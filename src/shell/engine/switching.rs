@@ -14,7 +14,7 @@ use crate::core::report::Modes;
 use crate::core::stats::ModeStats;
 use crate::shell::modes::{Intake, ModeId, MouseFigures};
 use crate::shell::mouse::MouseDevice;
-use crate::shell::os;
+use crate::sys::thread as os;
 
 /// Figures at the start of the current stretch in one mode.
 #[derive(Clone, Copy, Debug, Default)]
@@ -167,7 +167,7 @@ impl Engine {
     fn open_interval(&mut self, now: Duration, mouse: MouseFigures) {
         self.interval = Interval {
             since: now,
-            cpu_loop: os::thread_cpu_time(),
+            cpu_loop: os::cpu_time(),
             mouse,
         };
     }
@@ -176,7 +176,7 @@ impl Engine {
     /// figures; `mouse` are the mouse side's counters now.
     fn close_interval(&mut self, now: Duration, mouse: MouseFigures) {
         let start = self.interval;
-        let cpu_now = os::thread_cpu_time();
+        let cpu_now = os::cpu_time();
         let stats = &mut self.stats[self.mode.index()];
         stats.active += now.saturating_sub(start.since);
         stats.cpu_loop += cpu_now.saturating_sub(start.cpu_loop);

@@ -11,17 +11,17 @@
 //! reads the mouse: its reports wait, input age says how long, and the
 //! overlay names the handler that held the loop.
 //!
-//! epoll and timerfd are Linux's; elsewhere, or for a mouse without a file
-//! descriptor, the mode says so and drains the mouse once per tick instead.
+//! The wait is `sys::wait::Waiter` (epoll and a timerfd on Linux). Where
+//! the OS has none, or the mouse has no source to wait on, the mode says so
+//! and drains the mouse once per tick instead.
 
 use std::time::Duration;
 
-#[cfg(target_os = "linux")]
-use super::Wait;
 use super::{
-    Health, Intake, LoopDevice, Mode, ModeSpec, MouseFigures, Refused, StartContext, Stopped,
+    Health, Intake, LoopDevice, Mode, ModeSpec, MouseFigures, Refused, StartContext, Stopped, Wait,
 };
 use crate::shell::mouse::MouseDevice;
+use crate::sys::wait::Waiter;
 
 pub const SPEC: ModeSpec = ModeSpec {
     name: "events",
@@ -40,8 +40,8 @@ const HELD_FOR: Duration = Duration::from_secs(2);
 
 struct Events {
     mouse: LoopDevice,
-    #[cfg(target_os = "linux")]
-    waiter: Option<epoll::Waiter>,
+    /// The one wait, and the clock's epoch on the wait's clock.
+    waiter: Option<(Waiter, Duration)>,
     /// Why the mode drains once per tick instead of waiting on the mouse.
     fallback: Option<String>,
     /// The longest a report waited behind a handler lately: which handler,
@@ -49,49 +49,39 @@ struct Events {
     held: Option<(&'static str, Duration, Duration)>,
 }
 
-#[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
 fn start(mut device: Box<dyn MouseDevice>, ctx: &StartContext) -> Result<Box<dyn Mode>, Refused> {
-    #[cfg(target_os = "linux")]
+    let source = if ctx.clock.is_manual() {
+        None
+    } else {
+        device.ready_source()
+    };
     let mut waiter = None;
-    let fallback;
-    #[cfg(target_os = "linux")]
-    {
-        let fd = if ctx.clock.is_manual() {
-            None
-        } else {
-            device.ready_fd()
-        };
-        fallback = match fd {
-            Some(fd) => match epoll::Waiter::new(fd, ctx.clock.epoch_monotonic_ns()) {
-                Ok(w) => {
-                    waiter = Some(w);
-                    None
-                }
-                Err(e) => {
-                    return Err(Refused {
-                        device,
-                        reason: format!("epoll for the events mode: {e}"),
-                    });
-                }
-            },
-            None => Some(format!(
-                "events: {} has no file descriptor to wait on; drained once per tick",
-                device.label()
-            )),
-        };
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = ctx;
-        fallback =
-            Some("events: epoll and timerfd are Linux's; drained once per tick here".to_string());
-    }
+    let fallback = match (source, ctx.clock.epoch_monotonic()) {
+        (Some(source), Some(epoch)) => match Waiter::new(source) {
+            Ok(w) => {
+                waiter = Some((w, epoch));
+                None
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Unsupported => {
+                Some(format!("events: {e}; drained once per tick here"))
+            }
+            Err(e) => {
+                return Err(Refused {
+                    device,
+                    reason: format!("epoll for the events mode: {e}"),
+                });
+            }
+        },
+        _ => Some(format!(
+            "events: {} has no source to wait on here; drained once per tick",
+            device.label()
+        )),
+    };
     if let Some(why) = &fallback {
         log::info!("{why}");
     }
     Ok(Box::new(Events {
         mouse: LoopDevice::new(device),
-        #[cfg(target_os = "linux")]
         waiter,
         fallback,
         held: None,
@@ -120,7 +110,6 @@ impl Events {
 
 impl Mode for Events {
     fn take(&mut self, intake: &mut Intake<'_>) -> Health {
-        #[cfg(target_os = "linux")]
         if self.waiter.is_some() {
             // The handler ran in the wait; anything since is taken now.
             intake.quiet();
@@ -142,7 +131,6 @@ impl Mode for Events {
         self.mouse.stop()
     }
 
-    #[cfg(target_os = "linux")]
     fn wait_until(&mut self, deadline: Duration, wait: &mut Wait<'_>) -> Duration {
         loop {
             let now = wait.clock.now();
@@ -158,12 +146,13 @@ impl Mode for Events {
             if now >= deadline || self.mouse.health() == Health::Ended {
                 return now;
             }
-            let (Some(waiter), Some(device)) = (&mut self.waiter, &mut self.mouse.device) else {
+            let (Some((waiter, epoch)), Some(device)) = (&mut self.waiter, &mut self.mouse.device)
+            else {
                 return wait.pace(deadline);
             };
             // Re-arm the mouse's readiness (the synthetic mouse's timer).
-            let _ = device.ready_fd();
-            if let Err(e) = waiter.wait(deadline) {
+            let _ = device.ready_source();
+            if let Err(e) = waiter.wait(*epoch + deadline) {
                 let why = format!("events: epoll_wait failed ({e}); drained once per tick");
                 log::warn!("{why}");
                 self.fallback = Some(why);
@@ -184,83 +173,6 @@ impl Mode for Events {
             );
         } else {
             out.push_str("events: every report handled as it came");
-        }
-    }
-}
-
-/// One epoll instance with two sources: the mouse's fd and a timerfd for
-/// the deadline. Level-triggered: a source stays ready until drained.
-#[cfg(target_os = "linux")]
-mod epoll {
-    use std::io;
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-    use std::time::Duration;
-
-    const DEADLINE: u64 = 1;
-    const MOUSE: u64 = 2;
-
-    pub struct Waiter {
-        epoll: OwnedFd,
-        deadline: OwnedFd,
-        /// The program clock's epoch on CLOCK_MONOTONIC, in nanoseconds.
-        epoch_ns: u64,
-    }
-
-    fn check(r: libc::c_int) -> io::Result<libc::c_int> {
-        if r < 0 {
-            Err(io::Error::last_os_error())
-        } else {
-            Ok(r)
-        }
-    }
-
-    fn add(epoll: RawFd, fd: RawFd, token: u64) -> io::Result<()> {
-        let mut event = libc::epoll_event {
-            events: libc::EPOLLIN as u32,
-            u64: token,
-        };
-        // SAFETY: both fds are open; `event` is valid for the call.
-        check(unsafe { libc::epoll_ctl(epoll, libc::EPOLL_CTL_ADD, fd, &mut event) }).map(drop)
-    }
-
-    impl Waiter {
-        pub fn new(mouse: RawFd, epoch_ns: u64) -> io::Result<Self> {
-            // SAFETY: plain system calls; each new fd is owned at once.
-            let epoll =
-                unsafe { OwnedFd::from_raw_fd(check(libc::epoll_create1(libc::EPOLL_CLOEXEC))?) };
-            let deadline = unsafe {
-                OwnedFd::from_raw_fd(check(libc::timerfd_create(
-                    libc::CLOCK_MONOTONIC,
-                    libc::TFD_NONBLOCK | libc::TFD_CLOEXEC,
-                ))?)
-            };
-            add(epoll.as_raw_fd(), deadline.as_raw_fd(), DEADLINE)?;
-            add(epoll.as_raw_fd(), mouse, MOUSE)?;
-            Ok(Self {
-                epoll,
-                deadline,
-                epoch_ns,
-            })
-        }
-
-        /// Sleeps until the mouse is ready or `deadline` (program time) has
-        /// come, in one `epoll_wait`.
-        pub fn wait(&mut self, deadline: Duration) -> io::Result<()> {
-            let at = self.epoch_ns + deadline.as_nanos() as u64;
-            crate::shell::os::arm_timerfd(self.deadline.as_raw_fd(), at)?;
-            let mut events = [libc::epoll_event { events: 0, u64: 0 }; 2];
-            loop {
-                // SAFETY: `events` has room for the 2 events asked for.
-                let n =
-                    unsafe { libc::epoll_wait(self.epoll.as_raw_fd(), events.as_mut_ptr(), 2, -1) };
-                if n >= 0 {
-                    return Ok(());
-                }
-                let e = io::Error::last_os_error();
-                if e.kind() != io::ErrorKind::Interrupted {
-                    return Err(e);
-                }
-            }
         }
     }
 }
@@ -301,8 +213,8 @@ mod tests {
         assert!(r.reports_generated > 0);
         assert_eq!(r.reports_seen, r.reports_generated, "every report, once");
         assert_eq!(r.dropped, 0);
-        if cfg!(target_os = "linux") {
-            // The handler ran in the waits, many times per tick.
+        if crate::sys::wait::Timer::new().is_ok() {
+            // Where the OS has the wait, the handler ran in it, many times per tick.
             assert!(r.samples_per_tick_max < r.reports_seen);
             // Samples beyond those seen are reports made before the stretch
             // began (the device's backlog at the switch).
@@ -310,28 +222,21 @@ mod tests {
         }
     }
 
-    #[cfg(target_os = "linux")]
     #[test]
-    fn the_synthetic_mouse_fd_is_ready_when_a_report_is_due() {
+    fn the_synthetic_mouse_source_is_ready_when_a_report_is_due() {
         let clock = Clock::new();
         let mut mouse = SyntheticMouse::new(clock, 125, 640.0, 400.0);
         while let Ok(Some(_)) = mouse.read(Duration::ZERO) {}
-        let Some(fd) = mouse.ready_fd() else {
-            panic!("no timerfd");
+        let Some(source) = mouse.ready_source() else {
+            // Only where the OS has no timer to wait on.
+            assert!(crate::sys::wait::Timer::new().is_err());
+            return;
         };
-        let ready = |ms| {
-            let mut p = libc::pollfd {
-                fd,
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            // SAFETY: one valid pollfd for the duration of the call.
-            unsafe { libc::poll(&mut p, 1, ms) }
-        };
+        let ready = |wait| crate::sys::wait::readable(source, wait).unwrap_or(false);
         // Nothing due yet (the next report is 8 ms away, give or take);
-        // within a second it is due, the fd says so, and a read gets it.
-        if ready(0) == 0 {
-            assert_eq!(ready(1000), 1);
+        // within a second it is due, the source says so, and a read gets it.
+        if !ready(Duration::ZERO) {
+            assert!(ready(Duration::from_secs(1)));
         }
         assert!(matches!(mouse.read(Duration::ZERO), Ok(Some(_))));
     }

@@ -56,31 +56,17 @@ fn frame_paths_are_rewritten_in_place() {
     let mut paths = FramePaths::new(Path::new("recordings/why-threads-7"));
     assert_eq!(
         paths.of(1),
-        (
-            Path::new("recordings/why-threads-7/frame-00001.png"),
-            Path::new("recordings/why-threads-7/.frame-00001.png.tmp")
-        )
+        Path::new("recordings/why-threads-7/frame-00001.png")
     );
-    let capacity = (
-        paths.path.capacity(),
-        paths.temp.capacity(),
-        paths.name.capacity(),
-    );
+    let capacity = (paths.path.capacity(), paths.name.capacity());
     assert_eq!(
-        paths.of(42).0,
+        paths.of(42),
         Path::new("recordings/why-threads-7/frame-00042.png")
     );
+    assert_eq!((paths.path.capacity(), paths.name.capacity()), capacity);
     assert_eq!(
-        (
-            paths.path.capacity(),
-            paths.temp.capacity(),
-            paths.name.capacity()
-        ),
-        capacity
-    );
-    assert_eq!(
-        paths.of(123_456).1,
-        Path::new("recordings/why-threads-7/.frame-123456.png.tmp")
+        paths.of(123_456),
+        Path::new("recordings/why-threads-7/frame-123456.png")
     );
 }
 
@@ -95,7 +81,7 @@ fn the_first_write_error_stops_the_recording_and_leaves_only_whole_frames() {
         let _ = fs::remove_dir_all(&dir);
         let mut rec = Recorder::start(dir.clone(), on_worker, None).expect("start");
         // A folder where frame 2's temporary file must go: creating it fails.
-        let blocker = dir.join(".frame-00002.png.tmp");
+        let blocker = crate::sys::fs::temp_path(&dir.join("frame-00002.png"));
         fs::create_dir(&blocker).expect("blocker");
         let mut announced = Vec::new();
         for shade in 1..=5u8 {

@@ -80,5 +80,5 @@ pub fn raise_fd_limit(want: u64) -> u64 {
             }
         }
     }
-    limit.rlim_cur as u64
+    limit.rlim_cur
 }

@@ -9,12 +9,19 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use winit::event_loop::EventLoop;
+use winit::window::Window;
+
+use crate::shell::clock::Clock;
+use crate::shell::mouse::{ArenaMapping, MouseDevice};
+use std::sync::Arc;
+
+/// The window systems' own parts: X11 and Wayland on Linux (with x11rb
+/// and Xlib's hooks); elsewhere winit's one window system needs none.
+#[cfg_attr(target_os = "linux", path = "linux.rs")]
+#[cfg_attr(not(target_os = "linux"), path = "other.rs")]
+mod platform;
 
 static LOST: AtomicBool = AtomicBool::new(false);
-/// The window is on an X server (set by [`guard_x11`]): only then is a
-/// silent X server the display gone.
-#[cfg(target_os = "linux")]
-static ON_X11: AtomicBool = AtomicBool::new(false);
 
 /// Has the display connection gone away?
 pub fn lost() -> bool {
@@ -29,8 +36,7 @@ pub fn gone() -> bool {
     if lost() {
         return true;
     }
-    #[cfg(target_os = "linux")]
-    if ON_X11.load(Ordering::Relaxed) && x11rb::connect(None).is_err() {
+    if platform::server_gone() {
         LOST.store(true, Ordering::Relaxed);
         return true;
     }
@@ -114,122 +120,34 @@ pub fn choose(offer: &Offer<'_>) -> Choice {
 /// The event loop on the display that answers; `Ok` carries the note to
 /// show if a named display was skipped.
 pub fn event_loop() -> Result<(EventLoop<()>, Option<String>), winit::error::EventLoopError> {
-    let choice = choose_from_env();
-    #[cfg_attr(not(target_os = "linux"), allow(unused_mut))]
+    let choice = platform::choose_from_env();
     let mut builder = EventLoop::builder();
-    #[cfg(target_os = "linux")]
-    match choice.backend {
-        Some(Backend::X11) => {
-            use winit::platform::x11::EventLoopBuilderExtX11;
-            builder.with_x11();
-        }
-        Some(Backend::Wayland) => {
-            use winit::platform::wayland::EventLoopBuilderExtWayland;
-            builder.with_wayland();
-        }
-        None => {}
-    }
+    platform::force(&mut builder, choice.backend);
     builder.build().map(|l| (l, choice.note))
 }
 
-#[cfg(target_os = "linux")]
-fn choose_from_env() -> Choice {
-    let var = |name| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let wayland = var("WAYLAND_DISPLAY");
-    let socket = var("WAYLAND_SOCKET");
-    let x11 = var("DISPLAY");
-    if socket.is_some() {
-        // A socket handed over by the compositor: nothing to probe.
-        return Choice {
-            backend: None,
-            note: None,
-        };
-    }
-    choose(&Offer {
-        wayland: wayland.as_deref(),
-        x11: x11.as_deref(),
-        wayland_answers: &|| wayland_answers(wayland.as_deref()),
-        x11_answers: &|| x11rb::connect(None).map(drop).map_err(|e| e.to_string()),
-    })
+/// Makes a lost display connection a flag instead of an exit (Xlib's I/O
+/// error handler; nothing to do elsewhere). Returns a note if the display
+/// library is too old to let the run end cleanly.
+pub fn guard(window: &Window) -> Option<String> {
+    platform::guard(window)
 }
 
-#[cfg(not(target_os = "linux"))]
-fn choose_from_env() -> Choice {
-    Choice {
-        backend: None,
-        note: None,
-    }
+/// Why there is no X11 mouse when the window has no X11 id.
+pub const NO_X11: &str = platform::NO_X11;
+
+/// The XInput2 mouse on the X server of `window` (an X11 window id).
+pub fn x11_mouse(
+    window: u32,
+    clock: Clock,
+    mapping: Arc<ArenaMapping>,
+) -> Result<Box<dyn MouseDevice>, String> {
+    platform::x11_mouse(window, clock, mapping)
 }
 
-/// Does a Wayland compositor listen where libwayland would look?
-#[cfg(target_os = "linux")]
-fn wayland_answers(name: Option<&str>) -> Result<(), String> {
-    let name = name.unwrap_or("wayland-0");
-    let path = if name.starts_with('/') {
-        std::path::PathBuf::from(name)
-    } else {
-        std::path::PathBuf::from(
-            std::env::var_os("XDG_RUNTIME_DIR").ok_or("XDG_RUNTIME_DIR is not set")?,
-        )
-        .join(name)
-    };
-    std::os::unix::net::UnixStream::connect(&path)
-        .map(drop)
-        .map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Makes a lost X connection a flag instead of an exit. `display` is
-/// the Xlib `Display*` winit uses (from the window's display handle).
-/// Returns a note if Xlib is too old to let the run end cleanly.
-///
-/// # Safety
-/// `display` is null or the `Display*` of a live Xlib connection.
-#[cfg(target_os = "linux")]
-pub unsafe fn guard_x11(display: *mut std::ffi::c_void) -> Option<String> {
-    use std::ffi::{c_int, c_void};
-    type IoHandler = unsafe extern "C" fn(*mut c_void) -> c_int;
-    type ExitHandler = unsafe extern "C" fn(*mut c_void, *mut c_void);
-    type SetIo = unsafe extern "C" fn(Option<IoHandler>) -> Option<IoHandler>;
-    type SetExit = unsafe extern "C" fn(*mut c_void, Option<ExitHandler>, *mut c_void);
-
-    unsafe extern "C" fn on_io_error(_: *mut c_void) -> c_int {
-        LOST.store(true, Ordering::Relaxed);
-        if !EXIT_HANDLER_SET.load(Ordering::Relaxed) {
-            // Xlib before 1.7 exits when this returns: say why first. The
-            // report's last checkpoint (at most a second old) stays.
-            log::error!("the display went away; ending (the report holds the last checkpoint)");
-        }
-        0
-    }
-    // Returning lets Xlib carry on, every call failing: the loop sees the flag.
-    unsafe extern "C" fn on_io_exit(_: *mut c_void, _: *mut c_void) {}
-    static EXIT_HANDLER_SET: AtomicBool = AtomicBool::new(false);
-    ON_X11.store(true, Ordering::Relaxed);
-
-    // SAFETY: dlopen/dlsym with valid C strings; RTLD_NOLOAD returns the
-    // libX11 winit already loaded (or null). The symbols have the types
-    // Xlib's headers give them. The handlers touch only atomics and log.
-    unsafe {
-        let lib = libc::dlopen(c"libX11.so.6".as_ptr(), libc::RTLD_NOW | libc::RTLD_NOLOAD);
-        if lib.is_null() {
-            return None;
-        }
-        let set_io = libc::dlsym(lib, c"XSetIOErrorHandler".as_ptr());
-        if set_io.is_null() {
-            return None;
-        }
-        let set_io: SetIo = std::mem::transmute(set_io);
-        let set_exit = libc::dlsym(lib, c"XSetIOErrorExitHandler".as_ptr());
-        if !set_exit.is_null() && !display.is_null() {
-            let set_exit: SetExit = std::mem::transmute(set_exit);
-            set_exit(display, Some(on_io_exit), std::ptr::null_mut());
-            EXIT_HANDLER_SET.store(true, Ordering::Relaxed);
-        }
-        set_io(Some(on_io_error));
-    }
-    (!EXIT_HANDLER_SET.load(Ordering::Relaxed)).then(|| {
-        "this libX11 is older than 1.7: if the X server goes away, the report keeps its last checkpoint".to_string()
-    })
+/// The X11 id of `window`, when it is on an X server (for the XInput2 mouse).
+pub fn x11_window(window: &Window) -> Option<u32> {
+    platform::x11_window(window)
 }
 
 #[cfg(test)]
