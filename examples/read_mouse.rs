@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use why_threads::core::pacing::{Deadlines, period_of};
 use why_threads::shell::clock::Clock;
+use why_threads::shell::modes::reader::{CHANNEL_CAPACITY, MouseThread};
 use why_threads::shell::mouse::{MouseDevice, SyntheticMouse};
 use why_threads::shell::pacer::{Pacer, PacerKind};
-use why_threads::shell::reader::{CHANNEL_CAPACITY, MouseThread};
 
 fn main() {
     let clock = Clock::new();

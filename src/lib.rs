@@ -15,6 +15,7 @@
 //! See ARCHITECTURE.md for the code map and its invariants.
 
 pub mod app;
+pub mod cli;
 pub mod core;
 pub mod figure2;
 pub mod load;

@@ -5,9 +5,10 @@
 use std::process::ExitCode;
 
 use why_threads::app;
+use why_threads::cli;
 use why_threads::programs::bench;
 use why_threads::shell::diagnostics;
-use why_threads::shell::{cli, report};
+use why_threads::shell::report_file as report;
 use why_threads::sys::stdout::{self, OutError};
 
 /// The default filter: our messages, and other crates' warnings, less
@@ -53,7 +54,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_bench(args: &cli::BenchArgs) -> ExitCode {
+fn run_bench(args: &why_threads::programs::bench::args::BenchArgs) -> ExitCode {
     if let Some(path) = &args.report
         && let Err(e) = report::check_writable("the report", path)
     {

@@ -1,15 +1,16 @@
 //! The desktop game: the window frontend on the loop engine. The only
 //! code that names winit, pixels, egui, rodio and gilrs.
 
+pub mod args;
 pub mod audio;
 pub mod display;
 pub mod fit;
 pub mod gamepad;
 pub mod keys;
-pub mod lecture;
+pub mod lecture_panel;
 pub mod overlay;
 pub mod render;
-pub mod timeline;
+pub mod timeline_panel;
 pub mod window;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -19,12 +20,12 @@ use std::time::Duration;
 
 use crate::core::arena::{HEIGHT, WIDTH};
 use crate::core::report::Modes;
-use crate::shell::cli::{MouseSource, RunArgs};
 use crate::shell::clock::Clock;
 use crate::shell::diagnostics;
 use crate::shell::engine::{Engine, EngineConfig};
 use crate::shell::mouse::{ArenaMapping, MouseDevice, RelayMouse, SyntheticMouse};
-use crate::shell::report::{self, Checkpoint, RecordingReport, RunReport};
+use crate::shell::report_file::{self as report, Checkpoint, RecordingReport, RunReport};
+use args::{MouseSource, RunArgs};
 use window::WindowFrontend;
 
 /// How a run can fail, and with which exit status.

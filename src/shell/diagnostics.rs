@@ -73,7 +73,7 @@ pub fn install_panic_hook(expected: Expected) {
         let line = format!(
             "the {} thread failed{at}: {}",
             thread.name().unwrap_or("unnamed"),
-            super::cli::clip(&what)
+            super::flags::clip(&what)
         );
         if std::env::var_os("RUST_BACKTRACE").is_some() {
             default(info);

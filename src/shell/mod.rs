@@ -3,23 +3,20 @@
 //! and the command line. The window, sound and gamepad live in `app`; the
 //! benchmark in `programs`.
 
-pub mod cli;
 pub mod clock;
 pub mod diagnostics;
 pub mod engine;
 pub mod export;
+pub mod flags;
 pub mod frames;
 pub mod hotkeys;
-pub mod intake;
 pub mod modes;
 pub mod mouse;
 pub mod pacer;
-pub mod reader;
 pub mod recorder;
-pub mod report;
+pub mod report_file;
 #[cfg(test)]
 pub mod scratch;
-pub mod signals;
 pub mod timeline;
 pub mod trace;
 pub mod worker;

@@ -176,7 +176,7 @@ fn threads(ui: &mut Ui, threads: &[(String, f64)], reader: Color32) {
     );
     ui.horizontal_wrapped(|ui| {
         for (name, pct) in threads {
-            let color = if name == crate::shell::reader::THREAD_NAME {
+            let color = if name == crate::shell::modes::THREAD_NAME {
                 reader
             } else {
                 Color32::WHITE

@@ -1,8 +1,8 @@
 //! The window frontend: winit events pumped by the loop (never the other
 //! way round), hotkeys, the relay mouse, and the display, sound and gamepad
-//! subsystems as the loop calls them. winit's events: `events.rs`.
+//! subsystems as the loop calls them. winit's events: `handler.rs`.
 
-mod events;
+mod handler;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,14 +11,14 @@ use winit::event_loop::EventLoop;
 use winit::platform::pump_events::{EventLoopExtPumpEvents, PumpStatus};
 use winit::window::Fullscreen;
 
-use self::events::Handler;
+use self::handler::Handler;
 use super::audio::Audio;
 use super::fit;
 use super::gamepad::Gamepads;
-use super::lecture;
+use super::lecture_panel;
 use super::overlay::{self, OverlayInput};
 use super::render::{LightsInput, Renderer, Viewport};
-use super::timeline;
+use super::timeline_panel;
 use crate::core::draw;
 use crate::core::game::SoundEvent;
 use crate::core::input::{Keys, Pad};
@@ -266,10 +266,10 @@ impl Frontend for WindowFrontend {
             } else {
                 ui.max_rect()
             };
-            rect = lecture::show(ui.ctx(), rect, input.engine);
+            rect = lecture_panel::show(ui.ctx(), rect, input.engine);
             if show_timeline {
                 let e = input.engine;
-                rect = timeline::show(ui.ctx(), rect, e.timeline, e.now);
+                rect = timeline_panel::show(ui.ctx(), rect, e.timeline, e.now);
             }
             arena = Some(rect);
         });

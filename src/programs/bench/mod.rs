@@ -9,28 +9,29 @@
 //! early with what was measured so far; SIGUSR1 moves the running slice
 //! to the next mode.
 
+pub mod args;
 mod headless;
 mod table;
-mod timeline;
+mod timeline_cost;
 
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 pub use self::headless::Headless;
 pub use self::table::table;
-pub use self::timeline::{RecorderCalls, TimelineCost};
+pub use self::timeline_cost::{RecorderCalls, TimelineCost};
 
 use serde::Serialize;
 
 use crate::core::arena::{HEIGHT, WIDTH};
 use crate::core::report::{ModeReport, Modes, Percentiles};
 use crate::core::stats::ModeStats;
-use crate::shell::cli::{BenchArgs, Job};
 use crate::shell::clock::Clock;
 use crate::shell::engine::{Engine, EngineConfig};
 use crate::shell::modes::ModeId;
 use crate::shell::mouse::SyntheticMouse;
 use crate::shell::pacer::PacerKind;
+use args::{BenchArgs, Job};
 
 /// One configuration measured.
 struct Config {
@@ -278,8 +279,8 @@ pub fn run(args: &BenchArgs) -> BenchReport {
         modes,
         pacers,
         loads,
-        timeline: timeline::costs(&configs),
-        timeline_calls: args.timeline.then(timeline::recorder_calls),
+        timeline: timeline_cost::costs(&configs),
+        timeline_calls: args.timeline.then(timeline_cost::recorder_calls),
         settings: BenchSettings {
             seconds_per_config: args.seconds,
             hz: args.hz,

@@ -127,7 +127,7 @@ pub fn table(r: &BenchReport) -> String {
             }
         }
     }
-    super::timeline::section(&mut out, &r.timeline, r.timeline_calls);
+    super::timeline_cost::section(&mut out, &r.timeline, r.timeline_calls);
     let _ = writeln!(out, "\nlateness: tick start − deadline. Modes:");
     for m in ModeId::all() {
         let _ = writeln!(out, "  {:<14} {}", m.name(), m.spec().about);

@@ -1,11 +1,36 @@
 //! Commands: what hotkeys and signals ask of the loop, queued during a
 //! tick and applied after it (so a mode switch never happens inside one).
+//!
+//! Signals come from the one `signals` thread (`sys::signals`): SIGINT and
+//! SIGTERM ask to quit (the report is written, the benchmark prints what
+//! it measured so far); SIGUSR1 asks for the next input mode, so
+//! `kill -USR1 <pid>` switches from a terminal. That thread records a span
+//! on the timeline's `signals` lane and hands the signal over through a
+//! channel the loop drains between ticks: no work in a handler.
+
+use crossbeam_channel::{Receiver, bounded};
 
 use super::Engine;
 use crate::core::pacing::FixedStep;
 use crate::core::schedule::Subsystem;
+use crate::core::timeline::Activity;
 use crate::shell::modes::ModeId;
-use crate::shell::signals::Signal;
+use crate::shell::timeline::LaneSender;
+pub use crate::sys::signals::Signal;
+
+/// Starts listening for signals (each a span on the `signals` lane). If
+/// they cannot be hooked (or the thread cannot start), the receiver never
+/// yields and the reason comes back.
+pub(super) fn listen(lane: LaneSender) -> (Receiver<Signal>, Option<String>) {
+    let (tx, rx) = bounded(16);
+    let hooked = crate::sys::signals::listen(move |arrived| {
+        lane.time(Activity::Signal, || tx.send(arrived)).is_ok()
+    });
+    let problem = hooked
+        .err()
+        .map(|e| format!("signals will not be handled: {e}"));
+    (rx, problem)
+}
 
 /// What a frontend (or a signal) asks the loop to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,7 +17,7 @@
 mod commands;
 mod compute;
 mod frontend;
-mod lecture;
+mod lecture_mode;
 mod switching;
 #[cfg(test)]
 mod tests;
@@ -26,6 +26,7 @@ use std::time::Duration;
 
 use crossbeam_channel::Receiver;
 
+use self::commands::Signal;
 pub use self::commands::{Command, Commands, MAX_HZ};
 use self::compute::Compute;
 pub use self::compute::ComputeView;
@@ -36,8 +37,7 @@ use super::clock::Clock;
 use super::modes::{Health, Intake, Mode, ModeId, StartContext, Wait};
 use super::mouse::MouseDevice;
 use super::pacer::{Pacer, PacerKind};
-use super::signals::Signal;
-use super::timeline::{TimelineRecorder, reader_lane};
+use super::timeline::TimelineRecorder;
 use crate::core::draw::{self, Light, MAX_LIGHTS, View};
 use crate::core::game::{Controls, Game};
 use crate::core::pacing::{Deadlines, FixedStep};
@@ -146,7 +146,7 @@ impl Engine {
         };
         if config.signals {
             let lane = engine.timeline.sender(Lane::Signals);
-            let (rx, problem) = super::signals::listen(lane);
+            let (rx, problem) = commands::listen(lane);
             engine.signals = Some(rx);
             if let Some(p) = problem {
                 engine.warn(p);
@@ -279,7 +279,7 @@ impl Engine {
                     self.mode.spec().colour,
                     (self.held_by.0.name(), self.held_by.1),
                 )
-                .with_timeline(&mut self.timeline, reader_lane(self.mode.spec()));
+                .with_timeline(&mut self.timeline, self.mode.spec().lane);
                 mode.wait_until(deadline, &mut wait)
             }
             _ => self.pacer.wait_until(&self.clock, deadline),
@@ -328,7 +328,7 @@ impl Engine {
             self.mode.spec().colour,
             now,
         )
-        .with_timeline(&mut self.timeline, reader_lane(self.mode.spec()), at);
+        .with_timeline(&mut self.timeline, self.mode.spec().lane, at);
         let health = mode.take(&mut intake);
         intake.finish();
         if health == Health::Ended {

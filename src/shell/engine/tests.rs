@@ -50,7 +50,7 @@ impl ScriptedMouse {
 
 impl MouseDevice for ScriptedMouse {
     fn read(&mut self, timeout: Duration) -> Result<Option<MouseReport>, DeviceError> {
-        if std::thread::current().name() == Some(crate::shell::reader::THREAD_NAME) {
+        if std::thread::current().name() == Some(crate::shell::modes::THREAD_NAME) {
             self.reader_tid
                 .store(crate::sys::thread::id(), Ordering::SeqCst);
         }
@@ -345,12 +345,12 @@ fn signals_join_the_queue_between_ticks() {
     let (tx, rx) = crossbeam_channel::bounded(4);
     e.signals = Some(rx);
     let mut f = Scripted::new(vec![]);
-    let sent = tx.send(crate::shell::signals::Signal::NextMode);
+    let sent = tx.send(crate::sys::signals::Signal::NextMode);
     assert!(sent.is_ok());
     ticks(&mut e, &mut f, 1);
     assert_eq!(e.mode(), ModeId::default().next());
     assert!(!e.quit_requested());
-    let sent = tx.send(crate::shell::signals::Signal::Quit);
+    let sent = tx.send(crate::sys::signals::Signal::Quit);
     assert!(sent.is_ok());
     ticks(&mut e, &mut f, 1);
     assert!(e.quit_requested());

@@ -2,6 +2,7 @@
 //! the slide's `read_from_mouse` without a thread. While the mouse is
 //! still, the game stands still (for at most [`BLOCKING_WAIT`]).
 
+use crate::core::timeline::Lane;
 use std::time::Duration;
 
 use super::{
@@ -17,6 +18,7 @@ pub const SPEC: ModeSpec = ModeSpec {
     colour: [0xd0, 0x6b, 0xff, 0xff],
     about: "the trap: the loop itself waits in read_from_mouse() (at most 250 ms); nothing else runs meanwhile",
     mouse_runs_in: "loop",
+    lane: Lane::Loop,
     mouse_in_table: true,
     start,
 };

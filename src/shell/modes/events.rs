@@ -15,6 +15,7 @@
 //! the OS has none, or the mouse has no source to wait on, the mode says so
 //! and drains the mouse once per tick instead.
 
+use crate::core::timeline::Lane;
 use std::time::Duration;
 
 use super::{
@@ -28,6 +29,7 @@ pub const SPEC: ModeSpec = ModeSpec {
     colour: [0x7c, 0xe3, 0x5b, 0xff],
     about: "one thread, no polling: the loop sleeps in epoll on the mouse and a deadline timer; a ready mouse runs its handler",
     mouse_runs_in: "loop: event handler",
+    lane: Lane::Loop,
     mouse_in_table: false,
     start,
 };

@@ -13,6 +13,7 @@
 //! runs on time again. The blocking one yields after a full buffer of
 //! reports, so one busy mouse cannot keep the loop forever.
 
+use crate::core::timeline::Lane;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -30,6 +31,7 @@ pub const SPEC: ModeSpec = ModeSpec {
     colour: [0xff, 0x5c, 0x9d, 0xff],
     about: "read_mouse as a coroutine on the loop's own thread, blocking read: while it waits, the whole loop waits",
     mouse_runs_in: "loop: coroutine (blocking read)",
+    lane: Lane::Loop,
     mouse_in_table: false,
     start: start_blocking,
 };

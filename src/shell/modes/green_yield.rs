@@ -5,6 +5,7 @@
 
 use super::green_blocking::start_green;
 use super::{Mode, ModeSpec, Refused, StartContext};
+use crate::core::timeline::Lane;
 use crate::shell::mouse::MouseDevice;
 
 pub const SPEC: ModeSpec = ModeSpec {
@@ -12,6 +13,7 @@ pub const SPEC: ModeSpec = ModeSpec {
     colour: [0x4d, 0xe8, 0xc0, 0xff],
     about: "read_mouse as a coroutine on the loop's own thread, non-blocking read: it yields when nothing is there",
     mouse_runs_in: "loop: coroutine (yields)",
+    lane: Lane::Loop,
     mouse_in_table: false,
     start,
 };

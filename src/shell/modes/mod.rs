@@ -14,7 +14,13 @@ mod green_yield;
 mod polled;
 mod threaded;
 
-pub use super::intake::{Intake, Wait};
+// What only the modes use: how samples reach the game, and the
+// `read_mouse` thread (threaded mode's, and the green modes' twin).
+mod intake;
+pub mod reader;
+
+pub use intake::{Intake, Wait};
+pub use reader::THREAD_NAME;
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -23,6 +29,7 @@ use super::clock::Clock;
 use super::mouse::{DeviceError, MouseDevice};
 use super::timeline::LaneSender;
 use crate::core::input::{MouseReport, Rgba};
+use crate::core::timeline::Lane;
 
 /// Every input mode, in the order `T` and SIGUSR1 cycle through them.
 /// The first is the one the loop falls back to: it must start whenever it
@@ -47,6 +54,10 @@ pub struct ModeSpec {
     /// Where the mouse is read when it is out of the rate table (the
     /// overlay's "runs in").
     pub mouse_runs_in: &'static str,
+    /// The thread timeline's lane of the thread that reads the mouse: the
+    /// `read_mouse` thread's own, or the loop's (a user-level `read_mouse`
+    /// runs on the loop's kernel thread).
+    pub lane: Lane,
     /// Does the loop read the mouse at the mouse's rate (the mouse stays
     /// in the rate table, so the loop must run that fast)? When false the
     /// mode is asked for samples every tick, whatever the mouse's rate.

@@ -6,6 +6,7 @@
 use super::{
     Health, Intake, LoopDevice, Mode, ModeSpec, MouseFigures, Refused, StartContext, Stopped,
 };
+use crate::core::timeline::Lane;
 use crate::shell::mouse::MouseDevice;
 
 pub const SPEC: ModeSpec = ModeSpec {
@@ -13,6 +14,7 @@ pub const SPEC: ModeSpec = ModeSpec {
     colour: [0xff, 0x8a, 0x3d, 0xff],
     about: "the loop polls the mouse once per tick: it must run at the mouse's rate",
     mouse_runs_in: "loop",
+    lane: Lane::Loop,
     mouse_in_table: true,
     start,
 };

@@ -3,19 +3,21 @@
 //! through a bounded channel (see shell/reader.rs); the loop drains it
 //! every tick without blocking, at the loop's own rate.
 
+use crate::core::timeline::Lane;
 use std::sync::atomic::Ordering::Relaxed;
 use std::thread::Builder;
 use std::time::Duration;
 
+use super::reader::{CHANNEL_CAPACITY, MouseThread, ReaderCounters};
 use super::{Health, Intake, Mode, ModeSpec, MouseFigures, Refused, StartContext, Stopped};
 use crate::shell::mouse::MouseDevice;
-use crate::shell::reader::{CHANNEL_CAPACITY, MouseThread, ReaderCounters};
 
 pub const SPEC: ModeSpec = ModeSpec {
     name: "threaded",
     colour: [0x3d, 0xd6, 0xff, 0xff],
     about: "read_mouse blocks on the mouse in its own thread; the loop drains every report at its own rate",
     mouse_runs_in: "read_mouse thread",
+    lane: Lane::ReadMouse,
     mouse_in_table: false,
     start,
 };

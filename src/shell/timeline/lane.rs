@@ -1,5 +1,4 @@
-//! A thread's end of the timeline's hand-over, and which thread reads the
-//! mouse in a mode.
+//! A thread's end of the timeline's hand-over.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -9,19 +8,6 @@ use crossbeam_channel::Sender;
 
 use crate::core::timeline::{Activity, Lane, Span};
 use crate::shell::clock::Clock;
-use crate::shell::modes::ModeSpec;
-
-/// The thread that reads the mouse in a mode: the `read_mouse` thread in a
-/// mode that has one (its rate-table row says it runs there), else the
-/// loop itself (polled, blocking, events, and a user-level `read_mouse`,
-/// which runs on the loop's own kernel thread).
-pub fn reader_lane(spec: &ModeSpec) -> Lane {
-    if !spec.mouse_in_table && spec.mouse_runs_in == "read_mouse thread" {
-        Lane::ReadMouse
-    } else {
-        Lane::Loop
-    }
-}
 
 /// A thread's end of the hand-over: cheap to clone, never blocks.
 #[derive(Clone, Debug)]

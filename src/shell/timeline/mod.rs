@@ -18,7 +18,7 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 
 mod lane;
 
-pub use self::lane::{LaneSender, reader_lane};
+pub use self::lane::LaneSender;
 use super::clock::Clock;
 use super::export::{ExportThread, Exported};
 use super::frames::{self, FrameRow};

@@ -1,4 +1,14 @@
+use std::path::PathBuf;
+use std::time::Duration;
+
 use super::*;
+use crate::app::args::MouseSource;
+use crate::programs::bench::args::Job;
+use crate::shell::pacer::PacerKind;
+
+/// Arguments that are not UTF-8 (Unix builds them from bytes).
+#[cfg(unix)]
+mod odd_bytes;
 
 fn run(args: &[&str]) -> Result<RunArgs, CliError> {
     match parse(args.iter().copied())? {
@@ -151,25 +161,6 @@ fn bad_input_gets_one_clear_line() {
     for (args, message) in cases {
         assert_eq!(err(args), *message, "{args:?}");
     }
-}
-
-#[cfg(unix)]
-#[test]
-fn odd_bytes_never_panic_and_paths_keep_them() {
-    use std::os::unix::ffi::OsStringExt;
-    let hz = parse([OsString::from("--hz"), OsString::from_vec(vec![0xff])]);
-    assert_eq!(
-        hz,
-        Err(CliError(
-            "--hz must be a whole number from 1 to 2000, got '\u{fffd}'".into()
-        ))
-    );
-    let name = OsString::from_vec(b"r\xff.json".to_vec());
-    let r = match parse([OsString::from("--report"), name.clone()]) {
-        Ok(Command::Run(r)) => r,
-        other => panic!("{other:?}"),
-    };
-    assert_eq!(r.report, Some(PathBuf::from(name)));
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Value parsers: each reads an `OsStr`, so bytes that are not UTF-8 get a
+//! The value parsers every program's flags use: each reads an `OsStr`, so bytes that are not UTF-8 get a
 //! clear message (or, for paths, simply work), and each error is one line
 //! naming the flag, what it accepts, and at most ~80 characters of the value.
 
@@ -9,7 +9,6 @@ use std::sync::LazyLock;
 use clap::builder::TypedValueParser;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 
-use super::{Job, MouseSource};
 use crate::core::input::SyntheticPath;
 use crate::shell::modes::ModeId;
 use crate::shell::pacer::PacerKind;
@@ -31,6 +30,13 @@ pub enum Refusal {
 pub struct Value<T> {
     what: &'static str,
     check: fn(&str) -> Result<T, Refusal>,
+}
+
+impl<T> Value<T> {
+    /// A parser that accepts `what` (said when a value does not parse).
+    pub const fn new(what: &'static str, check: fn(&str) -> Result<T, Refusal>) -> Self {
+        Self { what, check }
+    }
 }
 
 impl<T: Clone + Send + Sync + 'static> TypedValueParser for Value<T> {
@@ -134,7 +140,7 @@ pub fn path() -> PathValue {
 pub fn hz() -> Value<u32> {
     Value {
         what: "a whole number from 1 to 2000",
-        check: |v| in_range(v, 1, super::MAX_HZ),
+        check: |v| in_range(v, 1, crate::shell::engine::MAX_HZ),
     }
 }
 
@@ -189,43 +195,10 @@ pub fn mode() -> Value<ModeId> {
     }
 }
 
-pub fn mouse() -> Value<MouseSource> {
-    Value {
-        what: "auto, x11 or synthetic",
-        check: |v| match v {
-            "auto" => Ok(MouseSource::Auto),
-            "x11" => Ok(MouseSource::X11),
-            "synthetic" => Ok(MouseSource::Synthetic),
-            _ => Err(Refusal::Unreadable),
-        },
-    }
-}
-
 pub fn pacer() -> Value<PacerKind> {
     Value {
         what: "std-sleep, spin-sleep, adaptive or busy-spin",
         check: |v| PacerKind::parse(v).ok_or(Refusal::Unreadable),
-    }
-}
-
-/// `bench --load`: a job, or microseconds of work per tick.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Load {
-    Job(Job),
-    Micros(u32),
-}
-
-pub fn load() -> Value<Load> {
-    Value {
-        what: "ai, video or microseconds per tick",
-        check: |v| match v {
-            "ai" => Ok(Load::Job(Job::Ai)),
-            "video" => Ok(Load::Job(Job::Video)),
-            _ => match v.parse::<u32>() {
-                Ok(us) if us <= 1_000_000 => Ok(Load::Micros(us)),
-                _ => Err(Refusal::Unreadable),
-            },
-        },
     }
 }
 

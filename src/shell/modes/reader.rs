@@ -20,10 +20,10 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, TryRecvError, TrySendError, bounded};
 
-use super::mouse::{DeviceError, MouseDevice};
-use super::timeline::LaneSender;
 use crate::core::input::MouseReport;
 use crate::core::timeline::Activity;
+use crate::shell::mouse::{DeviceError, MouseDevice};
+use crate::shell::timeline::LaneSender;
 use crate::sys::thread as os;
 
 /// The name `ps -L`, `top -H` and the overlay show.

@@ -5,14 +5,14 @@
 
 use std::time::Duration;
 
-use super::clock::Clock;
-use super::pacer::Pacer;
-use super::timeline::TimelineRecorder;
 use crate::core::game::Game;
 use crate::core::input::{MouseReport, Rgba};
 use crate::core::schedule::Subsystem;
 use crate::core::stats::ModeStats;
 use crate::core::timeline::{Activity, Lane};
+use crate::shell::clock::Clock;
+use crate::shell::pacer::Pacer;
+use crate::shell::timeline::TimelineRecorder;
 
 /// Where a mode puts the samples it read: into the game (as the mode's
 /// coloured trail) and into the mode's statistics.

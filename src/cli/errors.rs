@@ -3,8 +3,8 @@
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 
-use super::values::{self, quote};
 use super::{CliError, Command};
+use crate::shell::flags::{self as values, quote};
 
 /// Flags that exist only in `bench`, and only in the game.
 const BENCH_ONLY: [&str; 5] = ["--seconds", "--load", "--json", "--modes", "--timeline"];
