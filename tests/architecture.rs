@@ -125,8 +125,8 @@ fn modules_after<'a>(code: &'a str, prefix: &str) -> Vec<&'a str> {
 fn the_app_reaches_the_shell_only_through_its_front_doors() {
     // The window program may use the engine (Frontend, commands, the
     // overlay's view), the mode table, the hotkey table, the mouse devices
-    // it opens, the clock, the OS figures, the command line, the report
-    // writer, diagnostics (the panic flag) and the reader's thread name.
+    // it opens, the clock, the flags' value parsers and the pacers they name, the report writer and
+    // diagnostics (the panic flag).
     // Pacers, workers, the recorder, signals and the benchmark are the
     // engine's own business.
     let allowed = [
@@ -136,11 +136,10 @@ fn the_app_reaches_the_shell_only_through_its_front_doors() {
         "mouse",
         "x11",
         "clock",
-        "os",
-        "cli",
-        "report",
+        "flags",
+        "pacer",
+        "report_file",
         "diagnostics",
-        "reader",
     ];
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/app");
     for file in rust_files(&root) {
@@ -198,15 +197,15 @@ fn the_core_modules_form_no_import_circle() {
 #[test]
 fn the_shell_modes_are_listed_once_in_the_table() {
     // Adding a mode is one file in src/shell/modes and one line in MODES:
-    // every mode file is in the table, and nothing outside the modes
-    // folder names a mode's module.
+    // every mode file (one with a `SPEC`) is in the table. The folder also
+    // holds what only the modes use (intake, the read_mouse thread).
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/shell/modes");
     let table = production_code(&dir.join("mod.rs"));
     for file in rust_files(&dir) {
         let Some(stem) = file.file_stem().map(|s| s.to_string_lossy().into_owned()) else {
             continue;
         };
-        if stem == "mod" {
+        if stem == "mod" || !production_code(&file).contains("pub const SPEC: ModeSpec") {
             continue;
         }
         assert!(
@@ -225,4 +224,174 @@ fn the_app_names_no_thread_crate() {
             assert!(!code.contains(word), "{} mentions `{word}`", file.display());
         }
     }
+}
+
+/// Every `.rs` file under src/, with its text and its path from src/.
+fn sources() -> Vec<(String, String)> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    rust_files(&src)
+        .into_iter()
+        .map(|p| {
+            let rel = p
+                .strip_prefix(&src)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let text = fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {rel}: {e}"));
+            (rel, text)
+        })
+        .collect()
+}
+
+#[test]
+fn os_crates_are_named_only_in_the_platform_layer() {
+    // src/sys is the one platform layer: nothing else calls the OS itself.
+    let os_crates = [
+        "libc::",
+        "windows_sys::",
+        "signal_hook::",
+        "io_uring::",
+        "alsa::",
+        "alsa_sys::",
+    ];
+    for (file, text) in sources() {
+        if file.starts_with("sys/") {
+            continue;
+        }
+        for word in os_crates {
+            assert!(
+                !text.contains(word),
+                "src/{file} names `{word}` (it belongs in src/sys)"
+            );
+        }
+    }
+}
+
+/// Is `line` a `cfg` that picks a platform?
+fn is_platform_cfg(line: &str) -> bool {
+    let cfg = line.contains("cfg(") || line.contains("cfg!(") || line.contains("cfg_attr(");
+    cfg && [
+        "target_os",
+        "unix",
+        "windows",
+        "target_family",
+        "target_vendor",
+    ]
+    .iter()
+    .any(|p| line.contains(p))
+}
+
+#[test]
+fn platforms_are_chosen_only_on_module_declarations() {
+    // Outside src/sys a platform is chosen only where a module is declared
+    // (`#[cfg(target_os = "linux")] mod x11;`), never inside code.
+    for (file, text) in sources() {
+        if file.starts_with("sys/") {
+            continue;
+        }
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !is_platform_cfg(line) {
+                continue;
+            }
+            let declared = line.trim_start().starts_with("#[")
+                && lines[i + 1..]
+                    .iter()
+                    .map(|l| l.trim_start())
+                    .find(|l| !l.starts_with("#[") && !l.starts_with("///") && !l.starts_with("//"))
+                    .is_some_and(|l| {
+                        l.starts_with("mod ")
+                            || l.starts_with("pub mod ")
+                            || l.starts_with("pub(crate) mod ")
+                    });
+            assert!(
+                declared,
+                "src/{file}:{}: a platform cfg not on a module declaration: {line}",
+                i + 1
+            );
+        }
+    }
+}
+
+#[test]
+fn the_servers_use_nothing_of_the_game() {
+    // serve, load and the degradation figure stand on the core and sys.
+    for (file, text) in sources() {
+        if !["serve/", "load/", "degradation/"]
+            .iter()
+            .any(|d| file.starts_with(d))
+        {
+            continue;
+        }
+        for word in [
+            "crate::shell",
+            "crate::app",
+            "crate::programs",
+            "crate::cli",
+        ] {
+            assert!(!text.contains(word), "src/{file} uses `{word}`");
+        }
+    }
+}
+
+#[test]
+fn only_the_binary_reads_the_command_line_table() {
+    // cli/ is the top floor: the subcommand table names every program's
+    // flags, and no program imports it back.
+    for (file, text) in sources() {
+        if file.starts_with("cli/") {
+            continue;
+        }
+        assert!(
+            !text.contains("crate::cli"),
+            "src/{file} imports the command line"
+        );
+    }
+    let main = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/main.rs"));
+    assert!(main.is_ok_and(|m| m.contains("why_threads::cli")));
+}
+
+#[test]
+fn programs_print_only_through_checked_stdout() {
+    // A closed stdout must never panic: every program prints through
+    // sys::stdout::print, which says whether the reader went away.
+    for (file, text) in sources() {
+        let code = match text.find("#[cfg(test)]") {
+            Some(i) => &text[..i],
+            None => &text,
+        };
+        for word in ["println!(", "print!("] {
+            let unchecked = code.match_indices(word).any(|(i, _)| {
+                // `eprintln!` and `eprint!` (stderr) are fine.
+                !code[..i].ends_with('e')
+            });
+            assert!(
+                !unchecked,
+                "src/{file} uses `{word}` (use sys::stdout::print)"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_two_files_share_a_name_unless_they_mean_the_same() {
+    // mod.rs and tests.rs are roles, args.rs is each program's flags, and
+    // a file under src/sys/<platform>/ implements the concept of its
+    // namesake in src/sys/. Any other shared name is two ideas, one name.
+    let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (file, _) in sources() {
+        let name = file.rsplit('/').next().unwrap_or(&file).to_string();
+        if ["mod.rs", "tests.rs", "args.rs", "main.rs", "lib.rs"].contains(&name.as_str()) {
+            continue;
+        }
+        let platform_impl = ["sys/unix/", "sys/windows/"]
+            .iter()
+            .any(|p| file.starts_with(p));
+        if platform_impl {
+            continue;
+        }
+        seen.entry(name).or_default().push(file);
+    }
+    let shared: Vec<_> = seen.values().filter(|files| files.len() > 1).collect();
+    assert!(shared.is_empty(), "files sharing a name: {shared:?}");
 }
