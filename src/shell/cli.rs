@@ -16,7 +16,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use super::hotkeys;
 use super::modes::ModeId;
 use super::pacer::PacerKind;
-use crate::figure2::SedaArgs;
+use crate::degradation::SedaArgs;
 use crate::load::LoadArgs;
 use crate::serve::ServeArgs;
 use errors::{help_or_error, one_line};

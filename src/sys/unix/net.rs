@@ -80,5 +80,7 @@ pub fn raise_fd_limit(want: u64) -> u64 {
             }
         }
     }
-    limit.rlim_cur as u64
+    #[allow(clippy::unnecessary_cast)] // rlim_t is 32 bits on 32-bit Linux
+    let current = limit.rlim_cur as u64;
+    current
 }
