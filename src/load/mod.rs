@@ -7,7 +7,7 @@
 pub mod client;
 pub(crate) mod response;
 pub mod summary;
-pub mod target;
+pub(crate) mod target;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -84,13 +84,13 @@ pub fn run(args: LoadArgs) -> ExitCode {
     let (target, config) = match config(&args) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("why-threads load: {e}");
+            eprintln!("{PROGRAM}: {e}");
             return ExitCode::from(2);
         }
     };
     // One blocking connect first: a dead port gets one clear line, not a run of errors.
     if let Err(e) = std::net::TcpStream::connect_timeout(&config.addr, Duration::from_secs(2)) {
-        eprintln!("why-threads load: cannot connect to {}: {e}", config.addr);
+        eprintln!("{PROGRAM}: cannot connect to {}: {e}", config.addr);
         return ExitCode::FAILURE;
     }
     let plan = format!(
@@ -120,7 +120,7 @@ pub fn run(args: LoadArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("why-threads load: {e}");
+            eprintln!("{PROGRAM}: {e}");
             ExitCode::FAILURE
         }
     }

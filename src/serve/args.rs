@@ -43,3 +43,38 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
         _ => Err(format!("must be seconds between 0 and 86400, got '{text}'")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::ServeArgs;
+    use crate::serve::ARCHITECTURES;
+
+    #[derive(Parser)]
+    struct Command {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    #[test]
+    fn arch_is_parsed_into_the_tables_own_row() {
+        for &row in ARCHITECTURES {
+            let parsed = Command::try_parse_from(["serve", "--arch", row.name]);
+            let arch = parsed.map(|c| c.serve.arch).ok();
+            assert!(arch.is_some_and(|a| std::ptr::eq(a, row)), "{}", row.name);
+        }
+    }
+
+    #[test]
+    fn an_unknown_arch_is_refused_with_the_tables_names() {
+        let Err(e) = Command::try_parse_from(["serve", "--arch", "nope"]) else {
+            panic!("--arch nope was accepted");
+        };
+        assert_eq!(e.kind(), clap::error::ErrorKind::InvalidValue);
+        let text = e.to_string();
+        for row in ARCHITECTURES {
+            assert!(text.contains(row.name), "{text}");
+        }
+    }
+}

@@ -371,7 +371,7 @@ pub fn start(arch: &'static Architecture, options: &Options) -> Result<Server, S
 
 /// The address to connect to in order to reach a listener bound to `addr`
 /// (an unspecified address is reached through loopback).
-pub fn reachable(addr: SocketAddr) -> SocketAddr {
+pub(crate) fn reachable(addr: SocketAddr) -> SocketAddr {
     let mut to = addr;
     if to.ip().is_unspecified() {
         to.set_ip(match addr {
