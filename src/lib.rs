@@ -17,7 +17,7 @@
 pub mod app;
 pub mod cli;
 pub mod core;
-pub mod figure2;
+pub mod degradation;
 pub mod load;
 pub mod programs;
 pub mod serve;

@@ -37,7 +37,7 @@ fn main() -> ExitCode {
         cli::Command::Bench(args) => run_bench(&args),
         cli::Command::Serve(args) => why_threads::serve::run(args),
         cli::Command::Load(args) => why_threads::load::run(args),
-        cli::Command::Seda(args) => why_threads::figure2::run(args),
+        cli::Command::Seda(args) => why_threads::degradation::run(args),
         cli::Command::Run(args) => match app::run(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(app::RunError::Usage(e)) => {

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use why_threads::load::{self, LoadArgs, client, report, target};
+use why_threads::load::{self, LoadArgs, client, summary};
 
 const BODY: usize = 1000;
 
@@ -82,7 +82,7 @@ fn args(url: String, connections: u32, requests: u64) -> LoadArgs {
     }
 }
 
-fn load(port: u16, path: &str, connections: u32, requests: u64) -> report::Report {
+fn load(port: u16, path: &str, connections: u32, requests: u64) -> summary::Report {
     let (_, config) = load::config(&args(
         format!("http://127.0.0.1:{port}{path}"),
         connections,
@@ -140,7 +140,7 @@ fn more_connections_than_requests_sends_only_the_requests() {
 
 /// An address that is not this machine's (the test machine may own TEST-NET addresses).
 fn foreign_address() -> IpAddr {
-    let own = target::own_addresses();
+    let own = why_threads::sys::net::own_addresses();
     ["203.0.113.9", "198.51.100.9", "192.0.2.77", "100.64.0.9"]
         .iter()
         .map(|a| a.parse().unwrap())

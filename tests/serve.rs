@@ -7,7 +7,7 @@ mod serve_common;
 use std::io::Write;
 
 use serve_common::*;
-use why_threads::serve::{ARCHITECTURES, site};
+use why_threads::serve::site;
 
 /// What happens to the connection after the case's response.
 #[derive(Clone, Copy, Debug)]
@@ -335,27 +335,7 @@ fn generated_site(arch: &str) {
     assert!(!dir.exists(), "{arch}: the generated site was not removed");
 }
 
-macro_rules! every_architecture {
-    ($($arch:ident),*) => {$(
-        mod $arch {
-            #[test]
-            fn answers_the_conformance_table() {
-                super::conformance(stringify!($arch));
-            }
-
-            #[test]
-            fn serves_the_generated_site() {
-                super::generated_site(stringify!($arch));
-            }
-        }
-    )*
-    #[test]
-    fn the_table_covers_every_architecture() {
-        let tested = [$(stringify!($arch)),*];
-        for arch in ARCHITECTURES {
-            assert!(tested.contains(&arch.name), "{} is not tested: add it to every_architecture!", arch.name);
-        }
-    }};
+every_architecture! {
+    answers_the_conformance_table => conformance,
+    serves_the_generated_site => generated_site,
 }
-
-every_architecture!(threads, pool, events, seda, completion, hybrid);

@@ -1,5 +1,6 @@
 //! `why-threads serve` as users run it: the URL line, Ctrl-C with its
-//! one-line summary and status 0, seda's `--status` line, bad flags.
+//! one-line summary and status 0, seda's `--status` line, bad flags; and
+//! for the three server programs (serve, load, seda), a stdout that fails.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
@@ -150,4 +151,80 @@ fn bad_flags_exit_2_and_bad_environments_exit_1_with_a_clear_message() {
         err.starts_with("why-threads serve: cannot listen on 127.0.0.1:"),
         "{err}"
     );
+}
+
+/// Runs `why-threads ARGS` with stdout on /dev/full (every write fails
+/// with ENOSPC) and returns its exit status and stderr; None where there
+/// is no /dev/full.
+fn with_stdout_full(args: &[&str]) -> Option<(i32, String)> {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .ok()?;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_why-threads"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let reading = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let code = wait_exit(&mut child);
+    Some((code, reading.join().unwrap()))
+}
+
+/// Exit status 1 and one line naming the program, no panic.
+fn fails_in_one_line(program: &str, args: &[&str]) {
+    let Some((code, err)) = with_stdout_full(args) else {
+        eprintln!("no /dev/full here: skipped");
+        return;
+    };
+    assert_eq!(code, 1, "{program}: {err}");
+    assert_eq!(err.lines().count(), 1, "{program}: {err}");
+    assert!(
+        err.starts_with(&format!(
+            "why-threads {program}: cannot write to standard output: "
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn serve_with_a_full_stdout_stops_with_one_line_and_status_1() {
+    fails_in_one_line("serve", &["serve", "--arch", "events", "--port", "0"]);
+}
+
+#[test]
+fn load_with_a_full_stdout_stops_with_one_line_and_status_1() {
+    // A listener is enough: load's first connect only needs the backlog.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    fails_in_one_line("load", &["load", &url, "-c", "1", "-s", "1"]);
+}
+
+#[test]
+fn seda_with_a_full_stdout_stops_with_one_line_and_status_1() {
+    let out = std::env::temp_dir().join(format!("why-threads-seda-full-{}", std::process::id()));
+    let out_arg = out.to_string_lossy().into_owned();
+    fails_in_one_line(
+        "seda",
+        &[
+            "seda",
+            "--out",
+            &out_arg,
+            "--seconds",
+            "0.01",
+            "--rounds",
+            "1",
+            "--points",
+            "1",
+        ],
+    );
+    let _ = std::fs::remove_dir_all(&out);
 }

@@ -43,13 +43,6 @@ fn pipelined_burst(arch: &str) {
     assert_eq!(summary.requests, REQUESTS as u64, "{arch}");
 }
 
-macro_rules! every_architecture {
-    ($($arch:ident),*) => {$(
-        #[test]
-        fn $arch() {
-            pipelined_burst(stringify!($arch));
-        }
-    )*};
+every_architecture! {
+    answers_a_pipelined_burst_in_order => pipelined_burst,
 }
-
-every_architecture!(threads, pool, events, seda, completion, hybrid);

@@ -14,7 +14,7 @@ use std::fmt;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::app::args::{RunArgs, RunFlags};
-use crate::figure2::SedaArgs;
+use crate::degradation::SedaArgs;
 use crate::load::LoadArgs;
 use crate::programs::bench::args::{BenchArgs, BenchFlags};
 use crate::serve::ServeArgs;

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
 
-use super::report::{Errors, LoadConfig, Report};
 use super::response::{CLOSED_BEFORE_RESPONSE, Progress, ResponseReader};
+use super::summary::{Errors, LoadConfig, Report};
 use crate::core::stats::Histogram;
 
 /// Latencies are gathered in batches and merged under a lock, rarely.

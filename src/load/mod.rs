@@ -5,15 +5,18 @@
 //! response ends, [`client`] runs the connections. This file is the command.
 
 pub mod client;
-pub mod report;
-pub mod response;
-pub mod target;
+pub(crate) mod response;
+pub mod summary;
+pub(crate) mod target;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use report::{LoadConfig, summary};
+use crate::sys::stdout;
+use summary::{LoadConfig, summary};
 use target::Target;
+
+const PROGRAM: &str = "why-threads load";
 
 /// Caps: a mistyped argument must not become an hour-long flood.
 pub const MAX_CONNECTIONS: usize = 20_000;
@@ -51,7 +54,8 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
 
 /// Builds the run from the arguments; a one-line reason when it cannot.
 pub fn config(args: &LoadArgs) -> Result<(Target, LoadConfig), String> {
-    let target = Target::parse(&args.url, &target::own_addresses()).map_err(|e| e.to_string())?;
+    let own = crate::sys::net::own_addresses();
+    let target = Target::parse(&args.url, &own).map_err(|e| e.to_string())?;
     let connections = (args.connections as usize).clamp(1, MAX_CONNECTIONS);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = args
@@ -74,22 +78,23 @@ pub fn config(args: &LoadArgs) -> Result<(Target, LoadConfig), String> {
     Ok((target, config))
 }
 
-/// Runs `why-threads load` and prints its report.
+/// Runs `why-threads load` and prints its report. If stdout fails, the run
+/// stops: a closed pipe ends quietly (0), any other failure with one line (1).
 pub fn run(args: LoadArgs) -> ExitCode {
     let (target, config) = match config(&args) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("why-threads load: {e}");
+            eprintln!("{PROGRAM}: {e}");
             return ExitCode::from(2);
         }
     };
     // One blocking connect first: a dead port gets one clear line, not a run of errors.
     if let Err(e) = std::net::TcpStream::connect_timeout(&config.addr, Duration::from_secs(2)) {
-        eprintln!("why-threads load: cannot connect to {}: {e}", config.addr);
+        eprintln!("{PROGRAM}: cannot connect to {}: {e}", config.addr);
         return ExitCode::FAILURE;
     }
-    println!(
-        "why-threads load: {} ({}), {} connections on {} threads, for {:.1} s or {} requests",
+    let plan = format!(
+        "{PROGRAM}: {} ({}), {} connections on {} threads, for {:.1} s or {} requests\n",
         target.url,
         config.addr,
         config.connections,
@@ -97,9 +102,14 @@ pub fn run(args: LoadArgs) -> ExitCode {
         config.duration.as_secs_f64(),
         config.requests
     );
+    if let Err(e) = stdout::print(&plan) {
+        return e.end(PROGRAM);
+    }
     match client::run(&config) {
         Ok(report) => {
-            print!("{}", summary(&report));
+            if let Err(e) = stdout::print(&summary(&report)) {
+                return e.end(PROGRAM);
+            }
             if report.responses == 0 {
                 eprintln!(
                     "why-threads load: no complete response from {}",
@@ -110,7 +120,7 @@ pub fn run(args: LoadArgs) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("why-threads load: {e}");
+            eprintln!("{PROGRAM}: {e}");
             ExitCode::FAILURE
         }
     }

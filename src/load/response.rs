@@ -76,11 +76,6 @@ impl ResponseReader {
         self.close = false;
     }
 
-    /// True when no byte of the next response has arrived.
-    pub fn is_idle(&self) -> bool {
-        self.body == Body::Head && self.head.is_empty()
-    }
-
     /// Feeds the next bytes read from the socket.
     pub fn feed(&mut self, data: &[u8]) -> Progress {
         if self.body != Body::Head {

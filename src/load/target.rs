@@ -45,7 +45,7 @@ impl fmt::Display for TargetError {
 
 impl Target {
     /// Parses `http://HOST[:PORT][/PATH]` and checks the address against
-    /// `own` (this machine's interface addresses, see [`own_addresses`]).
+    /// `own` (this machine's interface addresses, see `sys::net::own_addresses`).
     pub fn parse(url: &str, own: &[IpAddr]) -> Result<Target, TargetError> {
         let (host, port, path) = split_url(url)?;
         let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
@@ -126,52 +126,6 @@ fn split_url(url: &str) -> Result<(String, u16, String), TargetError> {
     Ok((host.to_string(), port, path))
 }
 
-/// This machine's interface addresses (loopback included). Empty where
-/// they cannot be listed, which leaves loopback as the only allowed target.
-pub fn own_addresses() -> Vec<IpAddr> {
-    #[cfg(unix)]
-    {
-        unix_addresses()
-    }
-    #[cfg(not(unix))]
-    {
-        Vec::new()
-    }
-}
-
-#[cfg(unix)]
-fn unix_addresses() -> Vec<IpAddr> {
-    let mut out = Vec::new();
-    let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
-    // SAFETY: getifaddrs fills `head` with a list we free below; each entry's
-    // address is read only as the family it declares.
-    unsafe {
-        if libc::getifaddrs(&mut head) != 0 {
-            return out;
-        }
-        let mut cur = head;
-        while !cur.is_null() {
-            let addr = (*cur).ifa_addr;
-            if !addr.is_null() {
-                match i32::from((*addr).sa_family) {
-                    libc::AF_INET => {
-                        let sin = &*(addr as *const libc::sockaddr_in);
-                        out.push(IpAddr::from(sin.sin_addr.s_addr.to_ne_bytes()));
-                    }
-                    libc::AF_INET6 => {
-                        let sin6 = &*(addr as *const libc::sockaddr_in6);
-                        out.push(IpAddr::from(sin6.sin6_addr.s6_addr));
-                    }
-                    _ => {}
-                }
-            }
-            cur = (*cur).ifa_next;
-        }
-        libc::freeifaddrs(head);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,7 +169,7 @@ mod tests {
 
     #[test]
     fn loopback_is_among_own_addresses() {
-        let own = own_addresses();
+        let own = crate::sys::net::own_addresses();
         if cfg!(target_os = "linux") {
             assert!(own.iter().any(IpAddr::is_loopback), "{own:?}");
         }

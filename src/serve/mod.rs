@@ -3,37 +3,60 @@
 //!
 //! Adding an architecture is one row in [`ARCHITECTURES`] plus its file: a
 //! `run(listener, shared)` that drives the stages until
-//! `shared.shutdown` is set, then lets in-flight responses finish.
+//! `shared.shutdown` is set, then lets in-flight responses finish. The
+//! command line's `--arch` is parsed straight into the row
+//! ([`ServeArgs::arch`]), and the tests run over the table.
 
-pub mod blocking;
-pub mod cache;
-mod cli;
-pub mod completion;
-pub mod conn;
-pub mod events;
-pub mod hybrid;
-pub mod pool;
-pub mod seda;
-pub mod seda_control;
-pub mod shutdown;
+mod args;
+mod blocking_io;
+pub(crate) mod cache;
+pub(crate) mod conn;
+mod event_driven;
+mod hybrid;
+mod pool;
+mod run;
+pub(crate) mod seda;
+pub(crate) mod shutdown;
 pub mod site;
-pub mod stages;
-pub mod threads;
+pub(crate) mod stages;
+mod threads;
+
+/// `--arch completion` runs on Linux's io_uring.
+#[cfg(target_os = "linux")]
+mod completion;
+/// Elsewhere it says, in one line, what it needs.
+#[cfg(not(target_os = "linux"))]
+mod completion {
+    use std::net::TcpListener;
+    use std::sync::Arc;
+
+    const ELSEWHERE: &str = "--arch completion needs Linux's io_uring (a completion interface); use --arch events or hybrid here";
+
+    pub fn probe() -> Result<(), String> {
+        Err(ELSEWHERE.into())
+    }
+
+    pub fn run(_listener: TcpListener, _shared: Arc<super::Shared>) -> Result<(), String> {
+        Err(ELSEWHERE.into())
+    }
+}
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-pub use cli::{ServeArgs, run};
+pub use args::ServeArgs;
+pub use run::run;
 
+use crate::sys::stdout::{self, OutError};
 use cache::Cache;
 use shutdown::Shutdown;
 use site::Site;
 
-/// One way to drive the stages.
+/// One way to drive the stages: a row of [`ARCHITECTURES`].
 pub struct Architecture {
     pub name: &'static str,
     /// What it is, in the slides' words (printed at start, in `--help`).
@@ -49,9 +72,33 @@ pub struct Architecture {
     pub default_max_connections: usize,
 }
 
+impl PartialEq for Architecture {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+impl std::fmt::Debug for Architecture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// `--arch NAME` becomes the row named NAME: clap offers and checks the
+/// names, and hands over the row itself.
+impl clap::ValueEnum for &'static Architecture {
+    fn value_variants<'a>() -> &'a [Self] {
+        ARCHITECTURES
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name))
+    }
+}
+
 /// Every architecture: `--arch` takes its values from here.
-pub const ARCHITECTURES: &[Architecture] = &[
-    Architecture {
+pub const ARCHITECTURES: &[&Architecture] = &[
+    &Architecture {
         name: "threads",
         about: "a kernel thread per connection (SEDA Figure 1)",
         run: threads::run,
@@ -59,7 +106,7 @@ pub const ARCHITECTURES: &[Architecture] = &[
         default_workers: 0,
         default_max_connections: 1000,
     },
-    Architecture {
+    &Architecture {
         name: "pool",
         about: "a fixed pool of threads taking connections from a bounded queue",
         run: pool::run,
@@ -67,15 +114,15 @@ pub const ARCHITECTURES: &[Architecture] = &[
         default_workers: 8,
         default_max_connections: 1000,
     },
-    Architecture {
+    &Architecture {
         name: "events",
         about: "one thread, non-blocking sockets (mio), a state machine per connection (SEDA Figure 3)",
-        run: events::run,
+        run: event_driven::run,
         probe: always,
         default_workers: 0,
         default_max_connections: 10_000,
     },
-    Architecture {
+    &Architecture {
         name: "seda",
         about: "the stages joined by bounded queues, a self-sizing thread pool per stage (SEDA)",
         run: seda::run,
@@ -83,7 +130,7 @@ pub const ARCHITECTURES: &[Architecture] = &[
         default_workers: 4,
         default_max_connections: 10_000,
     },
-    Architecture {
+    &Architecture {
         name: "completion",
         about: "the Fire web server's state machine on completions (io_uring, a ring per worker)",
         run: completion::run,
@@ -91,7 +138,7 @@ pub const ARCHITECTURES: &[Architecture] = &[
         default_workers: 0,
         default_max_connections: 10_000,
     },
-    Architecture {
+    &Architecture {
         name: "hybrid",
         about: "a user-level task per connection on a few kernel threads (tokio, M:N)",
         run: hybrid::run,
@@ -106,8 +153,9 @@ fn always() -> Result<(), String> {
     Ok(())
 }
 
+/// The row named `name` (for callers that hold a name, such as the tests).
 pub fn architecture(name: &str) -> Option<&'static Architecture> {
-    ARCHITECTURES.iter().find(|a| a.name == name)
+    ARCHITECTURES.iter().copied().find(|a| a.name == name)
 }
 
 /// What a server is started with (the command line's flags, resolved).
@@ -170,7 +218,31 @@ pub struct Shared {
     pub counters: Counters,
     pub shutdown: Shutdown,
     /// Set by an architecture that prints its own, richer `--status` line.
-    pub own_status: std::sync::atomic::AtomicBool,
+    pub own_status: AtomicBool,
+    /// Why a status line could not be printed (the server then stops).
+    out_error: Mutex<Option<OutError>>,
+}
+
+impl Shared {
+    /// Prints a status line through the checked stdout. If stdout fails,
+    /// the server stops and [`run`] ends as that failure says (a closed
+    /// pipe quietly, anything else with one line and status 1).
+    pub(crate) fn print(&self, text: &str) {
+        if let Err(e) = stdout::print(text) {
+            let mut first = self.out_error.lock().unwrap_or_else(|p| p.into_inner());
+            first.get_or_insert(e);
+            drop(first);
+            self.shutdown.trigger();
+        }
+    }
+
+    /// The failure of stdout that stopped the server, if one did.
+    pub(crate) fn take_out_error(&self) -> Option<OutError> {
+        self.out_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+    }
 }
 
 /// The one-line summary printed at exit.
@@ -250,7 +322,8 @@ pub fn start(arch: &'static Architecture, options: &Options) -> Result<Server, S
     let cache = Cache::new(&root)?;
     let listener = TcpListener::bind(options.addr)
         .map_err(|e| format!("cannot listen on {}: {e}", options.addr))?;
-    deepen_backlog(&listener);
+    // std listens with a backlog of 128; `wrk -c1000` connects faster than that drains.
+    crate::sys::net::deepen_backlog(&listener, 4096);
     let addr = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listening address: {e}"))?;
@@ -275,7 +348,8 @@ pub fn start(arch: &'static Architecture, options: &Options) -> Result<Server, S
         cache,
         counters: Counters::default(),
         shutdown: Shutdown::default(),
-        own_status: Default::default(),
+        own_status: AtomicBool::new(false),
+        out_error: Mutex::new(None),
     });
     if shared.config.status {
         status_line(arch.name, Arc::clone(&shared));
@@ -295,24 +369,9 @@ pub fn start(arch: &'static Architecture, options: &Options) -> Result<Server, S
     })
 }
 
-/// std listens with a backlog of 128; `wrk -c1000` connects faster than
-/// that drains. Listening again only raises the backlog.
-fn deepen_backlog(listener: &TcpListener) {
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: listen(2) on a socket we own; it only changes the backlog.
-        unsafe {
-            libc::listen(listener.as_raw_fd(), 4096);
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = listener;
-}
-
 /// The address to connect to in order to reach a listener bound to `addr`
 /// (an unspecified address is reached through loopback).
-pub fn reachable(addr: SocketAddr) -> SocketAddr {
+pub(crate) fn reachable(addr: SocketAddr) -> SocketAddr {
     let mut to = addr;
     if to.ip().is_unspecified() {
         to.set_ip(match addr {
@@ -338,14 +397,14 @@ fn status_line(name: &'static str, shared: Arc<Shared>) {
                 }
                 let requests = c.requests.load(Ordering::Relaxed);
                 let secs = last.0.elapsed().as_secs_f64();
-                println!(
-                    "{name}: {:.0} requests/s, {} connections, {} errors",
+                shared.print(&format!(
+                    "{name}: {:.0} requests/s, {} connections, {} errors\n",
                     (requests - last.1) as f64 / secs,
                     c.active.load(Ordering::Relaxed),
                     c.errors.load(Ordering::Relaxed)
                         + c.refused.load(Ordering::Relaxed)
                         + c.aborted.load(Ordering::Relaxed)
-                );
+                ));
                 last = (std::time::Instant::now(), requests);
             }
         });

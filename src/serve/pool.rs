@@ -15,7 +15,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 
 use super::Shared;
-use super::blocking::{self, Outcome};
+use super::blocking_io::{self, Outcome};
 use super::conn::Session;
 use super::stages;
 
@@ -43,14 +43,14 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
             Err(_) => break, // serve with the workers there are
         }
     }
-    shared.shutdown.on_trigger(blocking::wake_accept(addr));
-    blocking::accept_until_shutdown(&listener, &shared, |stream, session| {
+    shared.shutdown.on_trigger(blocking_io::wake_accept(addr));
+    blocking_io::accept_until_shutdown(&listener, &shared, |stream, session| {
         tx.try_send((stream, session))
             .err()
             .map(TrySendError::into_inner)
     });
     drop(tx);
-    blocking::wait_for_connections(&shared, Duration::from_secs(10));
+    blocking_io::wait_for_connections(&shared, Duration::from_secs(10));
     for handle in handles {
         let _ = handle.join();
     }
@@ -71,7 +71,7 @@ fn worker(shared: &Shared, tx: &Sender<Job>, rx: &Receiver<Job>) {
         };
         let others_waiting = || !rx.is_empty();
         loop {
-            match blocking::drive(
+            match blocking_io::drive(
                 shared,
                 &mut stream,
                 &mut session,

@@ -1,10 +1,13 @@
 //! Stopping a server: one flag, and the ways to wake each architecture
 //! from its wait (a blocking `accept`, `epoll_wait`, a tokio future).
-//! Ctrl-C (SIGINT) and SIGTERM trigger it through a `signals` thread, so
-//! the handler itself does no work; a second Ctrl-C exits at once.
+//! Ctrl-C (SIGINT) and SIGTERM trigger it through the `signals` thread
+//! (`sys::signals`), so the handler itself does no work; a second Ctrl-C
+//! exits at once.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::sys::signals::{self, Signal};
 
 type Waker = Box<dyn Fn() + Send + Sync>;
 
@@ -40,34 +43,24 @@ impl Shutdown {
     }
 }
 
-/// Triggers `shutdown` on SIGINT or SIGTERM. Returns why it cannot, if so.
+/// Triggers `shutdown` on Ctrl-C or SIGTERM (`Signal::Quit`), through the
+/// one `signals` thread; a second one exits at once (status 130) without
+/// waiting for slow responses. Returns why it cannot, if so.
 pub fn on_signals(shared: std::sync::Arc<super::Shared>) -> Option<String> {
-    #[cfg(unix)]
-    {
-        use signal_hook::consts::{SIGINT, SIGTERM};
-        let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
-            Ok(s) => s,
-            Err(e) => return Some(format!("Ctrl-C will not stop cleanly: {e}")),
-        };
-        let spawned = std::thread::Builder::new()
-            .name("signals".into())
-            .spawn(move || {
-                for (n, _) in signals.forever().enumerate() {
-                    if n == 0 {
-                        shared.shutdown.trigger();
-                    } else {
-                        // A second Ctrl-C: do not wait for slow responses.
-                        std::process::exit(130);
-                    }
-                }
-            });
-        spawned
-            .err()
-            .map(|e| format!("Ctrl-C will not stop cleanly: {e}"))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = shared;
-        Some("Ctrl-C ends the server without a summary on this platform".into())
-    }
+    let mut quits = 0;
+    let listening = signals::listen(move |signal| {
+        if signal == Signal::Quit {
+            quits += 1;
+            if quits == 1 {
+                shared.shutdown.trigger();
+            } else {
+                // A second Ctrl-C: do not wait for slow responses.
+                std::process::exit(130);
+            }
+        }
+        true
+    });
+    listening
+        .err()
+        .map(|e| format!("Ctrl-C will not stop cleanly: {e}"))
 }

@@ -3,7 +3,6 @@
 //! File stage reads real files) and removed when the server stops.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -77,13 +76,9 @@ pub fn file_contents(name: &str, size: usize) -> Vec<u8> {
     out
 }
 
-/// Temp file in the same folder, fsync, rename: a reader never sees half.
+/// Whole or not at all (`sys::fs::write_atomic`): a reader never sees half.
 fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), String> {
-    let tmp = dir.join(format!(".{name}.tmp"));
     let target = dir.join(name);
-    let fail = |e: std::io::Error| format!("cannot write {}: {e}", target.display());
-    let mut file = fs::File::create(&tmp).map_err(fail)?;
-    file.write_all(bytes).map_err(fail)?;
-    file.sync_all().map_err(fail)?;
-    fs::rename(&tmp, &target).map_err(fail)
+    crate::sys::fs::write_atomic(&target, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", target.display()))
 }

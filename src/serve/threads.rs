@@ -14,7 +14,7 @@ use std::time::Duration;
 use crossbeam_channel::bounded;
 
 use super::Shared;
-use super::blocking::{self, Outcome};
+use super::blocking_io::{self, Outcome};
 use super::conn::Session;
 use super::stages;
 
@@ -24,8 +24,8 @@ const STACK: usize = 128 * 1024;
 
 pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    shared.shutdown.on_trigger(blocking::wake_accept(addr));
-    blocking::accept_until_shutdown(&listener, &shared, |stream, session| {
+    shared.shutdown.on_trigger(blocking_io::wake_accept(addr));
+    blocking_io::accept_until_shutdown(&listener, &shared, |stream, session| {
         // The thread is created first and given its connection after, so
         // that a refused thread leaves the connection here to answer 503.
         let (give, take) = bounded::<(TcpStream, Session)>(1);
@@ -38,7 +38,7 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
                     return;
                 };
                 let never = || false;
-                if let Outcome::Closed = blocking::drive(
+                if let Outcome::Closed = blocking_io::drive(
                     &for_thread,
                     &mut stream,
                     &mut session,
@@ -53,6 +53,6 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
             Err(_) => Some((stream, session)),
         }
     });
-    blocking::wait_for_connections(&shared, Duration::from_secs(10));
+    blocking_io::wait_for_connections(&shared, Duration::from_secs(10));
     Ok(())
 }

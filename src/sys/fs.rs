@@ -108,6 +108,13 @@ fn folder_of(path: &Path) -> &Path {
     }
 }
 
+/// Reads into `buf` from `offset` in `file` without moving its cursor, so
+/// threads can share one file (`pread` on Unix, `seek_read` on Windows).
+/// Returns how many bytes came, like `read`.
+pub fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    imp::read_at(file, buf, offset)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@
 //!
 //! | concept | here | Linux | macOS | Windows |
 //! | --- | --- | --- | --- | --- |
-//! | files | [`fs`]: [`fs::AtomicFile`], [`fs::write_atomic`] | rename + fsync of the folder | the same | rename (a folder cannot be synced) |
+//! | files | [`fs`]: [`fs::AtomicFile`], [`fs::write_atomic`], [`fs::read_at`] | rename + fsync of the folder; `pread` | the same | rename (a folder cannot be synced); `seek_read` |
 //! | stdout | [`stdout::print`]: checked, a closed pipe is an end | | | |
 //! | signals | [`signals::listen`]: the one `signals` thread | SIGINT, SIGTERM, SIGUSR1 | the same | console Ctrl-C / Ctrl-Break / close |
 //! | threads | [`thread`]: CPU time, id, the list, timer slack | `CLOCK_THREAD_CPUTIME_ID`, /proc, prctl | the clock; no list, no slack | `GetThreadTimes`; no list, no slack |
@@ -17,6 +17,7 @@
 //! | sockets | [`net`]: backlog, a read that never waits, own addresses, fd limit | | | |
 //! | libraries | [`dl::Library`]: a shared library's symbols | dlopen | dlopen | none |
 //! | sound | [`sound::quietly`]: ALSA's and JACK's probe messages into the log | | runs the probe as is | runs the probe as is |
+//! | completions | `uring` (Linux only, declared for Linux alone): io_uring's ring, operations, completions, for `--arch completion` | io_uring | absent: the server says it needs Linux | absent: the same |
 //!
 //! Nothing outside this folder names `libc`, `windows_sys`, `signal_hook`,
 //! `alsa` or `io_uring`, nor tests `cfg(target_os …)` but on a module
@@ -30,6 +31,8 @@ pub mod signals;
 pub mod sound;
 pub mod stdout;
 pub mod thread;
+#[cfg(target_os = "linux")]
+pub mod uring;
 pub mod wait;
 
 #[cfg(unix)]

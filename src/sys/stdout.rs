@@ -3,6 +3,7 @@
 //! is an error the program reports in one line, never a panic.
 
 use std::io::{self, Write};
+use std::process::ExitCode;
 
 /// How writing to stdout went wrong.
 #[derive(Debug)]
@@ -25,6 +26,24 @@ fn write_all_to(out: &mut impl Write, text: &str) -> Result<(), OutError> {
             io::ErrorKind::BrokenPipe => OutError::Closed,
             _ => OutError::Failed(e),
         })
+}
+
+impl OutError {
+    /// How `program` ends once stdout failed: a closed pipe is a quiet,
+    /// normal end (status 0); anything else is one line on stderr,
+    /// `{program}: cannot write to standard output: …`, and status 1.
+    pub fn end(self, program: &str) -> ExitCode {
+        match self {
+            OutError::Closed => ExitCode::SUCCESS,
+            OutError::Failed(e) => {
+                let _ = writeln!(
+                    io::stderr(),
+                    "{program}: cannot write to standard output: {e}"
+                );
+                ExitCode::FAILURE
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -68,6 +68,7 @@ pub fn options(root: Option<&Path>) -> Options {
     o
 }
 
+/// Starts the architecture named `arch` (a row of the table).
 pub fn start(arch: &str, options: &Options) -> Server {
     let arch = serve::architecture(arch).unwrap_or_else(|| panic!("no architecture {arch}"));
     serve::start(arch, options).unwrap_or_else(|e| panic!("{}: {e}", arch.name))
@@ -194,26 +195,57 @@ pub fn stop(server: Server) -> serve::Summary {
 /// Raises this process's open-files limit towards `want` (within the hard
 /// limit); fails the test if that is not enough.
 pub fn raise_fd_limit(want: u64) {
-    #[cfg(unix)]
-    {
-        let mut limit = libc::rlimit {
-            rlim_cur: 0,
-            rlim_max: 0,
-        };
-        // SAFETY: plain getrlimit/setrlimit on this process.
-        unsafe {
-            assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
-            if limit.rlim_cur < want as libc::rlim_t {
-                limit.rlim_cur = limit.rlim_max.min(want as libc::rlim_t);
-                libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-            }
-            assert!(
-                limit.rlim_cur >= want as libc::rlim_t,
-                "this test needs {want} open files; the hard limit is {}",
-                limit.rlim_max
+    let limit = why_threads::sys::net::raise_fd_limit(want);
+    assert!(
+        limit >= want,
+        "this test needs {want} open files; the limit is {limit}"
+    );
+}
+
+/// The tests every architecture must pass, run over the table: one module
+/// per architecture (`threads::…`, `pool::…`), each test called with the
+/// architecture's name, plus a test that fails when a row of
+/// `serve::ARCHITECTURES` is missing from the list below (or the list
+/// names a row that is gone). The one list of architectures in the tests.
+///
+/// ```ignore
+/// every_architecture! {
+///     answers_the_conformance_table => conformance,
+/// }
+/// ```
+#[macro_export]
+macro_rules! every_architecture {
+    ($($test:ident => $run:ident),* $(,)?) => {
+        $crate::every_architecture!(
+            @rows [threads, pool, events, seda, completion, hybrid]
+            { $($test => $run),* }
+        );
+    };
+    (@rows [$($arch:ident),*] $tests:tt) => {
+        $( $crate::every_architecture!(@one $arch $tests); )*
+
+        #[test]
+        fn every_row_of_the_architecture_table_is_tested() {
+            let tested: &[&str] = &[$(stringify!($arch)),*];
+            let table: Vec<&str> = why_threads::serve::ARCHITECTURES
+                .iter()
+                .map(|a| a.name)
+                .collect();
+            assert_eq!(
+                tested,
+                table.as_slice(),
+                "tests/serve_common's every_architecture! must list every row of ARCHITECTURES, in order"
             );
         }
-    }
-    #[cfg(not(unix))]
-    let _ = want; // no such limit to raise
+    };
+    (@one $arch:ident { $($test:ident => $run:ident),* }) => {
+        mod $arch {
+            $(
+                #[test]
+                fn $test() {
+                    super::$run(stringify!($arch));
+                }
+            )*
+        }
+    };
 }

@@ -27,3 +27,8 @@ pub fn check(r: libc::c_int) -> io::Result<libc::c_int> {
         Ok(r)
     }
 }
+
+/// `pread(2)`: a read at an offset that leaves the file's cursor alone.
+pub fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}

@@ -3,6 +3,7 @@
 //! timerfd/epoll (the events mode drains per tick), no dlopen'd hooks and
 //! no ALSA.
 
+use std::fs::File;
 use std::io;
 use std::path::Path;
 
@@ -15,6 +16,12 @@ pub type RawSource = std::os::windows::io::RawSocket;
 /// NTFS's journal makes it.
 pub fn sync_folder(_dir: &Path) -> io::Result<()> {
     Ok(())
+}
+
+/// `seek_read`: a read at an offset (it moves the cursor, which no caller
+/// shares a file through).
+pub fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
 }
 
 pub mod wait {

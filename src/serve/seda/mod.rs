@@ -11,7 +11,7 @@
 //! Sockets are non-blocking; a session that must wait for its socket is
 //! parked with the poller (SEDA's asynchronous socket layer), which puts it
 //! back on the right queue when the socket is ready. The controllers
-//! (`seda_control`) size each stage's pool and batch. Admission control is
+//! (`control`) size each stage's pool and batch. Admission control is
 //! at the door: while the read queue is full (or the poller holds ready
 //! connections it could not queue), a new connection is answered 503 at
 //! once, so that under overload the connections already in keep a bounded
@@ -30,13 +30,13 @@ use crossbeam_channel::{
 };
 use mio::net::TcpStream;
 
-use super::Shared;
-use super::conn::{Filled, Session, write_now};
-use super::seda_control::{BatchController, PoolController};
-use super::stages::{self, Next};
 use crate::core::http::Status;
+use crate::serve::Shared;
+use crate::serve::conn::{Filled, Session, write_now};
+use crate::serve::stages::{self, Next};
+use control::{BatchController, PoolController};
 
-#[path = "seda_poller.rs"]
+pub(crate) mod control;
 mod poller;
 
 /// Each stage's queue: deep enough to ride out bursts, short enough that
@@ -372,7 +372,7 @@ fn control(seda: &Arc<Seda>) {
             ));
         }
         if seda.shared.config.status {
-            println!("{line}");
+            seda.shared.print(&format!("{line}\n"));
         }
     }
 }

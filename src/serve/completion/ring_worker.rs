@@ -4,20 +4,18 @@
 //!
 //! A slot has at most one operation in flight; its state says which, so a
 //! completion's `user_data` is just the slot's index and a tag. Slots are
-//! boxed: the kernel holds pointers into them (receive buffer, iovecs,
-//! message header) while an operation is in flight, so they never move.
+//! boxed: the kernel holds pointers into them (receive buffer, the message
+//! to send) while an operation is in flight, so they never move.
 
-use std::io::{self, ErrorKind};
-use std::os::fd::RawFd;
+use std::io::ErrorKind;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use io_uring::{IoUring, cqueue, opcode, squeue, types};
-
-use super::super::Shared;
-use super::super::conn::Filled;
-use super::super::stages::{self, Next};
-use super::slot::{Capture, RECV_BYTES, Slot, State, set_nodelay};
+use super::slot::{Capture, Slot, State};
+use crate::serve::Shared;
+use crate::serve::conn::Filled;
+use crate::serve::stages::{self, Next};
+use crate::sys::uring::{self, Completion, Op, RawFd, Ring, Timeout};
 
 /// `user_data` of the quit completion posted to each worker.
 pub const QUIT: u64 = 3;
@@ -33,7 +31,7 @@ const PENDING_ACCEPTS: usize = 16;
 const TICK_EVERY: Duration = Duration::from_millis(250);
 
 pub struct Worker {
-    ring: IoUring,
+    ring: Ring,
     listener: RawFd,
     shared: Arc<Shared>,
     /// Boxed on purpose: the Vec grows while the kernel holds pointers into slots.
@@ -45,8 +43,8 @@ pub struct Worker {
     accepts: usize,
     live: usize,
     quitting: bool,
-    tick: Box<types::Timespec>,
-    completions: Vec<(u64, i32)>,
+    tick: Box<Timeout>,
+    completions: Vec<Completion>,
 }
 
 fn user_data(slot: usize, tag: u64) -> u64 {
@@ -54,8 +52,7 @@ fn user_data(slot: usize, tag: u64) -> u64 {
 }
 
 impl Worker {
-    pub fn new(ring: IoUring, listener: RawFd, shared: Arc<Shared>) -> Worker {
-        let tick = TICK_EVERY;
+    pub fn new(ring: Ring, listener: RawFd, shared: Arc<Shared>) -> Worker {
         Worker {
             ring,
             listener,
@@ -66,11 +63,7 @@ impl Worker {
             accepts: 0,
             live: 0,
             quitting: false,
-            tick: Box::new(
-                types::Timespec::new()
-                    .sec(tick.as_secs())
-                    .nsec(tick.subsec_nanos()),
-            ),
+            tick: Box::new(Timeout::new(TICK_EVERY)),
             completions: Vec::with_capacity(1024),
         }
     }
@@ -82,21 +75,13 @@ impl Worker {
         loop {
             match self.ring.submit_and_wait(1) {
                 Ok(_) => {}
-                Err(e)
-                    if matches!(
-                        e.raw_os_error(),
-                        Some(libc::EINTR | libc::EBUSY | libc::EAGAIN)
-                    ) => {}
+                Err(e) if uring::wait_again(&e) => {}
                 Err(e) => return Err(format!("io_uring_enter failed: {e}")),
             }
             let mut batch = std::mem::take(&mut self.completions);
-            batch.extend(
-                self.ring
-                    .completion()
-                    .map(|c: cqueue::Entry| (c.user_data(), c.result())),
-            );
-            for &(data, result) in &batch {
-                self.complete(data, result)?;
+            batch.extend(self.ring.completions());
+            for &done in &batch {
+                self.complete(done)?;
             }
             batch.clear();
             self.completions = batch;
@@ -109,31 +94,28 @@ impl Worker {
     /// Cancels what is left (the tick) and waits until the kernel holds no
     /// pointer into this worker's memory.
     fn drain(mut self) -> Result<(), String> {
-        let cancel = opcode::AsyncCancel2::new(types::CancelBuilder::any())
-            .build()
-            .user_data(CANCEL);
-        self.push(&cancel)?;
+        self.push(&Op::cancel_all(CANCEL))?;
         while self.in_flight > 0 {
             if let Err(e) = self.ring.submit_and_wait(1)
-                && e.raw_os_error() != Some(libc::EINTR)
+                && e.kind() != ErrorKind::Interrupted
             {
                 return Err(format!("io_uring_enter failed: {e}"));
             }
             let done = self
                 .ring
-                .completion()
-                .filter(|c| c.user_data() != QUIT)
+                .completions()
+                .filter(|c| c.user_data != QUIT)
                 .count();
             self.in_flight = self.in_flight.saturating_sub(done);
         }
         Ok(())
     }
 
-    fn push(&mut self, entry: &squeue::Entry) -> Result<(), String> {
+    fn push(&mut self, op: &Op) -> Result<(), String> {
         loop {
-            // SAFETY: every entry's buffers live in a boxed slot (or in
+            // SAFETY: every operation's buffers live in a boxed slot (or in
             // `self.tick`) that stays put until the operation completes.
-            if unsafe { self.ring.submission().push(entry) }.is_ok() {
+            if unsafe { self.ring.push(op) } {
                 self.in_flight += 1;
                 return Ok(());
             }
@@ -144,10 +126,8 @@ impl Worker {
     }
 
     fn arm_tick(&mut self) -> Result<(), String> {
-        let entry = opcode::Timeout::new(&*self.tick as *const types::Timespec)
-            .build()
-            .user_data(TICK);
-        self.push(&entry)
+        let tick = Op::timeout(&self.tick, TICK);
+        self.push(&tick)
     }
 
     /// Keeps `PENDING_ACCEPTS` accepts pending (WAIT_ACCEPT).
@@ -158,22 +138,15 @@ impl Worker {
                 self.slots.len() - 1
             });
             self.slots[i].state = State::WaitAccept;
-            let accept = opcode::Accept::new(
-                types::Fd(self.listener),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-            )
-            .flags(libc::SOCK_CLOEXEC)
-            .build()
-            .user_data(user_data(i, OP));
-            self.push(&accept)?;
+            self.push(&Op::accept(self.listener, user_data(i, OP)))?;
             self.accepts += 1;
         }
         Ok(())
     }
 
     /// Dispatches one completion (Fire's `OnIoComplete`).
-    fn complete(&mut self, data: u64, result: i32) -> Result<(), String> {
+    fn complete(&mut self, done: Completion) -> Result<(), String> {
+        let data = done.user_data;
         let tag = data & ((1 << TAG_BITS) - 1);
         if tag != QUIT {
             self.in_flight = self.in_flight.saturating_sub(1);
@@ -184,9 +157,9 @@ impl Worker {
             OP => {
                 let i = (data >> TAG_BITS) as usize;
                 match self.slots.get(i).map(|s| s.state) {
-                    Some(State::WaitAccept) => self.complete_accept(i, result),
-                    Some(State::WaitRequest) => self.complete_read(i, result),
-                    Some(State::WaitTransmit) => self.complete_transmit(i, result),
+                    Some(State::WaitAccept) => self.complete_accept(i, done),
+                    Some(State::WaitRequest) => self.complete_read(i, done),
+                    Some(State::WaitTransmit) => self.complete_transmit(i, done),
                     Some(State::WaitReset) => {
                         self.slots[i].state = State::Free;
                         self.free.push(i);
@@ -236,25 +209,22 @@ impl Worker {
         if std::mem::replace(&mut self.slots[i].cancelling, true) {
             return Ok(());
         }
-        let cancel = opcode::AsyncCancel::new(user_data(i, OP))
-            .build()
-            .user_data(CANCEL);
-        self.push(&cancel)
+        self.push(&Op::cancel(user_data(i, OP), CANCEL))
     }
 
     /// WAIT_ACCEPT done: admission, then the stages.
-    fn complete_accept(&mut self, i: usize, result: i32) -> Result<(), String> {
+    fn complete_accept(&mut self, i: usize, done: Completion) -> Result<(), String> {
         self.accepts -= 1;
         let slot = &mut self.slots[i];
         slot.cancelling = false;
-        if result < 0 {
+        if done.result < 0 {
             slot.state = State::Free;
             self.free.push(i);
             // Out of descriptors and the like: the next tick accepts again.
             return Ok(());
         }
-        slot.fd = result;
-        set_nodelay(slot.fd);
+        slot.fd = done.result;
+        uring::set_nodelay(slot.fd);
         let now = Instant::now();
         let admitted = if self.quitting {
             None
@@ -277,34 +247,36 @@ impl Worker {
     }
 
     /// WAIT_REQUEST done: the bytes go to the session, the stages go on.
-    fn complete_read(&mut self, i: usize, result: i32) -> Result<(), String> {
+    fn complete_read(&mut self, i: usize, done: Completion) -> Result<(), String> {
         let slot = &mut *self.slots[i];
         let cancelled = std::mem::replace(&mut slot.cancelling, false);
         let Some(s) = slot.session.as_mut() else {
             return self.reset(i);
         };
-        slot.next = match result {
-            n if n > 0 => {
+        slot.next = match done.outcome() {
+            Ok(n) if n > 0 => {
                 slot.unread = 0..n as usize;
                 Next::NeedInput // taken from `unread`
             }
-            0 => Next::Exit,
-            _ if cancelled || result == -libc::ECANCELED => stages::timed_out(s),
-            _ => Next::Exit,
+            Ok(_) => Next::Exit,
+            Err(_) if cancelled || done.cancelled() => stages::timed_out(s),
+            Err(_) => Next::Exit,
         };
         self.advance(i, Instant::now())
     }
 
     /// WAIT_TRANSMIT done: the stage accounts the bytes and sends the rest.
-    fn complete_transmit(&mut self, i: usize, result: i32) -> Result<(), String> {
+    fn complete_transmit(&mut self, i: usize, done: Completion) -> Result<(), String> {
         let slot = &mut *self.slots[i];
         slot.cancelling = false;
-        if result <= 0 {
-            let e = io::Error::from_raw_os_error(if result == 0 { libc::EPIPE } else { -result });
-            stages::aborted(&self.shared, &e);
-            slot.next = Next::Exit;
-        } else {
-            slot.sent = result as usize;
+        match done.outcome() {
+            Ok(n) if n > 0 => slot.sent = n as usize,
+            sent => {
+                // Nothing sent means the client has gone: a broken pipe.
+                let e = sent.err().unwrap_or_else(|| ErrorKind::BrokenPipe.into());
+                stages::aborted(&self.shared, &e);
+                slot.next = Next::Exit;
+            }
         }
         self.advance(i, Instant::now())
     }
@@ -319,7 +291,7 @@ impl Worker {
 
     /// The stages from `slot.next` on; the operation to wait for, or None
     /// when the connection is over (Exit).
-    fn run_stages(&mut self, i: usize, now: Instant) -> Option<squeue::Entry> {
+    fn run_stages(&mut self, i: usize, now: Instant) -> Option<Op> {
         let shared = &*self.shared;
         let slot = &mut *self.slots[i];
         let s = slot.session.as_mut()?;
@@ -337,33 +309,23 @@ impl Worker {
                 }
                 Next::NeedInput => {
                     slot.state = State::WaitRequest;
-                    let recv = opcode::Recv::new(
-                        types::Fd(slot.fd),
-                        slot.recv.as_mut_ptr(),
-                        RECV_BYTES as u32,
-                    );
-                    return Some(recv.build().user_data(user_data(i, OP)));
+                    return Some(Op::recv(slot.fd, &mut slot.recv, user_data(i, OP)));
                 }
                 Next::PinCache => stages::pin_cache(shared, s, now),
                 Next::ReadFile => stages::read_file(shared, s, now),
                 Next::WriteResponse => {
                     let mut to = Capture {
-                        iov: &mut slot.iov,
-                        count: 0,
+                        msg: &mut slot.msg,
                         sent: &mut slot.sent,
                     };
                     match stages::write_response(shared, s, &mut to, now) {
                         Ok(next) => next,
                         Err(e) if e.kind() == ErrorKind::WouldBlock => {
-                            let count = to.count;
                             s.deadline = now + shared.config.request_timeout;
                             slot.state = State::WaitTransmit;
                             slot.next = Next::WriteResponse;
-                            slot.msg.msg_iov = slot.iov.as_mut_ptr();
-                            slot.msg.msg_iovlen = count as _;
-                            let send = opcode::SendMsg::new(types::Fd(slot.fd), &slot.msg)
-                                .flags(libc::MSG_NOSIGNAL as u32);
-                            return Some(send.build().user_data(user_data(i, OP)));
+                            let send = Op::send_msg(slot.fd, &mut slot.msg, user_data(i, OP));
+                            return Some(send);
                         }
                         Err(e) => {
                             stages::aborted(shared, &e);
@@ -388,9 +350,7 @@ impl Worker {
         slot.cancelling = false;
         slot.sent = 0;
         slot.unread = 0..0;
-        let close = opcode::Close::new(types::Fd(slot.fd))
-            .build()
-            .user_data(user_data(i, OP));
+        let close = Op::close(slot.fd, user_data(i, OP));
         slot.fd = -1;
         self.push(&close)
     }

@@ -167,30 +167,6 @@ struct DontWait<'a>(&'a TcpStream);
 
 impl Read for DontWait<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        #[cfg(unix)]
-        {
-            use std::os::fd::AsRawFd;
-            // SAFETY: recv(2) into a buffer we own, of its length.
-            let n = unsafe {
-                libc::recv(
-                    self.0.as_raw_fd(),
-                    buf.as_mut_ptr().cast(),
-                    buf.len(),
-                    libc::MSG_DONTWAIT,
-                )
-            };
-            if n < 0 {
-                Err(io::Error::last_os_error())
-            } else {
-                Ok(n as usize)
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            self.0.set_nonblocking(true)?;
-            let read = (&mut &*self.0).read(buf);
-            let _ = self.0.set_nonblocking(false);
-            read
-        }
+        crate::sys::net::read_now(self.0, buf)
     }
 }

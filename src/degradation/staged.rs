@@ -17,7 +17,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, bounded};
 use super::tasks::{Point, TASK_BYTES, Window, read_task};
 use crate::core::stats::Histogram;
 use crate::serve::seda::QUEUE_CAPACITY;
-use crate::serve::seda_control::{BatchController, PoolController};
+use crate::serve::seda::control::{BatchController, PoolController};
 
 /// The stage's most threads (`serve --arch seda`'s default `--workers`).
 pub const MAX_THREADS: usize = 4;

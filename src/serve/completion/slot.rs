@@ -1,16 +1,17 @@
 //! A connection slot of `--arch completion` (Fire's `Connection`): its
 //! state, its socket, the session the stages pass along, and the memory
 //! the kernel reads or writes while an operation is in flight (receive
-//! buffer, iovecs, message header). Slots are boxed so that memory never
-//! moves.
+//! buffer, the message naming what to send). Slots are boxed so that
+//! memory never moves.
 
 use std::io::{self, ErrorKind, IoSlice, Write};
 use std::mem::ManuallyDrop;
 use std::net::TcpStream;
-use std::os::fd::{FromRawFd, RawFd};
+use std::os::fd::FromRawFd;
 
-use super::super::conn::Session;
-use super::super::stages::Next;
+use crate::serve::conn::Session;
+use crate::serve::stages::Next;
+use crate::sys::uring::{Message, RawFd};
 
 pub const RECV_BYTES: usize = 8 * 1024;
 
@@ -34,8 +35,8 @@ pub struct Slot {
     pub recv: Box<[u8]>,
     /// Received bytes the session has not taken yet (its input was full).
     pub unread: std::ops::Range<usize>,
-    pub iov: [libc::iovec; 2],
-    pub msg: libc::msghdr,
+    /// What the pending send points the kernel at.
+    pub msg: Message,
     /// Bytes the last send completion reported, for the stage to account.
     pub sent: usize,
     pub cancelling: bool,
@@ -43,12 +44,6 @@ pub struct Slot {
 
 impl Slot {
     pub fn new() -> Box<Slot> {
-        // SAFETY: msghdr is plain data; all-zero is an empty header.
-        let msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        let empty = libc::iovec {
-            iov_base: std::ptr::null_mut(),
-            iov_len: 0,
-        };
         Box::new(Slot {
             state: State::Free,
             fd: -1,
@@ -56,8 +51,7 @@ impl Slot {
             next: Next::Exit,
             recv: vec![0; RECV_BYTES].into_boxed_slice(),
             unread: 0..0,
-            iov: [empty, empty],
-            msg,
+            msg: Message::new(),
             sent: 0,
             cancelling: false,
         })
@@ -71,11 +65,10 @@ impl Slot {
 }
 
 /// The stages' writer during WAIT_TRANSMIT: it reports the bytes the last
-/// send completed, then captures what is left (as iovecs into the session's
+/// send completed, then points the message at what is left (the session's
 /// own buffers) and answers `WouldBlock`: the send is then submitted.
 pub struct Capture<'a> {
-    pub iov: &'a mut [libc::iovec; 2],
-    pub count: usize,
+    pub msg: &'a mut Message,
     pub sent: &'a mut usize,
 }
 
@@ -88,34 +81,11 @@ impl Write for Capture<'_> {
         if *self.sent > 0 {
             return Ok(std::mem::take(self.sent));
         }
-        self.count = 0;
-        for (slot, buf) in self
-            .iov
-            .iter_mut()
-            .zip(bufs.iter().filter(|b| !b.is_empty()))
-        {
-            slot.iov_base = buf.as_ptr() as *mut libc::c_void;
-            slot.iov_len = buf.len();
-            self.count += 1;
-        }
+        self.msg.point_at(bufs);
         Err(ErrorKind::WouldBlock.into())
     }
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
-    }
-}
-
-pub fn set_nodelay(fd: RawFd) {
-    let one: libc::c_int = 1;
-    // SAFETY: setsockopt on a socket we own, with a valid int option.
-    unsafe {
-        libc::setsockopt(
-            fd,
-            libc::IPPROTO_TCP,
-            libc::TCP_NODELAY,
-            (&one as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        );
     }
 }

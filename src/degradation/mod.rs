@@ -1,5 +1,5 @@
 //! `why-threads seda`: SEDA's Figure 2 ("threaded server throughput
-//! degradation") measured on this machine, beside the event-driven twin of
+//! degradation", hence this module's name) measured on this machine, beside the event-driven twin of
 //! the same tasks. Writes `figure2.csv` and `figure2.svg` to `--out` and
 //! prints the table.
 //!
@@ -7,19 +7,22 @@
 //! number of tasks and the time window to a measured point): the threaded
 //! server, its event-driven twin, and the staged (SEDA) server.
 
-pub mod plot;
-pub mod staged;
-pub mod tasks;
+pub(crate) mod plot;
+pub(crate) mod staged;
+pub(crate) mod tasks;
 
 use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::builder::TypedValueParser;
 
+use crate::sys::stdout;
+use crate::sys::thread::context_switches;
 use tasks::{Point, TASK_BYTES, Window};
+
+const PROGRAM: &str = "why-threads seda";
 
 /// A design under test: the same tasks, driven its own way.
 pub struct Curve {
@@ -80,13 +83,11 @@ pub struct Measured {
     pub points: Vec<Point>,
 }
 
-/// Runs `why-threads seda`.
+/// Runs `why-threads seda`. If stdout fails, the run stops: a closed pipe
+/// ends quietly (0), any other failure with one line (1).
 pub fn run(args: SedaArgs) -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(&args.out) {
-        eprintln!(
-            "why-threads seda: cannot create {}: {e}",
-            args.out.display()
-        );
+        eprintln!("{PROGRAM}: cannot create {}: {e}", args.out.display());
         return ExitCode::FAILURE;
     }
     let window = Window {
@@ -94,21 +95,26 @@ pub fn run(args: SedaArgs) -> ExitCode {
         measure: Duration::from_secs_f64(args.seconds),
     };
     let total = window.warmup + window.measure;
-    println!(
-        "why-threads seda: SEDA Figure 2 here: each task an {} KB read of one cached file; {} s per point, best of {} rounds, about {:.0} s in all",
+    let plan = format!(
+        "{PROGRAM}: SEDA Figure 2 here: each task an {} KB read of one cached file; {} s per point, best of {} rounds, about {:.0} s in all\n",
         TASK_BYTES / 1024,
         args.seconds,
         args.rounds,
         total.as_secs_f64() * (args.points.len() * CURVES.len() * args.rounds as usize) as f64
     );
+    if let Err(e) = stdout::print(&plan) {
+        return e.end(PROGRAM);
+    }
     let results = match measure(&args.out, &args.points, window, args.rounds as usize) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("why-threads seda: {e}");
+            eprintln!("{PROGRAM}: {e}");
             return ExitCode::FAILURE;
         }
     };
-    print!("{}", table(&results));
+    if let Err(e) = stdout::print(&table(&results)) {
+        return e.end(PROGRAM);
+    }
     let csv_path = args.out.join("figure2.csv");
     let svg_path = args.out.join("figure2.svg");
     let written = write_atomic(&csv_path, csv(&results).as_bytes())
@@ -116,11 +122,14 @@ pub fn run(args: SedaArgs) -> ExitCode {
         .and_then(|svg| write_atomic(&svg_path, svg.as_bytes()));
     match written {
         Ok(()) => {
-            println!("wrote {} and {}", csv_path.display(), svg_path.display());
-            ExitCode::SUCCESS
+            let wrote = format!("wrote {} and {}\n", csv_path.display(), svg_path.display());
+            match stdout::print(&wrote) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => e.end(PROGRAM),
+            }
         }
         Err(e) => {
-            eprintln!("why-threads seda: {e}");
+            eprintln!("{PROGRAM}: {e}");
             ExitCode::FAILURE
         }
     }
@@ -176,20 +185,6 @@ pub fn measure(
     }
     let _ = std::fs::remove_file(&data);
     outcome.map(|()| results)
-}
-
-/// Voluntary and involuntary context switches of every thread of the
-/// process so far (0 where the system does not count them).
-fn context_switches() -> u64 {
-    #[cfg(unix)]
-    {
-        // SAFETY: getrusage fills the struct it is given; all-zero is valid.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0 {
-            return (usage.ru_nvcsw + usage.ru_nivcsw).max(0) as u64;
-        }
-    }
-    0
 }
 
 fn ms(ns: f64) -> f64 {
@@ -265,20 +260,10 @@ pub fn csv(results: &[Measured]) -> String {
     s
 }
 
-/// Writes a file whole or not at all: a temporary file in the same folder,
-/// synced, then renamed over the target.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let name = path
-        .file_name()
-        .map_or("out".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    let written = File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&tmp, path));
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
-    })
+/// Writes a file whole or not at all (`sys::fs::write_atomic`).
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    crate::sys::fs::write_atomic(path, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]

@@ -27,36 +27,20 @@
 //! Where the kernel refuses io_uring (too old, or `kernel.io_uring_disabled`),
 //! the server stops with one line naming the sysctl.
 
-#[cfg(target_os = "linux")]
-#[path = "completion_slot.rs"]
+mod ring_worker;
 mod slot;
-#[cfg(target_os = "linux")]
-#[path = "completion_worker.rs"]
-mod worker;
 
 use std::net::TcpListener;
+use std::os::fd::AsRawFd;
 use std::sync::Arc;
 
 use super::Shared;
-
-#[cfg(not(target_os = "linux"))]
-const ELSEWHERE: &str = "--arch completion needs Linux's io_uring (a completion interface); use --arch events or hybrid here";
-
-#[cfg(not(target_os = "linux"))]
-pub fn probe() -> Result<(), String> {
-    Err(ELSEWHERE.into())
-}
-
-#[cfg(not(target_os = "linux"))]
-pub fn run(_listener: TcpListener, _shared: Arc<Shared>) -> Result<(), String> {
-    Err(ELSEWHERE.into())
-}
+use crate::sys::uring::{Op, RawFd, Ring};
 
 /// Makes (and drops) a small ring, so that a kernel refusing io_uring is
 /// told before the server announces itself.
-#[cfg(target_os = "linux")]
 pub fn probe() -> Result<(), String> {
-    io_uring::IoUring::new(2).map(drop).map_err(|e| refused(&e))
+    Ring::new(2).map(drop).map_err(|e| refused(&e))
 }
 
 /// The one line printed when `io_uring_setup` fails: why, by its errno
@@ -77,16 +61,11 @@ pub fn refused(e: &std::io::Error) -> String {
     )
 }
 
-#[cfg(target_os = "linux")]
 pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
-    use std::os::fd::AsRawFd;
-
-    use io_uring::{IoUring, opcode, types};
-
     let workers = shared.config.workers.max(1);
     // The ring that posts the quit completions (PostQueuedCompletionStatus);
     // made first, so that a kernel refusing io_uring is told at once.
-    let mut control = IoUring::new(8).map_err(|e| refused(&e))?;
+    let mut control = Ring::new(8).map_err(|e| refused(&e))?;
 
     let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
     shared.shutdown.on_trigger(move || {
@@ -99,21 +78,21 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
     for i in 0..workers {
         // Each worker makes its own ring: a single-issuer ring belongs to
         // the thread that made it. It says back which ring, or why not.
-        let (ring_tx, ring_rx) = std::sync::mpsc::channel::<Result<i32, String>>();
+        let (ring_tx, ring_rx) = std::sync::mpsc::channel::<Result<RawFd, String>>();
         let for_worker = Arc::clone(&shared);
         let spawned = std::thread::Builder::new()
             .name(format!("completion-{i}"))
             .spawn(move || {
                 let shared = for_worker;
-                let ring = match ring() {
+                let ring = match Ring::for_one_thread(SQ_ENTRIES, CQ_ENTRIES) {
                     Ok(ring) => ring,
                     Err(e) => {
                         let _ = ring_tx.send(Err(refused(&e)));
                         return Ok(());
                     }
                 };
-                let _ = ring_tx.send(Ok(ring.as_raw_fd()));
-                let result = worker::Worker::new(ring, listener_fd, Arc::clone(&shared)).run();
+                let _ = ring_tx.send(Ok(ring.fd()));
+                let result = ring_worker::Worker::new(ring, listener_fd, Arc::clone(&shared)).run();
                 if result.is_err() {
                     shared.shutdown.trigger(); // the others stop too
                 }
@@ -150,46 +129,26 @@ pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
         }
     }
     drop(listener);
-    return first_error.map_or(Ok(()), Err);
+    first_error.map_or(Ok(()), Err)
+}
 
-    const SQ_ENTRIES: u32 = 1024;
-    const CQ_ENTRIES: u32 = 16 * 1024;
+/// A worker ring's submission queue and (larger) completion queue.
+const SQ_ENTRIES: u32 = 1024;
+const CQ_ENTRIES: u32 = 16 * 1024;
 
-    /// A worker's ring, made on the worker's own thread. Single issuer with
-    /// deferred task work (Linux 6.1+): completions are processed only when
-    /// the worker asks for them, not by interrupting it; older kernels get a
-    /// plain ring. Failing here means the kernel refuses io_uring.
-    fn ring() -> std::io::Result<IoUring> {
-        let tuned = IoUring::builder()
-            .setup_cqsize(CQ_ENTRIES)
-            .setup_single_issuer()
-            .setup_defer_taskrun()
-            .build(SQ_ENTRIES);
-        match tuned {
-            Ok(ring) => Ok(ring),
-            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => IoUring::builder()
-                .setup_cqsize(CQ_ENTRIES)
-                .build(SQ_ENTRIES),
-            Err(e) => Err(e),
+/// Posts one quit completion into each worker's ring.
+fn post_quit(control: &mut Ring, ring_fds: &[RawFd]) {
+    for &fd in ring_fds {
+        let quit = Op::message_ring(fd, ring_worker::QUIT, 0);
+        // SAFETY: MSG_RING carries no buffer; the target ring outlives the
+        // post because its worker exits only after reaping the quit.
+        while !unsafe { control.push(&quit) } {
+            let _ = control.submit_and_wait(1);
+            control.completions().for_each(drop);
         }
     }
-
-    /// Posts one quit completion into each worker's ring.
-    fn post_quit(control: &mut IoUring, ring_fds: &[i32]) {
-        for &fd in ring_fds {
-            let quit = opcode::MsgRingData::new(types::Fd(fd), 0, worker::QUIT, None)
-                .build()
-                .user_data(0);
-            // SAFETY: MSG_RING carries no buffer; the target ring outlives the
-            // post because its worker exits only after reaping the quit.
-            while unsafe { control.submission().push(&quit) }.is_err() {
-                let _ = control.submit_and_wait(1);
-                control.completion().for_each(drop);
-            }
-        }
-        let _ = control.submit_and_wait(ring_fds.len());
-        control.completion().for_each(drop);
-    }
+    let _ = control.submit_and_wait(ring_fds.len());
+    control.completions().for_each(drop);
 }
 
 #[cfg(test)]

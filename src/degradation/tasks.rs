@@ -56,12 +56,7 @@ pub struct Window {
 
 /// Reads `TASK_BYTES` at offset 0 (positional: threads share the file).
 pub(super) fn read_task(file: &File, buf: &mut [u8]) -> bool {
-    #[cfg(unix)]
-    let n = std::os::unix::fs::FileExt::read_at(file, buf, 0);
-    #[cfg(windows)]
-    let n = std::os::windows::fs::FileExt::seek_read(file, buf, 0);
-    #[cfg(not(any(unix, windows)))]
-    let n: std::io::Result<usize> = Err(std::io::ErrorKind::Unsupported.into());
+    let n = crate::sys::fs::read_at(file, buf, 0);
     matches!(n, Ok(k) if k == buf.len())
 }
 
