@@ -97,7 +97,7 @@ impl clap::ValueEnum for &'static Architecture {
 }
 
 /// Every architecture: `--arch` takes its values from here.
-pub const ARCHITECTURES: &[&Architecture] = &[
+pub static ARCHITECTURES: &[&Architecture] = &[
     &Architecture {
         name: "threads",
         about: "a kernel thread per connection (SEDA Figure 1)",
