@@ -55,7 +55,7 @@ impl Default for RunArgs {
 
 impl RunArgs {
     /// Every file the run will write, with its flag (checked before it starts).
-    pub fn outputs(&self) -> impl Iterator<Item = (&'static str, &PathBuf)> {
+    pub(crate) fn outputs(&self) -> impl Iterator<Item = (&'static str, &PathBuf)> {
         [
             ("--report", &self.report),
             ("--trace", &self.trace),
@@ -68,7 +68,7 @@ impl RunArgs {
 
 /// The game's flags, as clap reads them (`None`: not given).
 #[derive(Args, Debug)]
-pub struct RunFlags {
+pub(crate) struct RunFlags {
     /// Who reads the mouse at start (default: the table's first; T moves through every mode)
     #[arg(long, value_name = "MODE", value_parser = flags::mode())]
     mode: Option<ModeId>,

@@ -9,17 +9,17 @@ use rodio::{Decoder, DeviceSinkBuilder, MixerDeviceSink, Player, Source};
 use crate::core::game::SoundEvent;
 
 /// The sound files, built into the binary.
-pub const FOOTSTEP: &[u8] = include_bytes!("../../assets/footstep.wav");
-pub const BUMP: &[u8] = include_bytes!("../../assets/bump.wav");
-pub const CLICK: &[u8] = include_bytes!("../../assets/click.wav");
-pub const PICKUP: &[u8] = include_bytes!("../../assets/pickup.wav");
-pub const MUSIC: &[u8] = include_bytes!("../../assets/music.wav");
+pub(crate) const FOOTSTEP: &[u8] = include_bytes!("../../assets/footstep.wav");
+pub(crate) const BUMP: &[u8] = include_bytes!("../../assets/bump.wav");
+pub(crate) const CLICK: &[u8] = include_bytes!("../../assets/click.wav");
+pub(crate) const PICKUP: &[u8] = include_bytes!("../../assets/pickup.wav");
+pub(crate) const MUSIC: &[u8] = include_bytes!("../../assets/music.wav");
 
 type Clip = Buffered<Decoder<Cursor<&'static [u8]>>>;
 
 /// The event sounds, decoded once; playing one clones a buffered source
 /// (no decoding on the loop).
-pub struct SoundBank {
+pub(crate) struct SoundBank {
     footstep: Clip,
     bump: Clip,
     click: Clip,
@@ -27,7 +27,7 @@ pub struct SoundBank {
 }
 
 impl SoundBank {
-    pub fn load() -> Result<Self, String> {
+    pub(crate) fn load() -> Result<Self, String> {
         let clip = |bytes: &'static [u8], name: &str| {
             Decoder::new(Cursor::new(bytes))
                 .map(Source::buffered)
@@ -42,7 +42,7 @@ impl SoundBank {
     }
 
     /// The source for one event, at its loudness.
-    pub fn source(&self, event: SoundEvent) -> impl Source + Send + 'static {
+    pub(crate) fn source(&self, event: SoundEvent) -> impl Source + Send + 'static {
         let (clip, gain) = match event {
             SoundEvent::Footstep => (&self.footstep, 0.5),
             SoundEvent::Bump(strength) => (&self.bump, 0.3 + 0.7 * strength.clamp(0.0, 1.0)),
@@ -54,7 +54,7 @@ impl SoundBank {
 }
 
 /// The sound output: a device, a mixer, the music player.
-pub struct Audio {
+pub(crate) struct Audio {
     _sink: MixerDeviceSink,
     mixer: rodio::mixer::Mixer,
     music: Player,
@@ -66,7 +66,7 @@ const MUSIC_VOLUME: f32 = 0.35;
 
 impl Audio {
     /// Opens the default device; `Err` says why there is no sound.
-    pub fn open() -> Result<Self, String> {
+    pub(crate) fn open() -> Result<Self, String> {
         let bank = SoundBank::load()?;
         let mut sink = crate::sys::sound::quietly(DeviceSinkBuilder::open_default_sink)
             .map_err(|e| format!("no sound device ({e})"))?;
@@ -88,7 +88,7 @@ impl Audio {
         })
     }
 
-    pub fn play(&self, events: &[SoundEvent]) {
+    pub(crate) fn play(&self, events: &[SoundEvent]) {
         if self.muted {
             return;
         }
@@ -97,7 +97,7 @@ impl Audio {
         }
     }
 
-    pub fn set_muted(&mut self, muted: bool) {
+    pub(crate) fn set_muted(&mut self, muted: bool) {
         self.muted = muted;
         self.music
             .set_volume(if muted { 0.0 } else { MUSIC_VOLUME });

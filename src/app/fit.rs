@@ -6,7 +6,7 @@
 use egui::{Context, Id};
 
 /// The window the overlay's layout was made for (logical pixels).
-pub const DESIGN: (f32, f32) = (1024.0, 600.0);
+pub(crate) const DESIGN: (f32, f32) = (1024.0, 600.0);
 
 /// Points per pixel at the design size and scale 1.
 const BASE_ZOOM: f32 = 0.85;
@@ -17,7 +17,7 @@ fn content_id() -> Id {
 }
 
 /// Remembers how tall the overlay's content was (points, margins included).
-pub fn remember_content_height(ctx: &Context, height: f32) {
+pub(crate) fn remember_content_height(ctx: &Context, height: f32) {
     ctx.data_mut(|d| d.insert_temp(content_id(), height));
 }
 
@@ -28,7 +28,7 @@ fn content_height(ctx: &Context) -> Option<f32> {
 /// The zoom factor for a window of `window` logical pixels, at the user's
 /// `scale`, given the content's height in points (if known). Rounded to
 /// 1/64 so that a frame's measurement does not make the next one wobble.
-pub fn zoom(scale: f32, window: (f32, f32), content: Option<f32>) -> f32 {
+pub(crate) fn zoom(scale: f32, window: (f32, f32), content: Option<f32>) -> f32 {
     let (w, h) = window;
     if w <= 0.0 || h <= 0.0 {
         return BASE_ZOOM * scale;
@@ -42,14 +42,14 @@ pub fn zoom(scale: f32, window: (f32, f32), content: Option<f32>) -> f32 {
 }
 
 /// `area` without what lies at or right of `panel`'s left edge.
-pub fn left_of(area: egui::Rect, panel: egui::Rect) -> egui::Rect {
+pub(crate) fn left_of(area: egui::Rect, panel: egui::Rect) -> egui::Rect {
     let right = area.right().min(panel.left()).max(area.left());
     egui::Rect::from_min_max(area.min, egui::pos2(right, area.bottom()))
 }
 
 /// What the zoom was last fitted to.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Fitted {
+pub(crate) struct Fitted {
     pub window: (f32, f32),
     pub scale: f32,
     /// The content's height then (points), if measured.
@@ -68,7 +68,7 @@ const REGROW: f32 = 0.8;
 /// The zoom for this frame: a new fit when the window or the scale changed
 /// (or the content shrank well below what was fitted); with the same
 /// window, only ever smaller, when the content runs past the edge.
-pub fn settle(
+pub(crate) fn settle(
     last: Option<Fitted>,
     scale: f32,
     window: (f32, f32),
@@ -104,7 +104,7 @@ fn fitted_id() -> Id {
 
 /// Sets `ctx`'s zoom for the coming frames from the window's size in
 /// logical pixels and what the overlay measured last frame.
-pub fn apply(ctx: &Context, scale: f32, window: (f32, f32), overlay_shown: bool) {
+pub(crate) fn apply(ctx: &Context, scale: f32, window: (f32, f32), overlay_shown: bool) {
     let content = if overlay_shown {
         content_height(ctx)
     } else {

@@ -6,7 +6,7 @@ use gilrs::{Axis, Button, Gilrs};
 
 use crate::core::input::Pad;
 
-pub struct Gamepads {
+pub(crate) struct Gamepads {
     gilrs: Option<Gilrs>,
     rumble: Option<Effect>,
     last_strength: f32,
@@ -14,7 +14,7 @@ pub struct Gamepads {
 
 impl Gamepads {
     /// Opens gilrs; `Err` says why there are no gamepads (the game goes on).
-    pub fn open() -> (Self, Result<(), String>) {
+    pub(crate) fn open() -> (Self, Result<(), String>) {
         let (gilrs, status) = match Gilrs::new() {
             Ok(g) => (Some(g), Ok(())),
             Err(gilrs::Error::NotImplemented(g)) => {
@@ -31,7 +31,7 @@ impl Gamepads {
     }
 
     /// "none", or the name of the pad in use.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         self.gilrs
             .as_ref()
             .and_then(|g| g.gamepads().next().map(|(_, pad)| pad.name().to_string()))
@@ -39,7 +39,7 @@ impl Gamepads {
     }
 
     /// Reads the first connected pad: left stick and the South button.
-    pub fn read(&mut self) -> Pad {
+    pub(crate) fn read(&mut self) -> Pad {
         let Some(gilrs) = &mut self.gilrs else {
             return Pad::default();
         };
@@ -58,7 +58,7 @@ impl Gamepads {
     }
 
     /// Rumbles on a new hit (the strength rose), in proportion to it.
-    pub fn rumble(&mut self, strength: f32) {
+    pub(crate) fn rumble(&mut self, strength: f32) {
         let rising = strength > self.last_strength + 0.05;
         self.last_strength = strength;
         if !rising || strength < 0.1 {

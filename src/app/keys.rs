@@ -5,7 +5,7 @@ use winit::keyboard::KeyCode;
 use crate::shell::hotkeys::Key;
 
 /// The table's name for a key winit reports.
-pub fn key_of(code: KeyCode) -> Option<Key> {
+pub(crate) fn key_of(code: KeyCode) -> Option<Key> {
     Some(match code {
         KeyCode::KeyT => Key::T,
         KeyCode::KeyB => Key::B,
@@ -53,7 +53,7 @@ mod tests {
     use crate::shell::hotkeys::{self, Action};
 
     /// Every key winit can name for the game, in the table's order.
-    pub const CODES: [KeyCode; 36] = {
+    pub(crate) const CODES: [KeyCode; 36] = {
         use KeyCode as K;
         [
             K::KeyT,

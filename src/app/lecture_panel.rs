@@ -17,7 +17,7 @@ const DIM: Color32 = Color32::from_gray(150);
 
 /// In lecture mode, the panel across the top of `area` (above the arena,
 /// where a class reads it best); returns what is left below it.
-pub fn show(ctx: &egui::Context, area: Rect, e: &EngineView<'_>) -> Rect {
+pub(crate) fn show(ctx: &egui::Context, area: Rect, e: &EngineView<'_>) -> Rect {
     let Some(step) = e.lecture else {
         return area;
     };
@@ -41,7 +41,11 @@ pub fn show(ctx: &egui::Context, area: Rect, e: &EngineView<'_>) -> Rect {
 
 /// The panel for lecture step `step`; `stats_of` finds a mode's figures
 /// by its name in the mode table (`None`: this build has no such mode).
-pub fn panel<'a>(ui: &mut Ui, step: usize, stats_of: impl Fn(&str) -> Option<&'a ModeStats>) {
+pub(crate) fn panel<'a>(
+    ui: &mut Ui,
+    step: usize,
+    stats_of: impl Fn(&str) -> Option<&'a ModeStats>,
+) {
     let Some(s) = lecture::STEPS.get(step).copied() else {
         return;
     };
@@ -153,7 +157,7 @@ fn figure<'a>(ui: &mut Ui, s: &Step, stats_of: &impl Fn(&str) -> Option<&'a Mode
 }
 
 /// One mode's answer to a figure, in words a class reads from the back row.
-pub fn measured(figure: Figure, s: &ModeStats) -> String {
+pub(crate) fn measured(figure: Figure, s: &ModeStats) -> String {
     let seen = if s.reports_generated > 0 {
         100.0 * s.reports_seen as f64 / s.reports_generated as f64
     } else {

@@ -1,17 +1,17 @@
 //! The desktop game: the window frontend on the loop engine. The only
 //! code that names winit, pixels, egui, rodio and gilrs.
 
-pub mod args;
-pub mod audio;
+pub(crate) mod args;
+pub(crate) mod audio;
 pub mod display;
-pub mod fit;
-pub mod gamepad;
-pub mod keys;
-pub mod lecture_panel;
-pub mod overlay;
-pub mod render;
-pub mod timeline_panel;
-pub mod window;
+pub(crate) mod fit;
+pub(crate) mod gamepad;
+pub(crate) mod keys;
+pub(crate) mod lecture_panel;
+pub(crate) mod overlay;
+pub(crate) mod render;
+pub(crate) mod timeline_panel;
+pub(crate) mod window;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;

@@ -16,10 +16,10 @@ const UNIFORM_BYTES: usize = 32 + MAX_LIGHTS * 32;
 
 /// Why the display could not start.
 #[derive(Debug)]
-pub struct RenderError(pub String);
+pub(crate) struct RenderError(pub String);
 
 /// What one frame's lighting pass needs.
-pub struct LightsInput<'a> {
+pub(crate) struct LightsInput<'a> {
     pub enabled: bool,
     pub flash: f32,
     pub lights: &'a [Light; MAX_LIGHTS],
@@ -27,7 +27,7 @@ pub struct LightsInput<'a> {
 
 /// The arena's place in the window, in physical pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Viewport {
+pub(crate) struct Viewport {
     pub x: f32,
     pub y: f32,
     pub w: f32,
@@ -36,7 +36,7 @@ pub struct Viewport {
 
 impl Viewport {
     /// The largest arena-shaped rectangle centred in `(x, y, w, h)`.
-    pub fn fit(x: f32, y: f32, w: f32, h: f32) -> Self {
+    pub(crate) fn fit(x: f32, y: f32, w: f32, h: f32) -> Self {
         let aspect = WIDTH as f32 / HEIGHT as f32;
         let (fw, fh) = if w / h.max(1.0) > aspect {
             (h * aspect, h)
@@ -52,13 +52,13 @@ impl Viewport {
     }
 
     /// Window pixels per arena pixel.
-    pub fn scale(&self) -> f32 {
+    pub(crate) fn scale(&self) -> f32 {
         self.w / WIDTH as f32
     }
 }
 
 /// pixels, the lighting pipeline and the egui renderer, on one device.
-pub struct Renderer {
+pub(crate) struct Renderer {
     pub pixels: Pixels<'static>,
     pipeline: wgpu::RenderPipeline,
     bind_group: wgpu::BindGroup,
@@ -69,7 +69,7 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    pub fn new(window: Arc<Window>) -> Result<Self, RenderError> {
+    pub(crate) fn new(window: Arc<Window>) -> Result<Self, RenderError> {
         let size = window.inner_size();
         let (w, h) = (size.width.max(1), size.height.max(1));
         let surface = SurfaceTexture::new(w, h, window);
@@ -223,7 +223,7 @@ impl Renderer {
     }
 
     /// Follows the window's size (zero sizes, i.e. minimised, are skipped).
-    pub fn resize(&mut self, w: u32, h: u32) {
+    pub(crate) fn resize(&mut self, w: u32, h: u32) {
         if w == 0 || h == 0 || (w, h) == self.size {
             return;
         }
@@ -265,7 +265,7 @@ impl Renderer {
 
     /// Presents the frame buffer lit into `viewport`, and the overlay's
     /// tessellated `jobs` over everything.
-    pub fn present(
+    pub(crate) fn present(
         &mut self,
         viewport: Viewport,
         lights: &LightsInput<'_>,

@@ -14,7 +14,7 @@ use crate::core::schedule::Subsystem;
 use crate::core::timeline::{Activity, HISTORY, Lane, Timeline};
 
 /// Colour of each subsystem, the same in the lane and the legend.
-pub fn subsystem_color(s: Subsystem) -> Color32 {
+pub(crate) fn subsystem_color(s: Subsystem) -> Color32 {
     match s {
         Subsystem::Keyboard => Color32::from_rgb(0x4c, 0xc9, 0xf0),
         Subsystem::Mouse => Color32::from_rgb(0xff, 0x8a, 0x3d),
@@ -56,7 +56,7 @@ fn is_waiting(what: Activity) -> bool {
 }
 
 /// Height of the panel (points) for an area `available` points tall.
-pub fn height_for(available: f32) -> f32 {
+pub(crate) fn height_for(available: f32) -> f32 {
     (available * 0.38).clamp(120.0, 190.0)
 }
 
@@ -65,7 +65,7 @@ pub fn height_for(available: f32) -> f32 {
 const MAX_LINES: usize = 500;
 
 /// Draws the panel along the bottom of `area`; returns what is left above.
-pub fn show(ctx: &egui::Context, area: Rect, timeline: &Timeline, now: Duration) -> Rect {
+pub(crate) fn show(ctx: &egui::Context, area: Rect, timeline: &Timeline, now: Duration) -> Rect {
     let h = height_for(area.height()).min(area.height() * 0.6);
     let panel = Rect::from_min_max(pos2(area.left(), area.bottom() - h), area.max);
     let painter = ctx.layer_painter(egui::LayerId::new(

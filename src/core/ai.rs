@@ -12,15 +12,15 @@ use std::collections::BinaryHeap;
 use super::arena::{HEIGHT, WALLS, WIDTH};
 
 /// Most enemies at once.
-pub const MAX_ENEMIES: usize = 32;
-pub const ENEMY_RADIUS: f32 = 8.0;
+pub(crate) const MAX_ENEMIES: usize = 32;
+pub(crate) const ENEMY_RADIUS: f32 = 8.0;
 
 /// How hard the AI works: enemies and grid cell size, by level.
-pub const LEVELS: [(usize, u32); 5] = [(2, 16), (4, 8), (8, 8), (16, 4), (32, 4)];
+pub(crate) const LEVELS: [(usize, u32); 5] = [(2, 16), (4, 8), (8, 8), (16, 4), (32, 4)];
 
 /// What the planner needs to know, copied out of the game (no allocation).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub level: usize,
     pub player: (f32, f32),
     pub enemies: [(f32, f32); MAX_ENEMIES],
@@ -29,7 +29,7 @@ pub struct Snapshot {
 
 /// Where each enemy should head next.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub targets: [(f32, f32); MAX_ENEMIES],
     pub count: usize,
     /// Grid cells A* expanded in total: the work done.
@@ -40,7 +40,7 @@ pub struct Plan {
 
 /// A* on a grid, with its buffers kept between searches.
 #[derive(Clone, Debug)]
-pub struct Planner {
+pub(crate) struct Planner {
     cell: u32,
     w: usize,
     h: usize,
@@ -55,7 +55,7 @@ const NONE: u32 = u32::MAX;
 
 impl Planner {
     /// A planner for grid cells of `cell` pixels (at least 2).
-    pub fn new(cell: u32) -> Self {
+    pub(crate) fn new(cell: u32) -> Self {
         let cell = cell.max(2);
         let (w, h) = ((WIDTH / cell) as usize, (HEIGHT / cell) as usize);
         let blocked = (0..w * h)
@@ -86,7 +86,7 @@ impl Planner {
         }
     }
 
-    pub fn cell(&self) -> u32 {
+    pub(crate) fn cell(&self) -> u32 {
         self.cell
     }
 
@@ -131,7 +131,7 @@ impl Planner {
     /// A* from `from` to `to` (pixels). Returns the centre of the next cell
     /// on the shortest path (or `to` itself when adjacent or unreachable),
     /// and how many cells were expanded.
-    pub fn next_step(&mut self, from: (f32, f32), to: (f32, f32)) -> ((f32, f32), u64) {
+    pub(crate) fn next_step(&mut self, from: (f32, f32), to: (f32, f32)) -> ((f32, f32), u64) {
         let start = self.free_near(self.index_of(from));
         let goal = self.free_near(self.index_of(to));
         if start == goal {
@@ -201,7 +201,7 @@ impl Planner {
     }
 
     /// Plans every enemy of `snapshot`.
-    pub fn plan(&mut self, snapshot: &Snapshot, tick: u64) -> Plan {
+    pub(crate) fn plan(&mut self, snapshot: &Snapshot, tick: u64) -> Plan {
         let mut plan = Plan {
             targets: [(0.0, 0.0); MAX_ENEMIES],
             count: snapshot.count.min(MAX_ENEMIES),

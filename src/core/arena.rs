@@ -8,7 +8,7 @@ pub const HEIGHT: u32 = 400;
 
 /// An axis-aligned rectangle in arena pixels.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rect {
+pub(crate) struct Rect {
     pub x: f32,
     pub y: f32,
     pub w: f32,
@@ -16,12 +16,12 @@ pub struct Rect {
 }
 
 impl Rect {
-    pub const fn new(x: f32, y: f32, w: f32, h: f32) -> Self {
+    pub(crate) const fn new(x: f32, y: f32, w: f32, h: f32) -> Self {
         Self { x, y, w, h }
     }
 
     /// The point of the rectangle closest to `(px, py)`.
-    pub fn closest(&self, px: f32, py: f32) -> (f32, f32) {
+    pub(crate) fn closest(&self, px: f32, py: f32) -> (f32, f32) {
         (
             px.clamp(self.x, self.x + self.w),
             py.clamp(self.y, self.y + self.h),
@@ -30,10 +30,10 @@ impl Rect {
 }
 
 /// Thickness of the border walls.
-pub const BORDER: f32 = 12.0;
+pub(crate) const BORDER: f32 = 12.0;
 
 /// The walls: the border and four blocks.
-pub const WALLS: [Rect; 8] = [
+pub(crate) const WALLS: [Rect; 8] = [
     Rect::new(0.0, 0.0, WIDTH as f32, BORDER),
     Rect::new(0.0, HEIGHT as f32 - BORDER, WIDTH as f32, BORDER),
     Rect::new(0.0, 0.0, BORDER, HEIGHT as f32),

@@ -3,28 +3,28 @@
 
 use super::arena::{HEIGHT, WALLS, WIDTH};
 use super::game::{Game, PICKUP_RADIUS, PLAYER_RADIUS};
-pub use super::input::Rgba;
+pub(crate) use super::input::Rgba;
 
-pub const BACKGROUND: Rgba = [0x14, 0x17, 0x22, 0xff];
-pub const GRID: Rgba = [0x1b, 0x20, 0x2e, 0xff];
-pub const WALL: Rgba = [0x5a, 0x63, 0x7a, 0xff];
-pub const PLAYER: Rgba = [0xf4, 0xf1, 0xe8, 0xff];
-pub const PICKUP: Rgba = [0xff, 0xc8, 0x3d, 0xff];
-pub const ENEMY: Rgba = [0xe8, 0x3f, 0x4f, 0xff];
+pub(crate) const BACKGROUND: Rgba = [0x14, 0x17, 0x22, 0xff];
+pub(crate) const GRID: Rgba = [0x1b, 0x20, 0x2e, 0xff];
+pub(crate) const WALL: Rgba = [0x5a, 0x63, 0x7a, 0xff];
+pub(crate) const PLAYER: Rgba = [0xf4, 0xf1, 0xe8, 0xff];
+pub(crate) const PICKUP: Rgba = [0xff, 0xc8, 0x3d, 0xff];
+pub(crate) const ENEMY: Rgba = [0xe8, 0x3f, 0x4f, 0xff];
 
 /// Frame size in bytes.
-pub const FRAME_BYTES: usize = (WIDTH * HEIGHT * 4) as usize;
+pub(crate) const FRAME_BYTES: usize = (WIDTH * HEIGHT * 4) as usize;
 
 /// What the display needs besides the game: how far into the next physics
 /// step we are, and the screen-shake offset.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct View {
+pub(crate) struct View {
     pub alpha: f32,
     pub shake: (f32, f32),
 }
 
 /// Draws `game` into `frame`. A frame of the wrong size is left as it is.
-pub fn draw(game: &Game, view: View, frame: &mut [u8]) {
+pub(crate) fn draw(game: &Game, view: View, frame: &mut [u8]) {
     if frame.len() != FRAME_BYTES {
         return;
     }
@@ -95,7 +95,7 @@ fn scale(c: Rgba, f: f32) -> Rgba {
 }
 
 /// Fills a rectangle, clipped to the frame.
-pub fn fill_rect(frame: &mut [u8], x: i32, y: i32, w: i32, h: i32, c: Rgba) {
+pub(crate) fn fill_rect(frame: &mut [u8], x: i32, y: i32, w: i32, h: i32, c: Rgba) {
     let (x0, y0) = (x.max(0), y.max(0));
     let (x1, y1) = ((x + w).min(WIDTH as i32), (y + h).min(HEIGHT as i32));
     for yy in y0..y1 {
@@ -108,7 +108,7 @@ pub fn fill_rect(frame: &mut [u8], x: i32, y: i32, w: i32, h: i32, c: Rgba) {
 }
 
 /// Fills a disc, clipped to the frame.
-pub fn fill_circle(frame: &mut [u8], cx: f32, cy: f32, r: f32, c: Rgba) {
+pub(crate) fn fill_circle(frame: &mut [u8], cx: f32, cy: f32, r: f32, c: Rgba) {
     let x0 = ((cx - r).floor() as i32).max(0);
     let x1 = ((cx + r).ceil() as i32).min(WIDTH as i32 - 1);
     let y0 = ((cy - r).floor() as i32).max(0);
@@ -127,7 +127,7 @@ pub fn fill_circle(frame: &mut [u8], cx: f32, cy: f32, r: f32, c: Rgba) {
 
 /// One light for the lighting shader, in arena pixels.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct Light {
+pub(crate) struct Light {
     pub x: f32,
     pub y: f32,
     pub radius: f32,
@@ -136,10 +136,10 @@ pub struct Light {
 }
 
 /// The lights of a frame: the player, the cursor and the pick-ups.
-pub const MAX_LIGHTS: usize = 8;
+pub(crate) const MAX_LIGHTS: usize = 8;
 
 /// "Update all other lights": the light list for this frame, brightest first.
-pub fn lights(game: &Game, view: View) -> [Light; MAX_LIGHTS] {
+pub(crate) fn lights(game: &Game, view: View) -> [Light; MAX_LIGHTS] {
     let mut out = [Light::default(); MAX_LIGHTS];
     let (px, py) = game.interpolated(view.alpha);
     out[0] = Light {

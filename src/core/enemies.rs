@@ -11,7 +11,7 @@ const SPAWNS: [(f32, f32); 4] = [(40.0, 40.0), (600.0, 40.0), (40.0, 360.0), (60
 
 impl Game {
     /// Sets how many enemies chase the player; new ones start in the corners.
-    pub fn set_enemy_count(&mut self, n: usize) {
+    pub(crate) fn set_enemy_count(&mut self, n: usize) {
         let n = n.min(MAX_ENEMIES);
         for i in self.enemy_count..n {
             self.enemies[i] = SPAWNS[i % SPAWNS.len()];
@@ -21,7 +21,7 @@ impl Game {
     }
 
     /// What the AI needs to plan.
-    pub fn snapshot(&self, level: usize) -> Snapshot {
+    pub(crate) fn snapshot(&self, level: usize) -> Snapshot {
         Snapshot {
             level,
             player: (self.player.x, self.player.y),
@@ -31,7 +31,7 @@ impl Game {
     }
 
     /// Applies a plan (from this tick or an earlier one).
-    pub fn apply(&mut self, plan: &Plan) {
+    pub(crate) fn apply(&mut self, plan: &Plan) {
         let n = plan.count.min(self.enemy_count);
         self.enemy_targets[..n].copy_from_slice(&plan.targets[..n]);
     }

@@ -5,10 +5,10 @@
 use super::ai::MAX_ENEMIES;
 use super::arena::{BORDER, HEIGHT, WALLS, WIDTH};
 use super::input::{Keys, MouseReport, Pad, Rgba};
-pub use super::trail::{SoundEvent, SoundQueue, Trail, TrailDot};
+pub(crate) use super::trail::{SoundEvent, SoundQueue, Trail, TrailDot};
 
-pub const PLAYER_RADIUS: f32 = 11.0;
-pub const PICKUP_RADIUS: f32 = 7.0;
+pub(crate) const PLAYER_RADIUS: f32 = 11.0;
+pub(crate) const PICKUP_RADIUS: f32 = 7.0;
 const PICKUPS: usize = 3;
 const ACCEL: f32 = 1800.0;
 const MAX_SPEED: f32 = 700.0;
@@ -20,14 +20,14 @@ const STEP_LENGTH: f32 = 42.0;
 
 /// What the loop read for one physics step.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Controls {
+pub(crate) struct Controls {
     pub keys: Keys,
     pub pad: Pad,
 }
 
 /// A physics body: position and velocity in arena pixels (per second).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Body {
+pub(crate) struct Body {
     pub x: f32,
     pub y: f32,
     pub vx: f32,
@@ -36,7 +36,7 @@ pub struct Body {
 
 /// The whole game state.
 #[derive(Clone, Debug)]
-pub struct Game {
+pub(crate) struct Game {
     pub player: Body,
     /// Player position before the last step, for interpolation.
     pub previous: (f32, f32),
@@ -71,7 +71,7 @@ pub struct Game {
 }
 
 impl Game {
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         let mut game = Self {
             player: Body {
                 x: WIDTH as f32 / 2.0,
@@ -139,7 +139,7 @@ impl Game {
     /// and a press that starts in this sample clicks. Every sample counts,
     /// so a click shorter than a tick is seen only if its sample is. The
     /// dot takes `colour`: the colour of the mode that consumed the sample.
-    pub fn push_mouse(&mut self, r: &MouseReport, colour: Rgba) {
+    pub(crate) fn push_mouse(&mut self, r: &MouseReport, colour: Rgba) {
         let moved = self.cursor != Some((r.x, r.y));
         if moved {
             self.cursor = Some((r.x, r.y));
@@ -170,12 +170,12 @@ impl Game {
     }
 
     /// Is the mouse steering (it moved within the last second)?
-    pub fn mouse_steering(&self) -> bool {
+    pub(crate) fn mouse_steering(&self) -> bool {
         self.cursor.is_some() && self.time_s - self.cursor_moved_s <= MOUSE_HOLD
     }
 
     /// One fixed physics step of `dt` seconds.
-    pub fn step(&mut self, dt: f32, controls: &Controls) {
+    pub(crate) fn step(&mut self, dt: f32, controls: &Controls) {
         self.previous = (self.player.x, self.player.y);
         let (kx, ky) = controls.keys.axis();
         let (sx, sy) = controls.pad.stick;
@@ -283,7 +283,7 @@ impl Game {
 
     /// The player's position `alpha` (0..=1) of the way from the previous
     /// step to the current one: smooth display between physics steps.
-    pub fn interpolated(&self, alpha: f32) -> (f32, f32) {
+    pub(crate) fn interpolated(&self, alpha: f32) -> (f32, f32) {
         let a = alpha.clamp(0.0, 1.0);
         (
             self.previous.0 + (self.player.x - self.previous.0) * a,

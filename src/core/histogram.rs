@@ -51,7 +51,7 @@ impl Default for Histogram {
 
 impl Histogram {
     /// Values below this are counted exactly.
-    pub const EXACT: u64 = 64;
+    pub(crate) const EXACT: u64 = 64;
 
     pub fn new() -> Self {
         Self {
@@ -103,12 +103,12 @@ impl Histogram {
         self.max
     }
 
-    pub fn min(&self) -> u64 {
+    pub(crate) fn min(&self) -> u64 {
         if self.count == 0 { 0 } else { self.min }
     }
 
     /// Exact mean (zero when empty).
-    pub fn mean(&self) -> f64 {
+    pub(crate) fn mean(&self) -> f64 {
         if self.count == 0 {
             0.0
         } else {
@@ -141,7 +141,7 @@ impl Histogram {
     }
 
     /// Mean of the values at or above the `p`-quantile (for the "1 % low").
-    pub fn mean_at_or_above(&self, p: f64) -> f64 {
+    pub(crate) fn mean_at_or_above(&self, p: f64) -> f64 {
         if self.count == 0 {
             return 0.0;
         }
@@ -157,7 +157,8 @@ impl Histogram {
         sum / n as f64
     }
 
-    pub fn clear(&mut self) {
+    #[cfg(test)]
+    pub(crate) fn clear(&mut self) {
         self.counts.fill(0);
         self.count = 0;
         self.sum = 0;
@@ -174,7 +175,7 @@ pub struct SignedHistogram {
 }
 
 impl SignedHistogram {
-    pub fn record(&mut self, v: i64) {
+    pub(crate) fn record(&mut self, v: i64) {
         if v < 0 {
             self.negative.record(v.unsigned_abs());
         } else {
@@ -182,7 +183,7 @@ impl SignedHistogram {
         }
     }
 
-    pub fn count(&self) -> u64 {
+    pub(crate) fn count(&self) -> u64 {
         self.negative.count + self.positive.count
     }
 
@@ -211,17 +212,13 @@ impl SignedHistogram {
     }
 
     /// The value furthest from zero, with its sign.
-    pub fn max_abs(&self) -> i64 {
+    #[cfg(test)]
+    pub(crate) fn max_abs(&self) -> i64 {
         if self.negative.max > self.positive.max {
             -(self.negative.max as i64)
         } else {
             self.positive.max as i64
         }
-    }
-
-    pub fn clear(&mut self) {
-        self.negative.clear();
-        self.positive.clear();
     }
 }
 

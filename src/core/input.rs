@@ -6,10 +6,10 @@ use std::time::Duration;
 
 /// A colour, RGBA. Input modes are defined in the shell; the core only
 /// receives the colour of the one that consumed a sample.
-pub type Rgba = [u8; 4];
+pub(crate) type Rgba = [u8; 4];
 
 /// Mouse buttons held, as a bit mask (bit 0: left, 1: right, 2: middle).
-pub type Buttons = u8;
+pub(crate) type Buttons = u8;
 
 /// One mouse report: the answer of one `read_from_mouse(buf, BUFSIZE)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -35,7 +35,7 @@ pub struct Keys {
 
 impl Keys {
     /// The direction the keys ask for, each axis in -1..=1.
-    pub fn axis(self) -> (f32, f32) {
+    pub(crate) fn axis(self) -> (f32, f32) {
         let x = f32::from(i8::from(self.right) - i8::from(self.left));
         let y = f32::from(i8::from(self.down) - i8::from(self.up));
         (x, y)
@@ -55,7 +55,7 @@ pub struct Pad {
 /// rate, clicking now and then. Report `seq` is due at `start + seq / hz`,
 /// exactly; the same arguments always give the same reports.
 #[derive(Clone, Copy, Debug)]
-pub struct SyntheticPath {
+pub(crate) struct SyntheticPath {
     start: Duration,
     hz: u32,
     width: f32,
@@ -64,10 +64,10 @@ pub struct SyntheticPath {
 
 impl SyntheticPath {
     /// The report rates a real mouse can have.
-    pub const HZ_RANGE: std::ops::RangeInclusive<u32> = 125..=8000;
+    pub(crate) const HZ_RANGE: std::ops::RangeInclusive<u32> = 125..=8000;
 
     /// `hz` is clamped to [`Self::HZ_RANGE`].
-    pub fn new(start: Duration, hz: u32, width: f32, height: f32) -> Self {
+    pub(crate) fn new(start: Duration, hz: u32, width: f32, height: f32) -> Self {
         Self {
             start,
             hz: hz.clamp(*Self::HZ_RANGE.start(), *Self::HZ_RANGE.end()),
@@ -76,30 +76,32 @@ impl SyntheticPath {
         }
     }
 
-    pub fn hz(&self) -> u32 {
+    pub(crate) fn hz(&self) -> u32 {
         self.hz
     }
 
     /// When report `seq` is produced.
-    pub fn time_of(&self, seq: u64) -> Duration {
+    pub(crate) fn time_of(&self, seq: u64) -> Duration {
         let nanos = u128::from(seq) * 1_000_000_000 / u128::from(self.hz);
         self.start + Duration::from_nanos(nanos as u64)
     }
 
     /// The newest report produced at or before `now` (`None` before the first).
-    pub fn latest_at(&self, now: Duration) -> Option<u64> {
+    pub(crate) fn latest_at(&self, now: Duration) -> Option<u64> {
         let since = now.checked_sub(self.start)?;
         let seq = since.as_nanos() * u128::from(self.hz) / 1_000_000_000;
         Some(seq as u64)
     }
 
     /// How many reports were produced in `[from, to)`.
-    pub fn count_between(&self, from: Duration, to: Duration) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn count_between(&self, from: Duration, to: Duration) -> u64 {
         let first = self.first_at_or_after(from);
         let end = self.first_at_or_after(to);
         end.saturating_sub(first)
     }
 
+    #[cfg(test)]
     fn first_at_or_after(&self, t: Duration) -> u64 {
         match t.checked_sub(self.start) {
             None => 0,
@@ -111,7 +113,7 @@ impl SyntheticPath {
     }
 
     /// Report number `seq`.
-    pub fn report(&self, seq: u64) -> MouseReport {
+    pub(crate) fn report(&self, seq: u64) -> MouseReport {
         let time = self.time_of(seq);
         let s = (time - self.start).as_secs_f32();
         let (cx, cy) = (self.width / 2.0, self.height / 2.0);

@@ -13,7 +13,7 @@ use super::schedule::Subsystem;
 
 /// The figure a step shows beside its caption, measured live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Figure {
+pub(crate) enum Figure {
     /// The first act: the loop's pseudo-code, growing.
     Code,
     /// Reports the loop sees per tick (and of how many the mouse made).
@@ -28,7 +28,7 @@ pub enum Figure {
 
 impl Figure {
     /// The modes (by their names in the mode table) whose figures it shows.
-    pub fn modes(self) -> &'static [&'static str] {
+    pub(crate) fn modes(self) -> &'static [&'static str] {
         match self {
             Figure::Code => &[],
             Figure::SamplesPerTick => &["polled", "threaded", "events"],
@@ -40,7 +40,7 @@ impl Figure {
 
 /// One step of the lecture.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Step {
+pub(crate) struct Step {
     /// What the slide says (second act: the slide's own words, quoted).
     pub caption: &'static str,
     /// Whose slide it is.
@@ -120,7 +120,7 @@ const fn reveal(
 }
 
 /// The long handler: 10 ms of work on every tick of the event loop.
-pub const LONG_HANDLER: Duration = Duration::from_millis(10);
+pub(crate) const LONG_HANDLER: Duration = Duration::from_millis(10);
 
 const EVENT_LOOP: &[&str] = &[
     "register(mouse_fd, on_mouse);     /* callbacks */",
@@ -166,7 +166,7 @@ const DUALITY: &[&str] = &[
     "/* Wait on condition variable   Wait for new messages   */",
 ];
 
-pub const STEPS: [Step; 19] = [
+pub(crate) const STEPS: [Step; 19] = [
     slide(
         "A game loop: synchronize to the highest frequency, read the keyboard, recompute the player position.",
         &[Subsystem::Keyboard, Subsystem::Gamepad, Subsystem::Physics],
@@ -274,11 +274,11 @@ pub const STEPS: [Step; 19] = [
 ];
 
 /// Steps of the first act (the loop growing); the rest is the second act.
-pub const FIRST_ACT: usize = 9;
+pub(crate) const FIRST_ACT: usize = 9;
 
 /// Is `s` on at step `step` (0-based)? The latest step that added or
 /// dropped it decides; never mentioned means off.
-pub fn is_on(step: usize, s: Subsystem) -> bool {
+pub(crate) fn is_on(step: usize, s: Subsystem) -> bool {
     let mut on = false;
     for st in STEPS.iter().take(step + 1) {
         if st.adds.contains(&s) {
@@ -292,7 +292,7 @@ pub fn is_on(step: usize, s: Subsystem) -> bool {
 }
 
 /// The slide's pseudo-code, one line per subsystem (in tick order).
-pub fn code_line(s: Subsystem) -> &'static str {
+pub(crate) fn code_line(s: Subsystem) -> &'static str {
     match s {
         Subsystem::Keyboard => "read_keyboard();",
         Subsystem::Mouse => "read_mouse();",

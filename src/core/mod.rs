@@ -8,20 +8,20 @@
 //!   here reads a clock, sleeps, spawns or does I/O;
 //! - nothing here can fail or panic on any input: no `Result`, no `unwrap`.
 
-pub mod ai;
+pub(crate) mod ai;
 pub mod arena;
-pub mod draw;
-pub mod enemies;
-pub mod game;
-pub mod histogram;
+pub(crate) mod draw;
+pub(crate) mod enemies;
+pub(crate) mod game;
+pub(crate) mod histogram;
 pub mod http;
-pub mod input;
-pub mod lecture;
+pub(crate) mod input;
+pub(crate) mod lecture;
 pub mod pacing;
 pub mod report;
-pub mod ring;
-pub mod schedule;
+pub(crate) mod ring;
+pub(crate) mod schedule;
 pub mod stats;
 pub mod synth;
-pub mod timeline;
-pub mod trail;
+pub(crate) mod timeline;
+pub(crate) mod trail;

@@ -68,7 +68,7 @@ impl Deadlines {
         }
     }
 
-    pub fn period(&self) -> Duration {
+    pub(crate) fn period(&self) -> Duration {
         self.period
     }
 
@@ -101,7 +101,7 @@ impl Deadlines {
     }
 
     /// Changes the period (the loop rate changed): the new grid starts at `now`.
-    pub fn set_period(&mut self, period: Duration, now: Duration) {
+    pub(crate) fn set_period(&mut self, period: Duration, now: Duration) {
         self.period = period.max(Duration::from_nanos(1));
         self.anchor = now;
         self.k = 1;
@@ -126,7 +126,7 @@ pub fn period_of(hz: u32) -> Duration {
 /// the last few hundred wake-ups needed, no more. A bounded ring; no
 /// allocation after construction.
 #[derive(Clone, Debug)]
-pub struct SleepMargin {
+pub(crate) struct SleepMargin {
     ring: [u32; Self::WINDOW],
     len: usize,
     next: usize,
@@ -137,12 +137,12 @@ pub struct SleepMargin {
 
 impl SleepMargin {
     /// How many recent wake-ups the margin is learnt from.
-    pub const WINDOW: usize = 512;
+    pub(crate) const WINDOW: usize = 512;
 
     /// `floor` is the least margin ever used (the start-up guess too);
     /// `ceiling` caps it, so one preempted sleep cannot make the loop spin
     /// for a whole period.
-    pub fn new(floor: Duration, ceiling: Duration) -> Self {
+    pub(crate) fn new(floor: Duration, ceiling: Duration) -> Self {
         Self {
             ring: [0; Self::WINDOW],
             len: 0,
@@ -154,19 +154,19 @@ impl SleepMargin {
     }
 
     /// The current margin.
-    pub fn margin(&self) -> Duration {
+    pub(crate) fn margin(&self) -> Duration {
         self.margin
     }
 
     /// Caps the margin (the pacer keeps the spin within a share of the period).
-    pub fn set_ceiling(&mut self, ceiling: Duration) {
+    pub(crate) fn set_ceiling(&mut self, ceiling: Duration) {
         self.ceiling = ceiling.max(self.floor);
         self.margin = self.margin.min(self.ceiling);
     }
 
     /// Records one native sleep that was asked to end at `target` and
     /// returned at `woke`, and recomputes the margin.
-    pub fn record(&mut self, target: Duration, woke: Duration) {
+    pub(crate) fn record(&mut self, target: Duration, woke: Duration) {
         let over = woke
             .saturating_sub(target)
             .as_nanos()
@@ -194,7 +194,7 @@ impl SleepMargin {
 
 /// The fixed-timestep accumulator: real elapsed time in, whole steps out.
 #[derive(Clone, Copy, Debug)]
-pub struct FixedStep {
+pub(crate) struct FixedStep {
     pub dt: f32,
     acc: f32,
 }
@@ -202,9 +202,9 @@ pub struct FixedStep {
 impl FixedStep {
     /// At most this many steps per call; the rest of a long stall is dropped
     /// (the "spiral of death" guard).
-    pub const MAX_STEPS: u32 = 8;
+    pub(crate) const MAX_STEPS: u32 = 8;
 
-    pub fn new(hz: u32) -> Self {
+    pub(crate) fn new(hz: u32) -> Self {
         Self {
             dt: 1.0 / hz.max(1) as f32,
             acc: 0.0,
@@ -212,7 +212,7 @@ impl FixedStep {
     }
 
     /// Adds `elapsed` seconds; returns how many steps to run now.
-    pub fn advance(&mut self, elapsed: f32) -> u32 {
+    pub(crate) fn advance(&mut self, elapsed: f32) -> u32 {
         self.acc += elapsed.max(0.0);
         let steps = (self.acc / self.dt + 1e-4).floor() as u32;
         let run = steps.min(Self::MAX_STEPS);
@@ -225,7 +225,7 @@ impl FixedStep {
     }
 
     /// How far into the next step the accumulator is (interpolation factor).
-    pub fn alpha(&self) -> f32 {
+    pub(crate) fn alpha(&self) -> f32 {
         (self.acc / self.dt).clamp(0.0, 1.0)
     }
 }

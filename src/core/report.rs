@@ -35,7 +35,7 @@ pub struct Percentiles {
 
 impl Percentiles {
     /// From a histogram of nanoseconds, divided by `unit` nanoseconds.
-    pub fn of(h: &Histogram, unit: f64) -> Self {
+    pub(crate) fn of(h: &Histogram, unit: f64) -> Self {
         Self {
             p50: h.percentile(0.5) as f64 / unit,
             p99: h.percentile(0.99) as f64 / unit,
@@ -44,7 +44,7 @@ impl Percentiles {
         }
     }
 
-    pub fn of_signed(h: &SignedHistogram, unit: f64) -> Self {
+    pub(crate) fn of_signed(h: &SignedHistogram, unit: f64) -> Self {
         Self {
             p50: h.percentile(0.5) as f64 / unit,
             p99: h.percentile(0.99) as f64 / unit,
@@ -59,7 +59,7 @@ const MS: f64 = 1e6;
 
 /// Work time of one subsystem.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-pub struct WorkReport {
+pub(crate) struct WorkReport {
     pub runs: u64,
     pub p50_us: f64,
     pub p99_us: f64,
@@ -70,7 +70,7 @@ pub struct WorkReport {
 
 /// Everything measured in one mode.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct ModeReport {
+pub(crate) struct ModeReport {
     pub ticks: u64,
     /// The loop rate the schedule asked for.
     pub loop_hz: u32,
@@ -103,7 +103,7 @@ pub struct ModeReport {
 }
 
 impl ModeReport {
-    pub fn from_stats(s: &ModeStats) -> Self {
+    pub(crate) fn from_stats(s: &ModeStats) -> Self {
         let work_us = Subsystem::ALL
             .into_iter()
             .filter(|sub| s.work[sub.index()].count() > 0)
@@ -160,7 +160,9 @@ pub struct Modes(BTreeMap<&'static str, ModeReport>);
 
 impl Modes {
     /// The reports of the modes among `modes` that ran at least one tick.
-    pub fn from_stats<'a>(modes: impl IntoIterator<Item = (&'static str, &'a ModeStats)>) -> Self {
+    pub(crate) fn from_stats<'a>(
+        modes: impl IntoIterator<Item = (&'static str, &'a ModeStats)>,
+    ) -> Self {
         Self(
             modes
                 .into_iter()
@@ -171,12 +173,13 @@ impl Modes {
     }
 
     /// The report of the mode called `name`, if it ran.
-    pub fn get(&self, name: &str) -> Option<&ModeReport> {
+    pub(crate) fn get(&self, name: &str) -> Option<&ModeReport> {
         self.0.get(name)
     }
 
     /// Name and report of every mode that ran (by name).
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, &ModeReport)> {
+    #[cfg(test)]
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'static str, &ModeReport)> {
         self.0.iter().map(|(n, r)| (*n, r))
     }
 }

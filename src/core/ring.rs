@@ -4,7 +4,7 @@
 /// A fixed ring: pushing onto a full ring forgets the oldest entry. Its
 /// size is a power of two, so wrapping is a mask, not a division.
 #[derive(Clone, Debug)]
-pub struct Ring<T> {
+pub(crate) struct Ring<T> {
     items: Vec<T>,
     next: usize,
     len: usize,
@@ -12,7 +12,7 @@ pub struct Ring<T> {
 
 impl<T: Copy + Default> Ring<T> {
     /// Allocates every slot now: `capacity` rounded up to a power of two.
-    pub fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         Self {
             items: vec![T::default(); capacity.max(1).next_power_of_two()],
             next: 0,
@@ -20,7 +20,7 @@ impl<T: Copy + Default> Ring<T> {
         }
     }
 
-    pub fn push(&mut self, item: T) {
+    pub(crate) fn push(&mut self, item: T) {
         let cap = self.items.len();
         if let Some(slot) = self.items.get_mut(self.next) {
             *slot = item;
@@ -29,22 +29,25 @@ impl<T: Copy + Default> Ring<T> {
         self.len = (self.len + 1).min(cap);
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// Oldest first.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + '_ {
         let cap = self.items.len();
         let start = (self.next + cap - self.len) % cap;
         (0..self.len).filter_map(move |i| self.items.get((start + i) % cap))
     }
 
-    pub fn clear(&mut self) {
+    #[cfg(test)]
+    pub(crate) fn clear(&mut self) {
         self.next = 0;
         self.len = 0;
     }

@@ -14,7 +14,7 @@ use super::pacing::period_of;
 
 /// One job of the slide's game loop, in the order a tick runs them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Subsystem {
+pub(crate) enum Subsystem {
     Keyboard,
     Mouse,
     Gamepad,
@@ -36,7 +36,7 @@ pub enum Subsystem {
 
 impl Subsystem {
     /// Every subsystem, in tick order.
-    pub const ALL: [Subsystem; 10] = [
+    pub(crate) const ALL: [Subsystem; 10] = [
         Subsystem::Keyboard,
         Subsystem::Mouse,
         Subsystem::Gamepad,
@@ -48,13 +48,13 @@ impl Subsystem {
         Subsystem::Ai,
         Subsystem::Video,
     ];
-    pub const COUNT: usize = Self::ALL.len();
+    pub(crate) const COUNT: usize = Self::ALL.len();
 
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Subsystem::Keyboard => "keyboard",
             Subsystem::Mouse => "mouse",
@@ -70,7 +70,7 @@ impl Subsystem {
     }
 
     /// The line of the slide's pseudo-code loop this subsystem is.
-    pub fn slide_line(self) -> &'static str {
+    pub(crate) fn slide_line(self) -> &'static str {
         match self {
             Subsystem::Keyboard => "read keyboard",
             Subsystem::Mouse => "read mouse",
@@ -90,7 +90,7 @@ impl Subsystem {
 /// switched on at all (AI and video start off; lecture mode switches the
 /// loop's jobs on one slide at a time).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RateTable {
+pub(crate) struct RateTable {
     hz: [u32; Subsystem::COUNT],
     on: [bool; Subsystem::COUNT],
 }
@@ -100,7 +100,7 @@ impl RateTable {
     /// physics; 60 Hz for what is seen and heard; 30 Hz for rumble; and
     /// `mouse_hz`, the mouse's report rate, which a polling loop must match
     /// to see every report.
-    pub fn new(base_hz: u32, mouse_hz: u32) -> Self {
+    pub(crate) fn new(base_hz: u32, mouse_hz: u32) -> Self {
         let mut table = Self {
             hz: [base_hz, mouse_hz, base_hz, base_hz, 60, 60, 60, 30, 10, 60],
             on: [true, true, true, true, true, true, true, true, false, false],
@@ -111,31 +111,31 @@ impl RateTable {
         table
     }
 
-    pub fn hz(&self, s: Subsystem) -> u32 {
+    pub(crate) fn hz(&self, s: Subsystem) -> u32 {
         self.hz[s.index()]
     }
 
-    pub fn set_hz(&mut self, s: Subsystem, hz: u32) {
+    pub(crate) fn set_hz(&mut self, s: Subsystem, hz: u32) {
         self.hz[s.index()] = hz.max(1);
     }
 
-    pub fn is_on(&self, s: Subsystem) -> bool {
+    pub(crate) fn is_on(&self, s: Subsystem) -> bool {
         self.on[s.index()]
     }
 
-    pub fn set_on(&mut self, s: Subsystem, on: bool) {
+    pub(crate) fn set_on(&mut self, s: Subsystem, on: bool) {
         self.on[s.index()] = on;
     }
 
     /// Does `s` run at its rate inside the loop? Everything switched on
     /// does, except the mouse when the input mode reads it some other way
     /// (`mouse_in_table` false: a thread, an event wait).
-    pub fn in_loop(&self, s: Subsystem, mouse_in_table: bool) -> bool {
+    pub(crate) fn in_loop(&self, s: Subsystem, mouse_in_table: bool) -> bool {
         self.is_on(s) && (s != Subsystem::Mouse || mouse_in_table)
     }
 
     /// The loop rate required: the highest rate in the loop.
-    pub fn loop_hz(&self, mouse_in_table: bool) -> u32 {
+    pub(crate) fn loop_hz(&self, mouse_in_table: bool) -> u32 {
         Subsystem::ALL
             .iter()
             .filter(|&&s| self.in_loop(s, mouse_in_table))
@@ -145,7 +145,7 @@ impl RateTable {
     }
 
     /// The subsystem that sets the loop rate (the first of the fastest).
-    pub fn pace_setter(&self, mouse_in_table: bool) -> Subsystem {
+    pub(crate) fn pace_setter(&self, mouse_in_table: bool) -> Subsystem {
         let hz = self.loop_hz(mouse_in_table);
         Subsystem::ALL
             .into_iter()
@@ -156,20 +156,18 @@ impl RateTable {
 
 /// A set of subsystems, as a bit mask.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SubsystemSet(u16);
+pub(crate) struct SubsystemSet(u16);
 
 impl SubsystemSet {
-    pub fn insert(&mut self, s: Subsystem) {
+    pub(crate) fn insert(&mut self, s: Subsystem) {
         self.0 |= 1 << s.index();
     }
-    pub fn contains(self, s: Subsystem) -> bool {
+    pub(crate) fn contains(self, s: Subsystem) -> bool {
         self.0 & (1 << s.index()) != 0
     }
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
     /// Members in tick order.
-    pub fn iter(self) -> impl Iterator<Item = Subsystem> {
+    #[cfg(test)]
+    pub(crate) fn iter(self) -> impl Iterator<Item = Subsystem> {
         Subsystem::ALL
             .into_iter()
             .filter(move |&s| self.contains(s))
@@ -178,7 +176,7 @@ impl SubsystemSet {
 
 /// Decides, tick by tick, which subsystems are due.
 #[derive(Clone, Debug)]
-pub struct Schedule {
+pub(crate) struct Schedule {
     rates: RateTable,
     /// Is the mouse read at its rate by the loop (the input mode says)?
     mouse_in_table: bool,
@@ -187,7 +185,7 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    pub fn new(rates: RateTable, mouse_in_table: bool) -> Self {
+    pub(crate) fn new(rates: RateTable, mouse_in_table: bool) -> Self {
         Self {
             rates,
             mouse_in_table,
@@ -195,38 +193,38 @@ impl Schedule {
         }
     }
 
-    pub fn rates(&self) -> &RateTable {
+    pub(crate) fn rates(&self) -> &RateTable {
         &self.rates
     }
 
-    pub fn mouse_in_table(&self) -> bool {
+    pub(crate) fn mouse_in_table(&self) -> bool {
         self.mouse_in_table
     }
 
     /// The loop rate the current mode requires.
-    pub fn loop_hz(&self) -> u32 {
+    pub(crate) fn loop_hz(&self) -> u32 {
         self.rates.loop_hz(self.mouse_in_table)
     }
 
     /// The subsystem that sets the loop rate now.
-    pub fn pace_setter(&self) -> Subsystem {
+    pub(crate) fn pace_setter(&self) -> Subsystem {
         self.rates.pace_setter(self.mouse_in_table)
     }
 
-    pub fn loop_period(&self) -> Duration {
+    pub(crate) fn loop_period(&self) -> Duration {
         period_of(self.loop_hz())
     }
 
     /// Puts the mouse in the rate table or takes it out (the input mode
     /// changed); returns whether the loop rate changed.
-    pub fn set_mouse_in_table(&mut self, in_table: bool) -> bool {
+    pub(crate) fn set_mouse_in_table(&mut self, in_table: bool) -> bool {
         let before = self.loop_hz();
         self.mouse_in_table = in_table;
         self.loop_hz() != before
     }
 
     /// Changes one rate; returns whether the loop rate changed.
-    pub fn set_hz(&mut self, s: Subsystem, hz: u32) -> bool {
+    pub(crate) fn set_hz(&mut self, s: Subsystem, hz: u32) -> bool {
         let before = self.loop_hz();
         self.rates.set_hz(s, hz);
         self.next_due[s.index()] = None;
@@ -234,7 +232,7 @@ impl Schedule {
     }
 
     /// Switches a subsystem on or off; returns whether the loop rate changed.
-    pub fn set_on(&mut self, s: Subsystem, on: bool) -> bool {
+    pub(crate) fn set_on(&mut self, s: Subsystem, on: bool) -> bool {
         let before = self.loop_hz();
         self.rates.set_on(s, on);
         self.next_due[s.index()] = None;
@@ -248,7 +246,7 @@ impl Schedule {
     /// of its due time, so rates that do not divide the loop rate still
     /// average out exactly. One that fell behind (the loop was late) runs
     /// once and re-anchors, like the loop itself.
-    pub fn due(&mut self, deadline: Duration) -> SubsystemSet {
+    pub(crate) fn due(&mut self, deadline: Duration) -> SubsystemSet {
         let half_tick = self.loop_period() / 2;
         let mut set = SubsystemSet::default();
         for s in Subsystem::ALL {

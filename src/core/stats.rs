@@ -14,7 +14,7 @@ use super::schedule::Subsystem;
 
 /// The last `N` values of a series, oldest first, for graphs.
 #[derive(Clone, Debug)]
-pub struct Recent<const N: usize> {
+pub(crate) struct Recent<const N: usize> {
     values: [f32; N],
     len: usize,
     next: usize,
@@ -31,27 +31,23 @@ impl<const N: usize> Default for Recent<N> {
 }
 
 impl<const N: usize> Recent<N> {
-    pub fn push(&mut self, v: f32) {
+    pub(crate) fn push(&mut self, v: f32) {
         self.values[self.next] = v;
         self.next = (self.next + 1) % N;
         self.len = (self.len + 1).min(N);
     }
 
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.len
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = f32> + '_ {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = f32> + '_ {
         let start = if self.len < N { 0 } else { self.next };
         (0..self.len).map(move |i| self.values[(start + i) % N])
     }
 
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.len = 0;
         self.next = 0;
     }
@@ -60,18 +56,18 @@ impl<const N: usize> Recent<N> {
 /// CapFrameX's stutter rule: a frame time over 2.5× the moving average of
 /// the frames before it.
 #[derive(Clone, Debug, Default)]
-pub struct StutterDetector {
+pub(crate) struct StutterDetector {
     window: Recent<{ StutterDetector::WINDOW }>,
 }
 
 impl StutterDetector {
     /// Frames in the moving average.
-    pub const WINDOW: usize = 20;
-    pub const FACTOR: f32 = 2.5;
+    pub(crate) const WINDOW: usize = 20;
+    pub(crate) const FACTOR: f32 = 2.5;
 
     /// Records a frame time; returns whether it was a stutter. The first
     /// few frames only fill the average.
-    pub fn push(&mut self, frame_ms: f32) -> bool {
+    pub(crate) fn push(&mut self, frame_ms: f32) -> bool {
         let stutter = self.window.len() >= 5 && {
             let avg = self.window.iter().sum::<f32>() / self.window.len() as f32;
             frame_ms > Self::FACTOR * avg
@@ -80,17 +76,17 @@ impl StutterDetector {
         stutter
     }
 
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.window.clear();
     }
 }
 
 /// Points kept for the overlay's graphs.
-pub const GRAPH_POINTS: usize = 240;
+pub(crate) const GRAPH_POINTS: usize = 240;
 
 /// Everything measured while one input mode was active.
 #[derive(Clone, Debug)]
-pub struct ModeStats {
+pub(crate) struct ModeStats {
     /// Loop rate in force (hertz).
     pub loop_hz: u32,
     /// Wall time this mode was active.
@@ -170,7 +166,7 @@ impl Default for ModeStats {
 impl ModeStats {
     /// Forget the previous tick and frame: the next ones start a new run
     /// of this mode (after a switch or a pause), not a long period.
-    pub fn resume(&mut self) {
+    pub(crate) fn resume(&mut self) {
         self.last_tick_start = None;
         self.last_frame = None;
         self.stutter.clear();
@@ -179,14 +175,14 @@ impl ModeStats {
     /// A new stretch in this mode reads reports from number `first_seq` on:
     /// reports numbered below it were produced before the stretch began,
     /// belong to the mode that ran then, and never count as seen here.
-    pub fn begin_stretch(&mut self, first_seq: u64) {
+    pub(crate) fn begin_stretch(&mut self, first_seq: u64) {
         if let Some(before) = first_seq.checked_sub(1) {
             self.last_seq = Some(self.last_seq.map_or(before, |last| last.max(before)));
         }
     }
 
     /// Records a tick of a loop whose period is `period`.
-    pub fn on_tick(&mut self, tick: &Tick, period: Duration) {
+    pub(crate) fn on_tick(&mut self, tick: &Tick, period: Duration) {
         self.ticks += 1;
         self.missed_ticks += tick.missed;
         let late = tick.lateness();
@@ -202,7 +198,7 @@ impl ModeStats {
     }
 
     /// Records a frame presented at `at`.
-    pub fn on_frame(&mut self, at: Duration) {
+    pub(crate) fn on_frame(&mut self, at: Duration) {
         self.frames += 1;
         if let Some(prev) = self.last_frame {
             let ft = at.saturating_sub(prev);
@@ -218,7 +214,7 @@ impl ModeStats {
 
     /// Records the samples one mouse read consumed at `now`: how many, and
     /// the newest one's sequence number and time.
-    pub fn on_mouse_read(&mut self, now: Duration, samples: u64, newest: (u64, Duration)) {
+    pub(crate) fn on_mouse_read(&mut self, now: Duration, samples: u64, newest: (u64, Duration)) {
         self.samples_per_tick.record(samples);
         if samples == 0 {
             return;
@@ -237,47 +233,47 @@ impl ModeStats {
     }
 
     /// Records how old the oldest sample of a read was when consumed at `now`.
-    pub fn on_oldest(&mut self, now: Duration, oldest: Duration) {
+    pub(crate) fn on_oldest(&mut self, now: Duration, oldest: Duration) {
         self.oldest_age.record_duration(now.saturating_sub(oldest));
     }
 
     /// Records a tick that read the mouse and found nothing new.
-    pub fn on_mouse_empty(&mut self) {
+    pub(crate) fn on_mouse_empty(&mut self) {
         self.samples_per_tick.record(0);
     }
 
-    pub fn on_channel(&mut self, depth: u64) {
+    pub(crate) fn on_channel(&mut self, depth: u64) {
         self.channel_depth_max = self.channel_depth_max.max(depth);
     }
 
-    pub fn on_work(&mut self, s: Subsystem, d: Duration) {
+    pub(crate) fn on_work(&mut self, s: Subsystem, d: Duration) {
         self.work[s.index()].record_duration(d);
     }
 
     /// 1 % low in frames per second: 1000 / mean of the frame times (ms) at
     /// or above the 99th percentile.
-    pub fn one_percent_low_fps(&self) -> f64 {
+    pub(crate) fn one_percent_low_fps(&self) -> f64 {
         let ms = self.frame_time.mean_at_or_above(0.99) / 1e6;
         if ms > 0.0 { 1000.0 / ms } else { 0.0 }
     }
 
     /// Frames per second over the time this mode was active.
-    pub fn fps(&self) -> f64 {
+    pub(crate) fn fps(&self) -> f64 {
         per_second(self.frames, self.active)
     }
 
     /// Mean samples consumed per tick.
-    pub fn mean_samples_per_tick(&self) -> f64 {
+    pub(crate) fn mean_samples_per_tick(&self) -> f64 {
         self.samples_per_tick.mean()
     }
 
     /// CPU used by the loop and the reader, in percent of one core.
-    pub fn cpu_percent(&self) -> f64 {
+    pub(crate) fn cpu_percent(&self) -> f64 {
         percent(self.cpu_loop + self.cpu_reader, self.active)
     }
 
     /// Measured loop rate: ticks per second of activity.
-    pub fn measured_hz(&self) -> f64 {
+    pub(crate) fn measured_hz(&self) -> f64 {
         per_second(self.ticks, self.active)
     }
 }

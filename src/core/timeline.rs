@@ -15,7 +15,7 @@ use super::schedule::Subsystem;
 
 /// A thread of ours.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Lane {
+pub(crate) enum Lane {
     /// The game loop (the program's main thread).
     #[default]
     Loop,
@@ -26,21 +26,21 @@ pub enum Lane {
 }
 
 impl Lane {
-    pub const ALL: [Lane; 5] = [
+    pub(crate) const ALL: [Lane; 5] = [
         Lane::Loop,
         Lane::ReadMouse,
         Lane::Ai,
         Lane::Video,
         Lane::Signals,
     ];
-    pub const COUNT: usize = Self::ALL.len();
+    pub(crate) const COUNT: usize = Self::ALL.len();
 
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 
     /// The thread's name, as `ps -L` and the trace show it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Lane::Loop => "loop",
             Lane::ReadMouse => "read_mouse",
@@ -62,7 +62,7 @@ impl Lane {
 
 /// What a thread was doing during a span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Activity {
+pub(crate) enum Activity {
     /// The loop running one subsystem.
     Run(Subsystem),
     /// The loop waiting for its next deadline.
@@ -81,7 +81,7 @@ pub enum Activity {
 }
 
 impl Activity {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Activity::Run(s) => s.name(),
             Activity::Sleep => "sleep until deadline",
@@ -96,7 +96,7 @@ impl Activity {
 
 /// One stretch of one thread's time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Span {
+pub(crate) struct Span {
     pub lane: Lane,
     pub what: Activity,
     pub start: Duration,
@@ -105,7 +105,7 @@ pub struct Span {
 
 /// A mouse report the loop consumed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Mark {
+pub(crate) struct Mark {
     pub seq: u64,
     /// When the device produced it.
     pub produced: Duration,
@@ -122,21 +122,21 @@ pub struct Mark {
 /// Reports nobody consumed: `count` of them, produced after `after` and
 /// before `before` (their exact times are gone with them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct Lost {
+pub(crate) struct Lost {
     pub after: Duration,
     pub before: Duration,
     pub count: u64,
 }
 
 /// How much history the panel shows.
-pub const HISTORY: Duration = Duration::from_millis(200);
+pub(crate) const HISTORY: Duration = Duration::from_millis(200);
 
 /// Marks and lost runs kept: 250 ms of an 8 kHz mouse, with room to spare.
 const MARKS: usize = 4096;
 
 /// The timeline of every lane, and the reports' marks.
 #[derive(Clone, Debug)]
-pub struct Timeline {
+pub(crate) struct Timeline {
     lanes: [Ring<Span>; Lane::COUNT],
     marks: Ring<Mark>,
     lost: Ring<Lost>,
@@ -154,7 +154,7 @@ impl Default for Timeline {
 }
 
 impl Timeline {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             lanes: Lane::ALL.map(|l| Ring::new(l.capacity())),
             marks: Ring::new(MARKS),
@@ -166,7 +166,7 @@ impl Timeline {
     }
 
     /// Records a span (ignored while frozen, and if it ends before it starts).
-    pub fn span(&mut self, span: Span) {
+    pub(crate) fn span(&mut self, span: Span) {
         if self.frozen_at.is_some() || span.end < span.start {
             return;
         }
@@ -179,7 +179,7 @@ impl Timeline {
     /// device returns the same newest one until another comes) is not
     /// marked again; a gap in sequence numbers is a run of lost reports,
     /// returned.
-    pub fn consumed(&mut self, mark: Mark) -> Option<Lost> {
+    pub(crate) fn consumed(&mut self, mark: Mark) -> Option<Lost> {
         let mut lost = None;
         match self.last_report {
             Some((seq, _)) if mark.seq <= seq => return None,
@@ -205,7 +205,7 @@ impl Timeline {
 
     /// Freezes the history at `now` (the game paused: a lecturer can point
     /// at it), or lets it run again.
-    pub fn set_frozen(&mut self, frozen: bool, now: Duration) {
+    pub(crate) fn set_frozen(&mut self, frozen: bool, now: Duration) {
         self.frozen_at = match (frozen, self.frozen_at) {
             (true, Some(at)) => Some(at),
             (true, None) => Some(now),
@@ -213,17 +213,22 @@ impl Timeline {
         };
     }
 
-    pub fn is_frozen(&self) -> bool {
+    pub(crate) fn is_frozen(&self) -> bool {
         self.frozen_at.is_some()
     }
 
     /// The end of the window to show: now, or when it froze.
-    pub fn view_end(&self, now: Duration) -> Duration {
+    pub(crate) fn view_end(&self, now: Duration) -> Duration {
         self.frozen_at.unwrap_or(now)
     }
 
     /// Spans of `lane` that overlap `from..to`, oldest first.
-    pub fn spans(&self, lane: Lane, from: Duration, to: Duration) -> impl Iterator<Item = &Span> {
+    pub(crate) fn spans(
+        &self,
+        lane: Lane,
+        from: Duration,
+        to: Duration,
+    ) -> impl Iterator<Item = &Span> {
         self.lanes
             .get(lane.index())
             .into_iter()
@@ -232,21 +237,22 @@ impl Timeline {
     }
 
     /// Marks consumed in `from..to` or produced in it, oldest first.
-    pub fn marks(&self, from: Duration, to: Duration) -> impl Iterator<Item = &Mark> {
+    pub(crate) fn marks(&self, from: Duration, to: Duration) -> impl Iterator<Item = &Mark> {
         self.marks
             .iter()
             .filter(move |m| m.consumed >= from && m.produced <= to)
     }
 
     /// Runs of lost reports that overlap `from..to`.
-    pub fn lost(&self, from: Duration, to: Duration) -> impl Iterator<Item = &Lost> {
+    pub(crate) fn lost(&self, from: Duration, to: Duration) -> impl Iterator<Item = &Lost> {
         self.lost
             .iter()
             .filter(move |l| l.before >= from && l.after <= to)
     }
 
     /// Forgets everything recorded (the statistics were reset).
-    pub fn clear(&mut self) {
+    #[cfg(test)]
+    pub(crate) fn clear(&mut self) {
         for ring in &mut self.lanes {
             ring.clear();
         }

@@ -15,14 +15,14 @@ pub enum SoundEvent {
 
 /// A bounded queue of sound events; overflow is counted, never grown.
 #[derive(Clone, Debug)]
-pub struct SoundQueue {
+pub(crate) struct SoundQueue {
     events: [SoundEvent; Self::CAPACITY],
     len: usize,
     pub overflowed: u64,
 }
 
 impl SoundQueue {
-    pub const CAPACITY: usize = 32;
+    pub(crate) const CAPACITY: usize = 32;
 
     pub(crate) fn new() -> Self {
         Self {
@@ -41,11 +41,11 @@ impl SoundQueue {
         }
     }
 
-    pub fn as_slice(&self) -> &[SoundEvent] {
+    pub(crate) fn as_slice(&self) -> &[SoundEvent] {
         &self.events[..self.len]
     }
 
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.len = 0;
     }
 }
@@ -53,7 +53,7 @@ impl SoundQueue {
 /// One dot of the mouse trail: where a sample the loop consumed was, and
 /// the colour of the input mode that consumed it.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct TrailDot {
+pub(crate) struct TrailDot {
     pub x: f32,
     pub y: f32,
     pub time_s: f32,
@@ -62,14 +62,14 @@ pub struct TrailDot {
 
 /// The last [`Trail::CAPACITY`] mouse samples the loop consumed.
 #[derive(Clone, Debug)]
-pub struct Trail {
+pub(crate) struct Trail {
     dots: [TrailDot; Self::CAPACITY],
     len: usize,
     next: usize,
 }
 
 impl Trail {
-    pub const CAPACITY: usize = 1024;
+    pub(crate) const CAPACITY: usize = 1024;
 
     pub(crate) fn new() -> Self {
         let dot = TrailDot {
@@ -91,7 +91,7 @@ impl Trail {
         self.len = (self.len + 1).min(Self::CAPACITY);
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &TrailDot> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &TrailDot> {
         let start = if self.len < Self::CAPACITY {
             0
         } else {
@@ -100,11 +100,8 @@ impl Trail {
         (0..self.len).map(move |i| &self.dots[(start + i) % Self::CAPACITY])
     }
 
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 }

@@ -25,13 +25,13 @@ use tasks::{Point, TASK_BYTES, Window};
 const PROGRAM: &str = "why-threads seda";
 
 /// A design under test: the same tasks, driven its own way.
-pub struct Curve {
+pub(crate) struct Curve {
     pub name: &'static str,
     pub run: fn(File, usize, Window) -> Result<Point, String>,
 }
 
 /// The curves of the figure, in plotting order.
-pub const CURVES: &[Curve] = &[
+pub(crate) const CURVES: &[Curve] = &[
     Curve {
         name: "threaded",
         run: tasks::threaded,
@@ -47,9 +47,9 @@ pub const CURVES: &[Curve] = &[
 ];
 
 /// The paper's x axis.
-pub const DEFAULT_POINTS: [usize; 6] = [1, 4, 16, 64, 256, 1024];
-pub const MAX_POINT: usize = 4096;
-pub const MAX_SECONDS: f64 = 10.0;
+pub(crate) const DEFAULT_POINTS: [usize; 6] = [1, 4, 16, 64, 256, 1024];
+pub(crate) const MAX_POINT: usize = 4096;
+pub(crate) const MAX_SECONDS: f64 = 10.0;
 
 /// Options of `why-threads seda`.
 #[derive(clap::Args, Clone, Debug, PartialEq)]
@@ -78,7 +78,7 @@ fn parse_seconds(s: &str) -> Result<f64, String> {
 }
 
 /// One design's points, in the order of `points`.
-pub struct Measured {
+pub(crate) struct Measured {
     pub name: &'static str,
     pub points: Vec<Point>,
 }
@@ -138,7 +138,7 @@ pub fn run(args: SedaArgs) -> ExitCode {
 /// Measures every curve at every point, `rounds` times; the designs
 /// alternate at each point so that a noisy neighbour hurts them alike, and
 /// each point keeps its best round.
-pub fn measure(
+pub(crate) fn measure(
     dir: &Path,
     points: &[usize],
     window: Window,
@@ -192,7 +192,7 @@ fn ms(ns: f64) -> f64 {
 }
 
 /// The printed table: one row per point, one column group per design.
-pub fn table(results: &[Measured]) -> String {
+pub(crate) fn table(results: &[Measured]) -> String {
     let mut s = format!("{:>8}", "tasks");
     for m in results {
         s += &format!(
@@ -237,7 +237,7 @@ pub fn table(results: &[Measured]) -> String {
 }
 
 /// The CSV: one line per design and point.
-pub fn csv(results: &[Measured]) -> String {
+pub(crate) fn csv(results: &[Measured]) -> String {
     let mut s = String::from(
         "design,tasks_offered,tasks_per_s,latency_mean_ms,latency_p99_ms,tasks,errors,refused,switches_per_task\n",
     );

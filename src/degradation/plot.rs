@@ -9,7 +9,7 @@ const WIDTH: u32 = 820;
 const HEIGHT: u32 = 640;
 
 /// Renders the curves to an SVG document.
-pub fn svg(results: &[Measured]) -> Result<String, String> {
+pub(crate) fn svg(results: &[Measured]) -> Result<String, String> {
     let mut out = String::new();
     draw(&mut out, results).map_err(|e| format!("cannot draw the plot: {e}"))?;
     Ok(out)

@@ -20,7 +20,7 @@ use crate::serve::seda::QUEUE_CAPACITY;
 use crate::serve::seda::control::{BatchController, PoolController};
 
 /// The stage's most threads (`serve --arch seda`'s default `--workers`).
-pub const MAX_THREADS: usize = 4;
+pub(crate) const MAX_THREADS: usize = 4;
 const MAX_BATCH: usize = 32;
 const CONTROL_EVERY: Duration = Duration::from_millis(100);
 /// Queue length above which the pool controller counts a sample as long.
@@ -77,7 +77,7 @@ impl Stage {
 }
 
 /// `concurrency` tasks offered to one stage with a self-sizing pool.
-pub fn staged(file: File, concurrency: usize, window: Window) -> Result<Point, String> {
+pub(crate) fn staged(file: File, concurrency: usize, window: Window) -> Result<Point, String> {
     let (tx, rx) = bounded(QUEUE_CAPACITY);
     let stage = Arc::new(Stage {
         file,

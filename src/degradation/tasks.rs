@@ -19,14 +19,14 @@ use std::time::{Duration, Instant};
 use crate::core::stats::Histogram;
 
 /// The read each task does.
-pub const TASK_BYTES: usize = 8 * 1024;
+pub(crate) const TASK_BYTES: usize = 8 * 1024;
 /// Stack of each benchmark thread: the task needs little, and 1024 default
 /// 8 MB stacks would only measure page-table setup.
 const THREAD_STACK: usize = 64 * 1024;
 
 /// One measured point of a curve.
 #[derive(Clone, Debug)]
-pub struct Point {
+pub(crate) struct Point {
     pub concurrency: usize,
     /// Tasks finished inside the measured window.
     pub tasks: u64,
@@ -42,14 +42,14 @@ pub struct Point {
 }
 
 impl Point {
-    pub fn tasks_per_second(&self) -> f64 {
+    pub(crate) fn tasks_per_second(&self) -> f64 {
         self.tasks as f64 / self.seconds.max(1e-9)
     }
 }
 
 /// How long to run before and while measuring.
 #[derive(Clone, Copy, Debug)]
-pub struct Window {
+pub(crate) struct Window {
     pub warmup: Duration,
     pub measure: Duration,
 }
@@ -74,7 +74,7 @@ type Done = (usize, Instant, bool);
 /// arrives. Each of the `concurrency` pre-started threads sleeps until its
 /// task comes, reads, reports: every task costs a wake-up, as in the paper
 /// ("after receiving a task, each thread performs an 8 KB read").
-pub fn threaded(file: File, concurrency: usize, window: Window) -> Result<Point, String> {
+pub(crate) fn threaded(file: File, concurrency: usize, window: Window) -> Result<Point, String> {
     let file = Arc::new(file);
     let (done_tx, done_rx) = mpsc::channel::<Done>();
     let mut mailboxes = Vec::with_capacity(concurrency);
@@ -161,7 +161,11 @@ enum Step {
 }
 
 /// One thread, `concurrency` state machines, one event queue.
-pub fn event_driven(file: File, concurrency: usize, window: Window) -> Result<Point, String> {
+pub(crate) fn event_driven(
+    file: File,
+    concurrency: usize,
+    window: Window,
+) -> Result<Point, String> {
     std::thread::Builder::new()
         .name("event-loop".into())
         .spawn(move || event_loop(&file, concurrency, window))

@@ -19,10 +19,10 @@ use target::Target;
 const PROGRAM: &str = "why-threads load";
 
 /// Caps: a mistyped argument must not become an hour-long flood.
-pub const MAX_CONNECTIONS: usize = 20_000;
-pub const MAX_SECONDS: f64 = 600.0;
-pub const MAX_REQUESTS: u64 = 100_000_000;
-pub const MAX_THREADS: usize = 64;
+pub(crate) const MAX_CONNECTIONS: usize = 20_000;
+pub(crate) const MAX_SECONDS: f64 = 600.0;
+pub(crate) const MAX_REQUESTS: u64 = 100_000_000;
+pub(crate) const MAX_THREADS: usize = 64;
 
 /// Options of `why-threads load`.
 #[derive(clap::Args, Clone, Debug, PartialEq)]

@@ -5,7 +5,7 @@
 
 /// What the bytes fed so far amount to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Progress {
+pub(crate) enum Progress {
     NeedMore,
     /// The response is complete after `consumed` bytes of the last feed.
     Done {
@@ -19,7 +19,7 @@ pub enum Progress {
 }
 
 /// The server closed a keep-alive connection instead of answering.
-pub const CLOSED_BEFORE_RESPONSE: &str = "connection closed before a response";
+pub(crate) const CLOSED_BEFORE_RESPONSE: &str = "connection closed before a response";
 
 /// Heads larger than this are a protocol error (servers send ~200 bytes).
 const MAX_HEAD: usize = 64 * 1024;
@@ -42,7 +42,7 @@ enum Body {
 
 /// Reads one response after another on a keep-alive connection.
 #[derive(Debug)]
-pub struct ResponseReader {
+pub(crate) struct ResponseReader {
     head: Vec<u8>,
     line: Vec<u8>,
     body: Body,
@@ -57,7 +57,7 @@ impl Default for ResponseReader {
 }
 
 impl ResponseReader {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             head: Vec::with_capacity(1024),
             line: Vec::with_capacity(64),
@@ -68,7 +68,7 @@ impl ResponseReader {
     }
 
     /// Forgets any partial response (after a reconnect).
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.head.clear();
         self.line.clear();
         self.body = Body::Head;
@@ -77,7 +77,7 @@ impl ResponseReader {
     }
 
     /// Feeds the next bytes read from the socket.
-    pub fn feed(&mut self, data: &[u8]) -> Progress {
+    pub(crate) fn feed(&mut self, data: &[u8]) -> Progress {
         if self.body != Body::Head {
             return self.feed_body(data, 0);
         }
@@ -116,7 +116,7 @@ impl ResponseReader {
     }
 
     /// The connection reached end of file.
-    pub fn eof(&mut self) -> Progress {
+    pub(crate) fn eof(&mut self) -> Progress {
         match self.body {
             Body::UntilClose => {
                 let status = self.status;

@@ -32,7 +32,7 @@ impl Errors {
         self.connect + self.read + self.write + self.protocol
     }
 
-    pub fn add(&mut self, o: &Errors) {
+    pub(crate) fn add(&mut self, o: &Errors) {
         self.connect += o.connect;
         self.read += o.read;
         self.write += o.write;
@@ -57,13 +57,13 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn per_second(&self, n: u64) -> f64 {
+    pub(crate) fn per_second(&self, n: u64) -> f64 {
         n as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }
 }
 
 /// The report as printed.
-pub fn summary(r: &Report) -> String {
+pub(crate) fn summary(r: &Report) -> String {
     let e = &r.errors;
     format!(
         "  requests   {:>10} in {:.2} s   {:>12.1} req/s\n  \
@@ -99,7 +99,7 @@ fn bytes(b: f64) -> String {
 }
 
 /// Nanoseconds in the unit that keeps 3 significant figures.
-pub fn duration(ns: u64) -> String {
+pub(crate) fn duration(ns: u64) -> String {
     let ns = ns as f64;
     match ns {
         n if n >= 1e9 => format!("{:.2} s", n / 1e9),

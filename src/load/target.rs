@@ -20,7 +20,7 @@ pub struct Target {
 
 /// Why a URL cannot be loaded.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TargetError {
+pub(crate) enum TargetError {
     BadUrl(String),
     Unresolved(String),
     NotLocal { url: String, addrs: Vec<IpAddr> },
@@ -46,7 +46,7 @@ impl fmt::Display for TargetError {
 impl Target {
     /// Parses `http://HOST[:PORT][/PATH]` and checks the address against
     /// `own` (this machine's interface addresses, see `sys::net::own_addresses`).
-    pub fn parse(url: &str, own: &[IpAddr]) -> Result<Target, TargetError> {
+    pub(crate) fn parse(url: &str, own: &[IpAddr]) -> Result<Target, TargetError> {
         let (host, port, path) = split_url(url)?;
         let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
             Ok(ip) => vec![SocketAddr::new(ip, port)],

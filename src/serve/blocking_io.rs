@@ -18,7 +18,7 @@ use crate::core::http::Status;
 /// How often a thread waiting for input looks at the shutdown flag.
 const SLICE: Duration = Duration::from_millis(250);
 
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The connection ended (the Exit stage ran).
     Closed,
     /// Handed back while waiting for input (pool: others were queued);
@@ -30,7 +30,7 @@ pub enum Outcome {
 /// `yield_now()` says another connection should have the thread: after a
 /// response, or while waiting for input (it is then given `brief_wait` to
 /// send something first; zero: only what has already arrived is read).
-pub fn drive(
+pub(crate) fn drive(
     shared: &Shared,
     stream: &mut TcpStream,
     s: &mut Session,
@@ -106,7 +106,7 @@ pub fn drive(
 /// until shutdown, runs stage 1 (admission) and gives each admitted
 /// connection to `hand_off`. A connection it hands back (no thread or
 /// queue slot for it) is answered 503 at once and exits.
-pub fn accept_until_shutdown(
+pub(crate) fn accept_until_shutdown(
     listener: &std::net::TcpListener,
     shared: &Shared,
     mut hand_off: impl FnMut(TcpStream, Session) -> Option<(TcpStream, Session)>,
@@ -136,7 +136,7 @@ pub fn accept_until_shutdown(
 }
 
 /// Waits (bounded) until every connection has ended; false if some remain.
-pub fn wait_for_connections(shared: &Shared, grace: Duration) -> bool {
+pub(crate) fn wait_for_connections(shared: &Shared, grace: Duration) -> bool {
     let until = Instant::now() + grace;
     while shared.counters.active.load(Ordering::Acquire) > 0 {
         if Instant::now() >= until {
@@ -148,7 +148,7 @@ pub fn wait_for_connections(shared: &Shared, grace: Duration) -> bool {
 }
 
 /// Wakes a thread blocked in `accept` on `listener` by connecting to it.
-pub fn wake_accept(addr: std::net::SocketAddr) -> impl Fn() + Send + Sync + 'static {
+pub(crate) fn wake_accept(addr: std::net::SocketAddr) -> impl Fn() + Send + Sync + 'static {
     move || {
         let _ = TcpStream::connect_timeout(&super::reachable(addr), Duration::from_secs(1));
     }
@@ -156,7 +156,7 @@ pub fn wake_accept(addr: std::net::SocketAddr) -> impl Fn() + Send + Sync + 'sta
 
 /// An `accept` error that a server survives (out of file descriptors, a
 /// connection reset before it was accepted): pause briefly and go on.
-pub fn pause_after_accept_error(e: &std::io::Error) {
+pub(crate) fn pause_after_accept_error(e: &std::io::Error) {
     if e.kind() != ErrorKind::ConnectionAborted && e.kind() != ErrorKind::Interrupted {
         std::thread::sleep(Duration::from_millis(10));
     }

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::core::http::{Status, content_type};
 
 /// Files larger than this are refused (403): every body is held in memory.
-pub const MAX_FILE: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_FILE: u64 = 16 * 1024 * 1024;
 /// Total bytes kept in the cache; beyond it files are read for each request.
 const BUDGET: usize = 128 * 1024 * 1024;
 /// Bytes of file contents held at once, cached or in responses: beyond it
@@ -27,7 +27,7 @@ const LIVE_LIMIT: usize = 512 * 1024 * 1024;
 /// How long an entry is trusted before the file is checked again.
 const REVALIDATE: Duration = Duration::from_secs(1);
 
-pub struct Entry {
+pub(crate) struct Entry {
     pub bytes: Box<[u8]>,
     pub content_type: &'static str,
     file: PathBuf,
@@ -54,7 +54,7 @@ pub struct Cache {
 
 impl Cache {
     /// A cache of the files under `root` (which must be a folder).
-    pub fn new(root: &Path) -> Result<Cache, String> {
+    pub(crate) fn new(root: &Path) -> Result<Cache, String> {
         let root =
             fs::canonicalize(root).map_err(|e| format!("cannot serve {}: {e}", root.display()))?;
         if !root.is_dir() {
@@ -69,7 +69,7 @@ impl Cache {
         })
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 
@@ -78,7 +78,7 @@ impl Cache {
     }
 
     /// The cached, still valid entry for `path`, pinned; None on a miss.
-    pub fn pin(&self, path: &str, now: Instant) -> Option<Arc<Entry>> {
+    pub(crate) fn pin(&self, path: &str, now: Instant) -> Option<Arc<Entry>> {
         let entry = {
             let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
             Arc::clone(entries.get(path)?)
@@ -110,7 +110,7 @@ impl Cache {
     /// Reads `path` (relative, already normalised) from disk into the cache.
     /// Never anything outside the root: symlinks are resolved first and a
     /// target outside the root is refused (403).
-    pub fn load(&self, path: &str, now: Instant) -> Result<Arc<Entry>, Status> {
+    pub(crate) fn load(&self, path: &str, now: Instant) -> Result<Arc<Entry>, Status> {
         let mut file = self.resolve(Path::new(path))?;
         if file.is_dir() {
             file = self.resolve(&Path::new(path).join("index.html"))?;

@@ -18,14 +18,14 @@ use super::cache::Entry;
 const INPUT_CAPACITY: usize = 2 * MAX_HEAD;
 
 /// What the response being written is.
-pub enum Reply {
+pub(crate) enum Reply {
     /// A file pinned in the cache (its bytes stay alive while it is sent).
     File(Arc<Entry>),
     /// An error page; the connection closes after it.
     Error(Status),
 }
 
-pub struct Session {
+pub(crate) struct Session {
     input: Box<[u8]>,
     filled: usize,
     /// The current request's path, relative to the root (reused buffer).
@@ -44,7 +44,7 @@ pub struct Session {
     pub keep_alive: bool,
 }
 
-pub enum Filled {
+pub(crate) enum Filled {
     /// Bytes taken (only `--arch completion`, Linux's, reads the count).
     Bytes(#[allow(dead_code, reason = "read by --arch completion, on Linux only")] usize),
     /// The peer closed its side.
@@ -52,7 +52,7 @@ pub enum Filled {
 }
 
 impl Session {
-    pub fn new(deadline: Instant) -> Self {
+    pub(crate) fn new(deadline: Instant) -> Self {
         Session {
             input: vec![0; INPUT_CAPACITY].into_boxed_slice(),
             filled: 0,
@@ -69,18 +69,18 @@ impl Session {
     }
 
     /// The bytes read and not yet consumed by a request.
-    pub fn input(&self) -> &[u8] {
+    pub(crate) fn input(&self) -> &[u8] {
         &self.input[..self.filled]
     }
 
     /// Stage 2's parse of the bytes read so far (the path lands in `path`).
-    pub fn parse(&mut self) -> Parsed {
+    pub(crate) fn parse(&mut self) -> Parsed {
         parse_request(&self.input[..self.filled], &mut self.path)
     }
 
     /// One read into the free part of the input buffer. A full buffer reads
     /// nothing (the parser then answers 431).
-    pub fn fill(&mut self, from: &mut impl Read) -> io::Result<Filled> {
+    pub(crate) fn fill(&mut self, from: &mut impl Read) -> io::Result<Filled> {
         let room = &mut self.input[self.filled..];
         if room.is_empty() {
             return Ok(Filled::Bytes(0));
@@ -96,20 +96,20 @@ impl Session {
 
     /// Whether the last read filled all the room it was given (so more may
     /// be waiting in the socket).
-    pub fn input_full(&self) -> bool {
+    pub(crate) fn input_full(&self) -> bool {
         self.filled == self.input.len()
     }
 
     /// Drops the current request's head from the input (the bytes of a
     /// pipelined next request move to the front).
-    pub fn consume_head(&mut self, len: usize) {
+    pub(crate) fn consume_head(&mut self, len: usize) {
         let len = len.min(self.filled);
         self.input.copy_within(len..self.filled, 0);
         self.filled -= len;
     }
 
     /// The head buffer, for the write-response stage to fill once.
-    pub fn head_mut(&mut self) -> Option<&mut Vec<u8>> {
+    pub(crate) fn head_mut(&mut self) -> Option<&mut Vec<u8>> {
         if self.prepared {
             return None;
         }
@@ -128,7 +128,7 @@ impl Session {
 
     /// Writes as much of the prepared response as the socket takes, head and
     /// body in one `writev`. Ok(true) when all of it is out.
-    pub fn flush(&mut self, to: &mut impl Write) -> io::Result<bool> {
+    pub(crate) fn flush(&mut self, to: &mut impl Write) -> io::Result<bool> {
         loop {
             let head_len = self.head.len();
             let body = self.body();
@@ -150,7 +150,7 @@ impl Session {
     }
 
     /// After a response is out: unpin the file, get ready for the next head.
-    pub fn finish_response(&mut self) {
+    pub(crate) fn finish_response(&mut self) {
         self.reply = None;
         self.request = None;
         self.prepared = false;
@@ -162,14 +162,14 @@ impl Session {
 
 /// Writes a short response directly (503 on refusal), best effort: the
 /// client is being turned away, a failure here changes nothing.
-pub fn write_now(to: &mut impl Write, status: Status) {
+pub(crate) fn write_now(to: &mut impl Write, status: Status) {
     let mut out = Vec::with_capacity(256);
     crate::core::http::write_error(&mut out, status);
     let _ = to.write_all(&out);
 }
 
 /// A socket the stages can read, write and close gracefully.
-pub trait Socket: Read + Write {
+pub(crate) trait Socket: Read + Write {
     /// Stops blocking and sends FIN (the read side stays open to drain).
     fn close_write(&mut self);
 }

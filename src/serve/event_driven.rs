@@ -43,7 +43,7 @@ struct Conn {
     peer_closed: bool,
 }
 
-pub fn run(listener: StdListener, shared: Arc<Shared>) -> Result<(), String> {
+pub(crate) fn run(listener: StdListener, shared: Arc<Shared>) -> Result<(), String> {
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let mut listener = TcpListener::from_std(listener);
     let mut poll = Poll::new().map_err(|e| format!("cannot create the event queue: {e}"))?;

@@ -25,7 +25,7 @@ use super::stages::{self, Next};
 /// How often a task waiting for input looks at the shutdown flag.
 const SLICE: Duration = Duration::from_millis(250);
 
-pub fn run(listener: StdListener, shared: Arc<Shared>) -> Result<(), String> {
+pub(crate) fn run(listener: StdListener, shared: Arc<Shared>) -> Result<(), String> {
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(shared.config.workers)

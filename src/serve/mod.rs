@@ -32,11 +32,11 @@ mod completion {
 
     const ELSEWHERE: &str = "--arch completion needs Linux's io_uring (a completion interface); use --arch events or hybrid here";
 
-    pub fn probe() -> Result<(), String> {
+    pub(crate) fn probe() -> Result<(), String> {
         Err(ELSEWHERE.into())
     }
 
-    pub fn run(_listener: TcpListener, _shared: Arc<super::Shared>) -> Result<(), String> {
+    pub(crate) fn run(_listener: TcpListener, _shared: Arc<super::Shared>) -> Result<(), String> {
         Err(ELSEWHERE.into())
     }
 }
@@ -279,7 +279,7 @@ impl Server {
         self.shared.cache.root()
     }
 
-    pub fn generated(&self) -> bool {
+    pub(crate) fn generated(&self) -> bool {
         self.site.is_some()
     }
 

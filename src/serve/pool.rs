@@ -25,7 +25,7 @@ const BRIEF_WAIT: Duration = Duration::from_millis(2);
 
 type Job = (TcpStream, Session);
 
-pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
+pub(crate) fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let workers = shared.config.workers;
     // Admission holds at most max_connections in all (held + queued), so a

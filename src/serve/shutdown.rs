@@ -18,12 +18,12 @@ pub struct Shutdown {
 }
 
 impl Shutdown {
-    pub fn is_set(&self) -> bool {
+    pub(crate) fn is_set(&self) -> bool {
         self.stopping.load(Ordering::Acquire)
     }
 
     /// Sets the flag and wakes every waiter (once).
-    pub fn trigger(&self) {
+    pub(crate) fn trigger(&self) {
         if self.stopping.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -34,7 +34,7 @@ impl Shutdown {
     }
 
     /// Calls `wake` when shutdown is triggered (now, if it already was).
-    pub fn on_trigger(&self, wake: impl Fn() + Send + Sync + 'static) {
+    pub(crate) fn on_trigger(&self, wake: impl Fn() + Send + Sync + 'static) {
         let mut wakers = self.wakers.lock().unwrap_or_else(|p| p.into_inner());
         if self.is_set() {
             wake();
@@ -46,7 +46,7 @@ impl Shutdown {
 /// Triggers `shutdown` on Ctrl-C or SIGTERM (`Signal::Quit`), through the
 /// one `signals` thread; a second one exits at once (status 130) without
 /// waiting for slow responses. Returns why it cannot, if so.
-pub fn on_signals(shared: std::sync::Arc<super::Shared>) -> Option<String> {
+pub(crate) fn on_signals(shared: std::sync::Arc<super::Shared>) -> Option<String> {
     let mut quits = 0;
     let listening = signals::listen(move |signal| {
         if signal == Signal::Quit {

@@ -15,12 +15,12 @@ pub const FILES: [(&str, usize); 4] = [
 ];
 
 /// A generated site; dropping it deletes the folder.
-pub struct Site {
+pub(crate) struct Site {
     dir: PathBuf,
 }
 
 impl Site {
-    pub fn generate() -> Result<Site, String> {
+    pub(crate) fn generate() -> Result<Site, String> {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.subsec_nanos());
@@ -35,7 +35,7 @@ impl Site {
         Ok(site)
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 }

@@ -24,7 +24,7 @@ use super::conn::{Reply, Session, Socket};
 
 /// Where a session goes next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Next {
+pub(crate) enum Next {
     /// Parse what has been read (stage 2).
     ReadRequest,
     /// Wait until the socket has more bytes, read them, then ReadRequest.
@@ -39,7 +39,7 @@ pub enum Next {
 /// Stage 1, "Accept Conn.": admission. A new connection gets a session,
 /// unless the server already holds its limit: then it is refused (the
 /// caller answers 503 at once, see [`refuse`]) rather than queued.
-pub fn accept_conn(shared: &Shared, now: Instant) -> Option<Session> {
+pub(crate) fn accept_conn(shared: &Shared, now: Instant) -> Option<Session> {
     let counters = &shared.counters;
     let active = counters.active.fetch_add(1, Ordering::AcqRel);
     if active >= shared.config.max_connections || shared.shutdown.is_set() {
@@ -52,14 +52,14 @@ pub fn accept_conn(shared: &Shared, now: Instant) -> Option<Session> {
 }
 
 /// Turns a connection away with 503 and closes it.
-pub fn refuse(stream: &mut impl Socket) {
+pub(crate) fn refuse(stream: &mut impl Socket) {
     super::conn::write_now(stream, Status::Unavailable);
     linger_close(stream);
 }
 
 /// Stage 2, "Read Request": parses the bytes read so far. `NeedInput` when
 /// the head is not complete (the driver reads more, within the deadline).
-pub fn read_request(shared: &Shared, s: &mut Session, now: Instant) -> Next {
+pub(crate) fn read_request(shared: &Shared, s: &mut Session, now: Instant) -> Next {
     if s.input().is_empty() {
         return Next::NeedInput;
     }
@@ -87,7 +87,7 @@ pub fn read_request(shared: &Shared, s: &mut Session, now: Instant) -> Next {
 
 /// The wait for input (or for the client to read) passed its deadline: a
 /// head begun too slowly gets 408, an idle keep-alive connection just closes.
-pub fn timed_out(s: &mut Session) -> Next {
+pub(crate) fn timed_out(s: &mut Session) -> Next {
     if s.head_started && s.reply.is_none() {
         s.reply = Some(Reply::Error(Status::RequestTimeout));
         s.keep_alive = false;
@@ -99,7 +99,7 @@ pub fn timed_out(s: &mut Session) -> Next {
 
 /// Stage 3, "Pin Cache": a hit pins the file's bytes for the response; a
 /// miss goes to Read File.
-pub fn pin_cache(shared: &Shared, s: &mut Session, now: Instant) -> Next {
+pub(crate) fn pin_cache(shared: &Shared, s: &mut Session, now: Instant) -> Next {
     match shared.cache.pin(&s.path, now) {
         Some(entry) => {
             s.reply = Some(Reply::File(entry));
@@ -111,7 +111,7 @@ pub fn pin_cache(shared: &Shared, s: &mut Session, now: Instant) -> Next {
 
 /// Stage 4, "Read File": reads the file into the cache (or finds why not:
 /// 404, 403 outside the root or too large).
-pub fn read_file(shared: &Shared, s: &mut Session, now: Instant) -> Next {
+pub(crate) fn read_file(shared: &Shared, s: &mut Session, now: Instant) -> Next {
     s.reply = Some(match shared.cache.load(&s.path, now) {
         Ok(entry) => Reply::File(entry),
         Err(status) => Reply::Error(status),
@@ -124,7 +124,7 @@ pub fn read_file(shared: &Shared, s: &mut Session, now: Instant) -> Next {
 /// until it is writable, then call again. When all is out the file is
 /// unpinned and the session waits for the next request (keep-alive) or
 /// exits.
-pub fn write_response(
+pub(crate) fn write_response(
     shared: &Shared,
     s: &mut Session,
     to: &mut impl io::Write,
@@ -164,14 +164,14 @@ pub fn write_response(
 
 /// Stage 6, "Exit": the session ends (its buffers are freed, the slot in
 /// the connection count given back) and the socket closes gracefully.
-pub fn exit(shared: &Shared, s: Session, stream: &mut impl Socket) {
+pub(crate) fn exit(shared: &Shared, s: Session, stream: &mut impl Socket) {
     drop(s);
     linger_close(stream);
     shared.counters.active.fetch_sub(1, Ordering::AcqRel);
 }
 
 /// A connection that ended by an I/O error mid-response (the client left).
-pub fn aborted(shared: &Shared, e: &io::Error) {
+pub(crate) fn aborted(shared: &Shared, e: &io::Error) {
     if !matches!(e.kind(), ErrorKind::WouldBlock) {
         shared.counters.aborted.fetch_add(1, Ordering::Relaxed);
     }

@@ -22,7 +22,7 @@ use super::stages;
 /// threads with the default 8 MiB would reserve 8 GiB of address space.
 const STACK: usize = 128 * 1024;
 
-pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
+pub(crate) fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     shared.shutdown.on_trigger(blocking_io::wake_accept(addr));
     blocking_io::accept_until_shutdown(&listener, &shared, |stream, session| {

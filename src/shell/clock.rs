@@ -25,7 +25,8 @@ impl Clock {
     /// A clock at zero that moves only by [`Clock::advance`] and by waits
     /// for a deadline ([`Clock::wait_until`] jumps there). For tests: each
     /// one keeps a few bytes for the rest of the process.
-    pub fn manual() -> Self {
+    #[cfg(test)]
+    pub(crate) fn manual() -> Self {
         Self {
             epoch: Instant::now(),
             manual: Some(Box::leak(Box::new(AtomicU64::new(0)))),
@@ -40,20 +41,13 @@ impl Clock {
         }
     }
 
-    pub fn is_manual(&self) -> bool {
+    pub(crate) fn is_manual(&self) -> bool {
         self.manual.is_some()
-    }
-
-    /// Moves a manual clock forward by `by` (the real clock moves by itself).
-    pub fn advance(&self, by: Duration) {
-        if let Some(t) = self.manual {
-            t.fetch_add(by.as_nanos() as u64, Ordering::SeqCst);
-        }
     }
 
     /// A manual clock jumps to `deadline` (if it is not past it already);
     /// returns the time now. The real clock is the pacer's business.
-    pub fn wait_until(&self, deadline: Duration) -> Duration {
+    pub(crate) fn wait_until(&self, deadline: Duration) -> Duration {
         if let Some(t) = self.manual {
             t.fetch_max(deadline.as_nanos() as u64, Ordering::SeqCst);
         }
@@ -61,14 +55,14 @@ impl Clock {
     }
 
     /// The instant a time since the epoch stands for.
-    pub fn instant(&self, t: Duration) -> Instant {
+    pub(crate) fn instant(&self, t: Duration) -> Instant {
         self.epoch + t
     }
 
     /// The epoch on the OS's monotonic clock (which `Instant` reads on Linux
     /// and macOS, and X server timestamps count in): program time `t` is
     /// `epoch + t` there. `None` where the OS does not export that clock.
-    pub fn epoch_monotonic(&self) -> Option<Duration> {
+    pub(crate) fn epoch_monotonic(&self) -> Option<Duration> {
         crate::sys::wait::monotonic_now().map(|now| now.saturating_sub(self.now()))
     }
 }

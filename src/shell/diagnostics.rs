@@ -12,12 +12,12 @@ static STARTED: OnceLock<Instant> = OnceLock::new();
 static PANIC: OnceLock<String> = OnceLock::new();
 
 /// Seconds since the program started (since logging was set up).
-pub fn seconds() -> f64 {
+pub(crate) fn seconds() -> f64 {
     STARTED.get_or_init(Instant::now).elapsed().as_secs_f64()
 }
 
 /// One log line as this program writes it.
-pub fn format_line(seconds: f64, level: log::Level, target: &str, message: &str) -> String {
+pub(crate) fn format_line(seconds: f64, level: log::Level, target: &str, message: &str) -> String {
     let ours = target == "why_threads" || target.starts_with("why_threads::");
     match (ours, level) {
         (true, log::Level::Info) => format!("why-threads [{seconds:.3} s]: {message}"),
@@ -46,7 +46,7 @@ pub fn init_logging(default_filter: &str) {
 /// Tells a panic the program expects and handles itself from a bug, by
 /// the panic's source file and message (a dependency that unwraps what
 /// the outside world can break, say).
-pub type Expected = fn(file: &str, message: &str) -> bool;
+pub(crate) type Expected = fn(file: &str, message: &str) -> bool;
 
 /// A panic on any thread: one line (the full report with
 /// `RUST_BACKTRACE=1`), remembered for [`panicked`]. One that `expected`

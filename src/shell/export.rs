@@ -19,7 +19,7 @@ use crossbeam_channel::{Sender, TrySendError, bounded};
 use crate::sys::fs::AtomicFile;
 
 /// How a stream of items becomes a file.
-pub trait Format<T>: Send + 'static {
+pub(crate) trait Format<T>: Send + 'static {
     /// Written first.
     fn header(&mut self, out: &mut dyn Write) -> std::io::Result<()>;
     /// Writes one item; returns whether the writer should keep going
@@ -31,7 +31,7 @@ pub trait Format<T>: Send + 'static {
 
 /// What a finished export did.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Exported {
+pub(crate) struct Exported {
     pub path: PathBuf,
     /// Items written.
     pub written: u64,
@@ -40,7 +40,7 @@ pub struct Exported {
 }
 
 /// A writer thread streaming into an [`AtomicFile`].
-pub struct ExportThread<T> {
+pub(crate) struct ExportThread<T> {
     tx: Option<Sender<T>>,
     dropped: Arc<AtomicU64>,
     handle: Option<JoinHandle<Result<Exported, String>>>,
@@ -49,7 +49,7 @@ pub struct ExportThread<T> {
 impl<T: Send + 'static> ExportThread<T> {
     /// Creates the file and starts the thread `name`, with room for
     /// `capacity` items in flight (allocated now, once).
-    pub fn start(
+    pub(crate) fn start(
         name: &str,
         path: &Path,
         capacity: usize,
@@ -110,7 +110,7 @@ impl<T: Send + 'static> ExportThread<T> {
     }
 
     /// Hands `item` over without waiting; a full channel drops it (counted).
-    pub fn send(&self, item: T) {
+    pub(crate) fn send(&self, item: T) {
         if let Some(tx) = &self.tx {
             match tx.try_send(item) {
                 Ok(()) => {}
@@ -123,7 +123,7 @@ impl<T: Send + 'static> ExportThread<T> {
 
     /// Ends the stream: the writer writes what is queued, the footer, and
     /// renames the file into place.
-    pub fn finish(mut self) -> Result<Exported, String> {
+    pub(crate) fn finish(mut self) -> Result<Exported, String> {
         self.tx = None;
         match self.handle.take().map(JoinHandle::join) {
             Some(Ok(result)) => result,

@@ -20,21 +20,21 @@ const QUOTE_CHARS: usize = 80;
 
 /// Why a value was refused: it does not parse (`what` is said), or a
 /// specific reason (said after the flag).
-pub enum Refusal {
+pub(crate) enum Refusal {
     Unreadable,
     Because(String),
 }
 
 /// A value parser: `what` it accepts, and the check itself.
 #[derive(Clone, Copy)]
-pub struct Value<T> {
+pub(crate) struct Value<T> {
     what: &'static str,
     check: fn(&str) -> Result<T, Refusal>,
 }
 
 impl<T> Value<T> {
     /// A parser that accepts `what` (said when a value does not parse).
-    pub const fn new(what: &'static str, check: fn(&str) -> Result<T, Refusal>) -> Self {
+    pub(crate) const fn new(what: &'static str, check: fn(&str) -> Result<T, Refusal>) -> Self {
         Self { what, check }
     }
 }
@@ -68,7 +68,7 @@ impl<T: Clone + Send + Sync + 'static> TypedValueParser for Value<T> {
 /// A path value: any bytes the system allows, but never one that looks
 /// like a flag (`--report --mode` must not write a file named `--mode`).
 #[derive(Clone, Copy)]
-pub struct PathValue;
+pub(crate) struct PathValue;
 
 impl TypedValueParser for PathValue {
     type Value = PathBuf;
@@ -112,7 +112,7 @@ fn refuse(cmd: &clap::Command, message: String) -> clap::Error {
 
 /// `text` cut to ~80 characters (on a character boundary), control
 /// characters escaped, so a message stays one short line.
-pub fn clip(text: &str) -> String {
+pub(crate) fn clip(text: &str) -> String {
     let mut out = String::new();
     for (i, c) in text.chars().enumerate() {
         if i == QUOTE_CHARS {
@@ -129,22 +129,22 @@ pub fn clip(text: &str) -> String {
 }
 
 /// `'text'`, clipped.
-pub fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     format!("'{}'", clip(text))
 }
 
-pub fn path() -> PathValue {
+pub(crate) fn path() -> PathValue {
     PathValue
 }
 
-pub fn hz() -> Value<u32> {
+pub(crate) fn hz() -> Value<u32> {
     Value {
         what: "a whole number from 1 to 2000",
         check: |v| in_range(v, 1, crate::shell::engine::MAX_HZ),
     }
 }
 
-pub fn mouse_rate() -> Value<u32> {
+pub(crate) fn mouse_rate() -> Value<u32> {
     Value {
         what: "a whole number from 125 to 8000",
         check: |v| {
@@ -164,7 +164,7 @@ fn in_range(v: &str, lo: u32, hi: u32) -> Result<u32, Refusal> {
     }
 }
 
-pub fn seconds() -> Value<f64> {
+pub(crate) fn seconds() -> Value<f64> {
     Value {
         what: "a number of seconds",
         check: |v| match v.parse::<f64>() {
@@ -178,7 +178,7 @@ pub fn seconds() -> Value<f64> {
     }
 }
 
-pub fn bytes() -> Value<usize> {
+pub(crate) fn bytes() -> Value<usize> {
     Value {
         what: "a number of bytes",
         check: |v| v.parse().map_err(|_| Refusal::Unreadable),
@@ -188,14 +188,14 @@ pub fn bytes() -> Value<usize> {
 /// "polled, threaded or blocking": every mode of the table.
 static MODE_CHOICES: LazyLock<String> = LazyLock::new(ModeId::choices);
 
-pub fn mode() -> Value<ModeId> {
+pub(crate) fn mode() -> Value<ModeId> {
     Value {
         what: &MODE_CHOICES,
         check: |v| ModeId::parse(v).ok_or(Refusal::Unreadable),
     }
 }
 
-pub fn pacer() -> Value<PacerKind> {
+pub(crate) fn pacer() -> Value<PacerKind> {
     Value {
         what: "std-sleep, spin-sleep, adaptive or busy-spin",
         check: |v| PacerKind::parse(v).ok_or(Refusal::Unreadable),
@@ -209,9 +209,9 @@ fn known_mode(name: &str) -> bool {
 
 /// `bench --modes`: the names, in order, each once.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ModeList(pub Vec<String>);
+pub(crate) struct ModeList(pub Vec<String>);
 
-pub fn modes() -> Value<ModeList> {
+pub(crate) fn modes() -> Value<ModeList> {
     Value {
         what: "a comma-separated list of mode names",
         check: |v| {

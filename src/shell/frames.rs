@@ -13,7 +13,7 @@ use crate::core::schedule::Subsystem;
 
 /// One displayed frame, as the loop saw it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub struct FrameRow {
+pub(crate) struct FrameRow {
     /// Frames displayed before this one.
     pub frame: u64,
     /// The input mode that drew it (its name in the mode table).
@@ -44,17 +44,17 @@ pub struct FrameRow {
 const QUEUE: usize = 4096;
 
 /// Starts the writer thread `frames` for `path`.
-pub fn start(path: &Path) -> Result<ExportThread<FrameRow>, String> {
+pub(crate) fn start(path: &Path) -> Result<ExportThread<FrameRow>, String> {
     ExportThread::start("frames", path, QUEUE, FramesCsv::new())
 }
 
 /// The CSV format.
-pub struct FramesCsv {
+pub(crate) struct FramesCsv {
     pid: u32,
 }
 
 impl FramesCsv {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             pid: std::process::id(),
         }
@@ -68,7 +68,7 @@ impl Default for FramesCsv {
 }
 
 /// The columns, in order.
-pub fn columns() -> Vec<String> {
+pub(crate) fn columns() -> Vec<String> {
     let mut c: Vec<String> = [
         "Application",
         "ProcessID",

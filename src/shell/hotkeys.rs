@@ -8,7 +8,7 @@ use super::engine::Command;
 
 /// A key, named without the window library's types (the app maps them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
+pub(crate) enum Key {
     T,
     B,
     E,
@@ -49,7 +49,7 @@ pub enum Key {
 
 /// What the window alone changes (what it shows or plays).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum View {
+pub(crate) enum View {
     Overlay,
     Bigger,
     Smaller,
@@ -63,7 +63,7 @@ pub enum View {
 
 /// What a row does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     /// A command for the loop, on a real press.
     Engine(Command),
     /// A change of the view, on a real press.
@@ -74,7 +74,7 @@ pub enum Action {
 
 /// One row of the table.
 #[derive(Clone, Copy, Debug)]
-pub struct Hotkey {
+pub(crate) struct Hotkey {
     /// As README and the help window show it ("N or Space").
     pub label: &'static str,
     /// On the overlay's summary line ("N lecture"); empty: not there.
@@ -127,7 +127,7 @@ const USER_LEVEL: Command = match Command::toggle("green-blocking", "green-yield
 
 /// The hotkeys, in the order every list shows them.
 #[rustfmt::skip]
-pub const HOTKEYS: &[Hotkey] = &[
+pub(crate) const HOTKEYS: &[Hotkey] = &[
     row("T", "T mode", &[Key::T], Engine(C::NextMode),
         "the next input mode, through every mode in turn (polled → threaded → …); starts or joins `read_mouse` as the mode needs"),
     row("B", "B blocking", &[Key::B], Engine(BLOCKING_TRAP),
@@ -169,12 +169,12 @@ pub const HOTKEYS: &[Hotkey] = &[
 ];
 
 /// The rows a person reads (a second key of a pair, like `-`, has none).
-pub fn listed() -> impl Iterator<Item = &'static Hotkey> {
+pub(crate) fn listed() -> impl Iterator<Item = &'static Hotkey> {
     HOTKEYS.iter().filter(|h| !h.label.is_empty())
 }
 
 /// What a press of `key` does, if anything.
-pub fn action_of(key: Key) -> Option<Action> {
+pub(crate) fn action_of(key: Key) -> Option<Action> {
     HOTKEYS
         .iter()
         .find(|h| h.keys.contains(&key))
@@ -182,12 +182,12 @@ pub fn action_of(key: Key) -> Option<Action> {
 }
 
 /// Help text without README's code marks.
-pub fn plain(help: &str) -> String {
+pub(crate) fn plain(help: &str) -> String {
     help.replace('`', "")
 }
 
 /// The overlay's summary line, with the lights' state after "L lights".
-pub fn summary_line(lights_on: bool) -> &'static str {
+pub(crate) fn summary_line(lights_on: bool) -> &'static str {
     static ON: LazyLock<String> = LazyLock::new(|| summary("on"));
     static OFF: LazyLock<String> = LazyLock::new(|| summary("off"));
     if lights_on { &ON } else { &OFF }
@@ -205,7 +205,7 @@ fn summary(lights: &str) -> String {
 }
 
 /// The hotkeys for `--help`: one aligned line each.
-pub fn help_text() -> String {
+pub(crate) fn help_text() -> String {
     let width = listed().map(|h| h.label.len()).max().unwrap_or(0);
     let mut text = String::from("Hotkeys (in the window; H or F1 shows them on screen):\n");
     for h in listed() {
@@ -215,7 +215,8 @@ pub fn help_text() -> String {
 }
 
 /// README's table rows, as they must read.
-pub fn readme_rows() -> Vec<String> {
+#[cfg(test)]
+pub(crate) fn readme_rows() -> Vec<String> {
     listed()
         .map(|h| {
             let key = match h.action {

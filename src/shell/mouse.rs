@@ -71,7 +71,7 @@ pub struct SyntheticMouse {
 impl SyntheticMouse {
     /// Like an evdev client buffer: a reader further behind than this loses
     /// the oldest reports.
-    pub const BUFFER: u64 = 1024;
+    pub(crate) const BUFFER: u64 = 1024;
 
     pub fn new(clock: Clock, hz: u32, width: f32, height: f32) -> Self {
         let path = SyntheticPath::new(clock.now(), hz, width, height);
@@ -149,7 +149,7 @@ impl MouseDevice for SyntheticMouse {
 /// atomically stored `f32`s (corner x, y and scale), written by the display
 /// when the layout changes.
 #[derive(Debug)]
-pub struct ArenaMapping {
+pub(crate) struct ArenaMapping {
     bits: [std::sync::atomic::AtomicU32; 3],
 }
 
@@ -165,7 +165,7 @@ impl Default for ArenaMapping {
 
 impl ArenaMapping {
     /// The arena's top-left corner in window pixels, and window pixels per arena pixel.
-    pub fn set(&self, x: f32, y: f32, scale: f32) {
+    pub(crate) fn set(&self, x: f32, y: f32, scale: f32) {
         use std::sync::atomic::Ordering::Relaxed;
         self.bits[0].store(x.to_bits(), Relaxed);
         self.bits[1].store(y.to_bits(), Relaxed);
@@ -173,7 +173,7 @@ impl ArenaMapping {
     }
 
     /// Window pixels to arena pixels, and whether the point is on the arena.
-    pub fn to_arena(&self, wx: f32, wy: f32) -> (f32, f32, bool) {
+    pub(crate) fn to_arena(&self, wx: f32, wy: f32) -> (f32, f32, bool) {
         use std::sync::atomic::Ordering::Relaxed;
         let x = f32::from_bits(self.bits[0].load(Relaxed));
         let y = f32::from_bits(self.bits[1].load(Relaxed));
@@ -190,7 +190,14 @@ impl ArenaMapping {
     /// A report from window coordinates: clamped to the arena, and with
     /// no buttons held when off the arena (clicks on the overlay are the
     /// overlay's, not the game's).
-    pub fn report(&self, seq: u64, time: Duration, wx: f32, wy: f32, buttons: u8) -> MouseReport {
+    pub(crate) fn report(
+        &self,
+        seq: u64,
+        time: Duration,
+        wx: f32,
+        wy: f32,
+        buttons: u8,
+    ) -> MouseReport {
         let (x, y, inside) = self.to_arena(wx, wy);
         MouseReport {
             seq,
@@ -205,7 +212,7 @@ impl ArenaMapping {
 /// Where the window's own cursor events are the only mouse (Wayland,
 /// Windows, macOS): the loop relays them into this device. Labelled
 /// "relay" on screen, since the loop itself is the one reading them.
-pub struct RelayMouse {
+pub(crate) struct RelayMouse {
     rx: crossbeam_channel::Receiver<MouseReport>,
     latest: Option<MouseReport>,
     produced: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -213,14 +220,14 @@ pub struct RelayMouse {
 
 /// The window's end of a [`RelayMouse`].
 #[derive(Clone)]
-pub struct RelaySender {
+pub(crate) struct RelaySender {
     tx: crossbeam_channel::Sender<MouseReport>,
     produced: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl RelaySender {
     /// Passes a cursor report on; a full relay drops it (never blocks the window).
-    pub fn send(&self, r: MouseReport) {
+    pub(crate) fn send(&self, r: MouseReport) {
         self.produced
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let _ = self.tx.try_send(r);
@@ -228,7 +235,7 @@ impl RelaySender {
 }
 
 impl RelayMouse {
-    pub fn new() -> (Self, RelaySender) {
+    pub(crate) fn new() -> (Self, RelaySender) {
         let (tx, rx) = crossbeam_channel::bounded(4096);
         let produced = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let sender = RelaySender {

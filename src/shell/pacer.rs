@@ -43,7 +43,7 @@ impl PacerKind {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|p| p.name() == s)
     }
 }
@@ -83,7 +83,7 @@ impl Pacer {
         pacer
     }
 
-    pub fn kind(&self) -> PacerKind {
+    pub(crate) fn kind(&self) -> PacerKind {
         self.kind
     }
 

@@ -49,7 +49,7 @@ enum Outcome {
 /// Why a recording stopped: the frame and the system's error (kept as
 /// plain values, so the figures stay `Copy`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RecordError {
+pub(crate) struct RecordError {
     pub frame: u64,
     pub kind: io::ErrorKind,
     pub os_code: Option<i32>,
@@ -78,7 +78,7 @@ impl fmt::Display for RecordError {
 /// Writes one RGBA frame as a PNG file at `path`, atomically
 /// (`sys::fs::AtomicFile`): on failure `path` does not exist and no
 /// temporary file is left.
-pub fn encode_png(path: &Path, rgba: &[u8]) -> io::Result<()> {
+pub(crate) fn encode_png(path: &Path, rgba: &[u8]) -> io::Result<()> {
     let mut file = AtomicFile::create(path)?;
     let mut encoder = png::Encoder::new(&mut file, WIDTH, HEIGHT);
     encoder.set_color(png::ColorType::Rgba);
@@ -98,7 +98,7 @@ fn io_error(e: png::EncodingError) -> io::Error {
 
 /// Figures of a recording.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RecordStats {
+pub(crate) struct RecordStats {
     pub written: u64,
     /// Skipped because every buffer was in flight on the worker.
     pub dropped: u64,
@@ -108,7 +108,7 @@ pub struct RecordStats {
     pub error: Option<RecordError>,
 }
 
-pub struct Recorder {
+pub(crate) struct Recorder {
     dir: PathBuf,
     /// Inline, where each frame is written.
     paths: FramePaths,
@@ -123,7 +123,7 @@ pub struct Recorder {
 
 impl Recorder {
     /// Starts a recording into `dir` (created), on a worker thread or inline.
-    pub fn start(
+    pub(crate) fn start(
         dir: PathBuf,
         on_worker: bool,
         lane: Option<super::timeline::LaneSender>,
@@ -175,11 +175,11 @@ impl Recorder {
         })
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
-    pub fn on_worker(&self) -> bool {
+    pub(crate) fn on_worker(&self) -> bool {
         self.worker.is_some()
     }
 
@@ -203,7 +203,7 @@ impl Recorder {
     /// Records one displayed frame (a frame of the wrong size is skipped).
     /// Returns the error that stopped the recording, once, when it is
     /// first seen; after it, frames are ignored.
-    pub fn push(&mut self, rgba: &[u8]) -> Option<RecordError> {
+    pub(crate) fn push(&mut self, rgba: &[u8]) -> Option<RecordError> {
         // Take back the buffers of frames the worker has finished.
         if let Some(worker) = self.worker.take() {
             for done in worker.results() {
@@ -260,13 +260,14 @@ impl Recorder {
     }
 
     /// Has a write error stopped the recording?
-    pub fn stopped(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn stopped(&self) -> bool {
         self.stopped.load(Ordering::Relaxed)
     }
 
     /// Finishes every queued frame and closes the recording. The error is
     /// returned if [`push`](Self::push) has not reported it already.
-    pub fn stop(mut self) -> (RecordStats, Option<String>) {
+    pub(crate) fn stop(mut self) -> (RecordStats, Option<String>) {
         if let Some(worker) = self.worker.take() {
             for done in worker.finish() {
                 self.collect(done);
@@ -308,7 +309,7 @@ impl FramePaths {
 }
 
 /// A fresh folder name under `recordings/`.
-pub fn new_dir(base: &Path, unix_seconds: u64) -> PathBuf {
+pub(crate) fn new_dir(base: &Path, unix_seconds: u64) -> PathBuf {
     let mut dir = base.join(format!("why-threads-{unix_seconds}"));
     let mut n = 2;
     while dir.exists() {

@@ -20,7 +20,7 @@ use crate::sys::fs::{temp_path, write_atomic};
 
 /// The game's report: the brief's `modes`, plus how the run was set up.
 #[derive(Debug, Serialize)]
-pub struct RunReport {
+pub(crate) struct RunReport {
     pub modes: Modes,
     pub program: &'static str,
     pub version: &'static str,
@@ -41,7 +41,7 @@ pub struct RunReport {
 
 /// Where a recording went and what became of its frames.
 #[derive(Debug, Serialize)]
-pub struct RecordingReport {
+pub(crate) struct RecordingReport {
     pub dir: String,
     pub frames_written: u64,
     /// Frames skipped because the video worker was busy.
@@ -80,14 +80,14 @@ pub fn write(path: &Path, report: &impl Serialize) -> Result<(), String> {
 
 /// A thread that keeps the report at `path` current: the loop hands it
 /// each checkpoint and never waits for the encoding or the disk.
-pub struct Checkpoint<R> {
+pub(crate) struct Checkpoint<R> {
     tx: Option<Sender<R>>,
     handle: Option<JoinHandle<()>>,
     written: Arc<AtomicU64>,
 }
 
 impl<R: Serialize + Send + 'static> Checkpoint<R> {
-    pub fn start(path: PathBuf) -> io::Result<Self> {
+    pub(crate) fn start(path: PathBuf) -> io::Result<Self> {
         let (tx, rx) = bounded::<R>(1);
         let written = Arc::new(AtomicU64::new(0));
         let count = written.clone();
@@ -118,20 +118,20 @@ impl<R: Serialize + Send + 'static> Checkpoint<R> {
 
     /// Hands a checkpoint over; if the last one is still being written,
     /// this one is skipped (the next is a second away).
-    pub fn save(&self, report: R) {
+    pub(crate) fn save(&self, report: R) {
         if let Some(tx) = &self.tx {
             let _ = tx.try_send(report);
         }
     }
 
     /// Checkpoints written so far.
-    pub fn written(&self) -> u64 {
+    pub(crate) fn written(&self) -> u64 {
         self.written.load(Ordering::Relaxed)
     }
 
     /// Waits for the checkpoint in flight: after this, nothing but the
     /// caller writes the report.
-    pub fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         self.tx = None;
         if let Some(h) = self.handle.take() {
             let _ = h.join();

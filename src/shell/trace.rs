@@ -18,32 +18,32 @@ use crate::core::timeline::{Activity, Lane, Lost, Mark, Span};
 
 /// What the loop hands to the trace writer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TraceEvent {
+pub(crate) enum TraceEvent {
     Span(Span),
     Mark(Mark),
     Lost(Lost),
 }
 
 /// Events written at most (about 100 bytes each: ~100 MB).
-pub const MAX_EVENTS: u64 = 1_000_000;
+pub(crate) const MAX_EVENTS: u64 = 1_000_000;
 
 /// Events in flight between the loop and the writer.
 const QUEUE: usize = 64 * 1024;
 
 /// Starts the writer thread `trace` for `path`.
-pub fn start(path: &Path) -> Result<ExportThread<TraceEvent>, String> {
+pub(crate) fn start(path: &Path) -> Result<ExportThread<TraceEvent>, String> {
     ExportThread::start("trace", path, QUEUE, ChromeTrace::new(MAX_EVENTS))
 }
 
 /// The trace-event JSON format, streamed.
-pub struct ChromeTrace {
+pub(crate) struct ChromeTrace {
     pid: u32,
     cap: u64,
     written: u64,
 }
 
 impl ChromeTrace {
-    pub fn new(cap: u64) -> Self {
+    pub(crate) fn new(cap: u64) -> Self {
         Self {
             pid: std::process::id(),
             cap,
@@ -53,7 +53,7 @@ impl ChromeTrace {
 }
 
 /// The trace's thread id of a lane (0 is not a valid tid for the viewers).
-pub fn tid(lane: Lane) -> usize {
+pub(crate) fn tid(lane: Lane) -> usize {
     lane.index() + 1
 }
 

@@ -12,7 +12,7 @@ use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 use super::timeline::LaneSender;
 use crate::core::timeline::Activity;
 
-pub struct Worker<In, Out> {
+pub(crate) struct Worker<In, Out> {
     tx: Option<Sender<In>>,
     rx: Receiver<Out>,
     handle: Option<JoinHandle<()>>,
@@ -21,7 +21,8 @@ pub struct Worker<In, Out> {
 impl<In: Send + 'static, Out: Send + 'static> Worker<In, Out> {
     /// Starts a thread called `name` that runs `job` on every input, with
     /// room for `capacity` queued inputs and as many results.
-    pub fn spawn(
+    #[cfg(test)]
+    pub(crate) fn spawn(
         name: &str,
         capacity: usize,
         job: impl FnMut(In) -> Out + Send + 'static,
@@ -30,7 +31,7 @@ impl<In: Send + 'static, Out: Send + 'static> Worker<In, Out> {
     }
 
     /// [`Worker::spawn`], with each job a span on the thread timeline.
-    pub fn spawn_traced(
+    pub(crate) fn spawn_traced(
         name: &str,
         capacity: usize,
         lane: Option<LaneSender>,
@@ -62,7 +63,7 @@ impl<In: Send + 'static, Out: Send + 'static> Worker<In, Out> {
     }
 
     /// Hands `input` over without blocking; gives it back if the queue is full.
-    pub fn try_send(&self, input: In) -> Result<(), In> {
+    pub(crate) fn try_send(&self, input: In) -> Result<(), In> {
         match &self.tx {
             Some(tx) => tx.try_send(input).map_err(|e| match e {
                 TrySendError::Full(v) | TrySendError::Disconnected(v) => v,
@@ -72,13 +73,13 @@ impl<In: Send + 'static, Out: Send + 'static> Worker<In, Out> {
     }
 
     /// Results ready now.
-    pub fn results(&self) -> crossbeam_channel::TryIter<'_, Out> {
+    pub(crate) fn results(&self) -> crossbeam_channel::TryIter<'_, Out> {
         self.rx.try_iter()
     }
 
     /// Finishes every queued job, joins the thread and returns the results
     /// not yet collected.
-    pub fn finish(mut self) -> Vec<Out> {
+    pub(crate) fn finish(mut self) -> Vec<Out> {
         self.tx = None;
         let mut rest = Vec::new();
         // Keep draining so the worker never waits on a full result queue.

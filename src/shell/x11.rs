@@ -23,7 +23,7 @@ use crate::sys::wait;
 /// Events kept between reads before the oldest are dropped (counted).
 const QUEUE: usize = 4096;
 
-pub struct X11Mouse {
+pub(crate) struct X11Mouse {
     conn: RustConnection,
     window: u32,
     clock: Clock,
@@ -40,7 +40,11 @@ pub struct X11Mouse {
 impl X11Mouse {
     /// Connects to the X server, checks XInput 2.2 and listens for pointer
     /// motion and buttons on `window`.
-    pub fn open(window: u32, clock: Clock, mapping: Arc<ArenaMapping>) -> Result<Self, String> {
+    pub(crate) fn open(
+        window: u32,
+        clock: Clock,
+        mapping: Arc<ArenaMapping>,
+    ) -> Result<Self, String> {
         let (conn, _) =
             x11rb::connect(None).map_err(|e| format!("cannot connect to the X server: {e}"))?;
         let version = conn

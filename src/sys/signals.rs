@@ -25,6 +25,7 @@ pub fn listen(on: impl FnMut(Signal) -> bool + Send + 'static) -> io::Result<()>
 /// Sends `signal` to this process, as `kill` would (for tests of the
 /// handling). Unsupported on Windows, which cannot aim a console event at
 /// one process without its whole console group.
+#[cfg(test)]
 pub fn raise(signal: Signal) -> io::Result<()> {
     super::imp::signals::raise(signal)
 }
@@ -32,4 +33,4 @@ pub fn raise(signal: Signal) -> io::Result<()> {
 /// Tests that hook signals or raise them take this, so that a signal one
 /// test raises never reaches another test's loop.
 #[cfg(test)]
-pub(crate) static EXCLUSIVE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+pub static EXCLUSIVE: std::sync::Mutex<()> = std::sync::Mutex::new(());

@@ -4,13 +4,14 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use winit::event_loop::EventLoopBuilder;
+use winit::event_loop::{EventLoop, EventLoopBuilder};
 use winit::raw_window_handle::{
     HasDisplayHandle, HasWindowHandle, RawDisplayHandle, RawWindowHandle,
 };
 use winit::window::Window;
 
-use super::{Backend, Choice, LOST, Offer, choose};
+use super::LOST;
+use super::choice::{Backend, Choice, Offer, choose};
 use crate::shell::clock::Clock;
 use crate::shell::mouse::{ArenaMapping, MouseDevice};
 use crate::shell::x11::X11Mouse;
@@ -22,12 +23,16 @@ use std::sync::Arc;
 static ON_X11: AtomicBool = AtomicBool::new(false);
 
 /// Does the X server the window is on no longer answer?
-pub fn server_gone() -> bool {
+pub(crate) fn server_gone() -> bool {
     ON_X11.load(Ordering::Relaxed) && x11rb::connect(None).is_err()
 }
 
-pub fn force(builder: &mut EventLoopBuilder<()>, backend: Option<Backend>) {
-    match backend {
+/// winit's builder, told which window system to use when the one the
+/// environment names first does not answer; the note says so.
+pub(crate) fn event_loop_builder() -> (EventLoopBuilder<()>, Option<String>) {
+    let choice = choose_from_env();
+    let mut builder = EventLoop::builder();
+    match choice.backend {
         Some(Backend::X11) => {
             use winit::platform::x11::EventLoopBuilderExtX11;
             builder.with_x11();
@@ -38,9 +43,10 @@ pub fn force(builder: &mut EventLoopBuilder<()>, backend: Option<Backend>) {
         }
         None => {}
     }
+    (builder, choice.note)
 }
 
-pub fn choose_from_env() -> Choice {
+fn choose_from_env() -> Choice {
     let var = |name| std::env::var(name).ok().filter(|v| !v.is_empty());
     let wayland = var("WAYLAND_DISPLAY");
     let socket = var("WAYLAND_SOCKET");
@@ -76,9 +82,9 @@ fn wayland_answers(name: Option<&str>) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 
-pub const NO_X11: &str = "the display is not an X server";
+pub(crate) const NO_X11: &str = "the display is not an X server";
 
-pub fn x11_mouse(
+pub(crate) fn x11_mouse(
     window: u32,
     clock: Clock,
     mapping: Arc<ArenaMapping>,
@@ -88,7 +94,7 @@ pub fn x11_mouse(
         .map_err(|e| e.to_string())
 }
 
-pub fn x11_window(window: &Window) -> Option<u32> {
+pub(crate) fn x11_window(window: &Window) -> Option<u32> {
     let is_x11 = matches!(
         window.display_handle().map(|d| d.as_raw()),
         Ok(RawDisplayHandle::Xlib(_) | RawDisplayHandle::Xcb(_))
@@ -105,7 +111,7 @@ pub fn x11_window(window: &Window) -> Option<u32> {
 
 /// Xlib's default answer to a lost connection is to exit the process on
 /// the spot; here it only raises the flag the loop checks.
-pub fn guard(window: &Window) -> Option<String> {
+pub(crate) fn guard(window: &Window) -> Option<String> {
     let Ok(RawDisplayHandle::Xlib(h)) = window.display_handle().map(|d| d.as_raw()) else {
         return None;
     };

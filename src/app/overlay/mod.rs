@@ -29,7 +29,7 @@ fn mode_color(m: ModeId) -> Color32 {
 }
 
 /// What the overlay shows besides the engine's figures.
-pub struct OverlayInput<'a> {
+pub(crate) struct OverlayInput<'a> {
     pub engine: &'a EngineView<'a>,
     pub show_help: bool,
     pub lights: bool,
@@ -40,10 +40,10 @@ pub struct OverlayInput<'a> {
 }
 
 /// Width of the side panel in points (before the overlay scale).
-pub const PANEL_WIDTH: f32 = 600.0;
+pub(crate) const PANEL_WIDTH: f32 = 600.0;
 
 /// Builds the overlay; returns the rectangle (points) left for the arena.
-pub fn show(ui: &mut Ui, input: &OverlayInput<'_>) -> egui::Rect {
+pub(crate) fn show(ui: &mut Ui, input: &OverlayInput<'_>) -> egui::Rect {
     // No panel fill: every filled pixel costs a software rasteriser time,
     // and the cleared background is dark already.
     let frame = Frame::new().inner_margin(Margin::same(10));

@@ -29,7 +29,7 @@ use crate::shell::mouse::{ArenaMapping, RelaySender};
 use crate::sys::thread as os;
 
 /// The window as the loop's frontend.
-pub struct WindowFrontend {
+pub(crate) struct WindowFrontend {
     event_loop: EventLoop<()>,
     handler: Handler,
     renderer: Renderer,
@@ -56,12 +56,12 @@ pub struct WindowFrontend {
 }
 
 /// Why the window could not open.
-pub type WindowError = String;
+pub(crate) type WindowError = String;
 
 impl WindowFrontend {
     /// Opens the window (pumping winit until it exists) and the display,
     /// sound and gamepads.
-    pub fn open(
+    pub(crate) fn open(
         mut event_loop: EventLoop<()>,
         clock: Clock,
         mapping: Arc<ArenaMapping>,
@@ -128,18 +128,18 @@ impl WindowFrontend {
     }
 
     /// The X11 window id, if the window is on an X server.
-    pub fn x11_window(&self) -> Option<u32> {
+    pub(crate) fn x11_window(&self) -> Option<u32> {
         super::display::x11_window(self.handler.window.as_ref()?)
     }
 
     /// Why the window system took the window away mid-run, if it did.
-    pub fn closed_by_system(&self) -> Option<String> {
+    pub(crate) fn closed_by_system(&self) -> Option<String> {
         self.closed_by_system
             .map(|code| format!("the window system closed the game's event loop (code {code})"))
     }
 
     /// Routes the window's cursor events into a relay mouse.
-    pub fn set_relay(&mut self, relay: RelaySender) {
+    pub(crate) fn set_relay(&mut self, relay: RelaySender) {
         self.handler.relay = Some(relay);
     }
 

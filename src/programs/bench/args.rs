@@ -17,7 +17,7 @@ pub enum Job {
 }
 
 impl Job {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Job::Ai => "ai",
             Job::Video => "video",
@@ -62,7 +62,7 @@ impl Default for BenchArgs {
 
 /// The benchmark's flags, as clap reads them (`None`: not given).
 #[derive(Args, Debug)]
-pub struct BenchFlags {
+pub(crate) struct BenchFlags {
     /// Seconds measured per configuration (default: 5)
     #[arg(long, value_name = "S", allow_negative_numbers = true, value_parser = flags::seconds())]
     seconds: Option<f64>,
@@ -113,7 +113,7 @@ impl From<BenchFlags> for BenchArgs {
 
 /// `bench --load`: a job, or microseconds of work per tick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Load {
+pub(crate) enum Load {
     Job(Job),
     Micros(u32),
 }

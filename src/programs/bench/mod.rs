@@ -19,7 +19,7 @@ use std::time::Duration;
 
 pub use self::headless::Headless;
 pub use self::table::table;
-pub use self::timeline_cost::{RecorderCalls, TimelineCost};
+pub(crate) use self::timeline_cost::{RecorderCalls, TimelineCost};
 
 use serde::Serialize;
 

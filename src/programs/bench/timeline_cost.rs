@@ -130,7 +130,7 @@ pub(super) fn recorder_calls() -> RecorderCalls {
 }
 
 /// The table's TIMELINE section (nothing without `--timeline`).
-pub fn section(
+pub(crate) fn section(
     out: &mut String,
     costs: &BTreeMap<&'static str, TimelineCost>,
     calls: Option<RecorderCalls>,

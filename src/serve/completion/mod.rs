@@ -39,14 +39,14 @@ use crate::sys::uring::{Op, RawFd, Ring};
 
 /// Makes (and drops) a small ring, so that a kernel refusing io_uring is
 /// told before the server announces itself.
-pub fn probe() -> Result<(), String> {
+pub(crate) fn probe() -> Result<(), String> {
     Ring::new(2).map(drop).map_err(|e| refused(&e))
 }
 
 /// The one line printed when `io_uring_setup` fails: why, by its errno
 /// (EPERM/EACCES: disabled by the sysctl or not in its group; ENOSYS: a
 /// kernel without io_uring), and always the sysctl to look at.
-pub fn refused(e: &std::io::Error) -> String {
+pub(crate) fn refused(e: &std::io::Error) -> String {
     const EPERM: i32 = 1;
     const EACCES: i32 = 13;
     const ENOSYS: i32 = 38;
@@ -61,7 +61,7 @@ pub fn refused(e: &std::io::Error) -> String {
     )
 }
 
-pub fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
+pub(crate) fn run(listener: TcpListener, shared: Arc<Shared>) -> Result<(), String> {
     let workers = shared.config.workers.max(1);
     // The ring that posts the quit completions (PostQueuedCompletionStatus);
     // made first, so that a kernel refusing io_uring is told at once.

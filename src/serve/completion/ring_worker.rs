@@ -18,7 +18,7 @@ use crate::serve::stages::{self, Next};
 use crate::sys::uring::{self, Completion, Op, RawFd, Ring, Timeout};
 
 /// `user_data` of the quit completion posted to each worker.
-pub const QUIT: u64 = 3;
+pub(crate) const QUIT: u64 = 3;
 const TAG_BITS: u64 = 8;
 const OP: u64 = 1;
 const TICK: u64 = 2;
@@ -30,7 +30,7 @@ const PENDING_ACCEPTS: usize = 16;
 /// How often deadlines are checked (slow clients, idle keep-alive).
 const TICK_EVERY: Duration = Duration::from_millis(250);
 
-pub struct Worker {
+pub(crate) struct Worker {
     ring: Ring,
     listener: RawFd,
     shared: Arc<Shared>,
@@ -52,7 +52,7 @@ fn user_data(slot: usize, tag: u64) -> u64 {
 }
 
 impl Worker {
-    pub fn new(ring: Ring, listener: RawFd, shared: Arc<Shared>) -> Worker {
+    pub(crate) fn new(ring: Ring, listener: RawFd, shared: Arc<Shared>) -> Worker {
         Worker {
             ring,
             listener,
@@ -69,7 +69,7 @@ impl Worker {
     }
 
     /// Takes completions until quit, then lets responses in flight finish.
-    pub fn run(mut self) -> Result<(), String> {
+    pub(crate) fn run(mut self) -> Result<(), String> {
         self.arm_tick()?;
         self.keep_accepting()?;
         loop {

@@ -13,11 +13,11 @@ use crate::serve::conn::Session;
 use crate::serve::stages::Next;
 use crate::sys::uring::{Message, RawFd};
 
-pub const RECV_BYTES: usize = 8 * 1024;
+pub(crate) const RECV_BYTES: usize = 8 * 1024;
 
 /// Fire's `Connection::STATE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum State {
+pub(crate) enum State {
     /// No operation; on the free list.
     Free,
     WaitAccept,
@@ -26,7 +26,7 @@ pub enum State {
     WaitReset,
 }
 
-pub struct Slot {
+pub(crate) struct Slot {
     pub state: State,
     pub fd: RawFd,
     pub session: Option<Session>,
@@ -43,7 +43,7 @@ pub struct Slot {
 }
 
 impl Slot {
-    pub fn new() -> Box<Slot> {
+    pub(crate) fn new() -> Box<Slot> {
         Box::new(Slot {
             state: State::Free,
             fd: -1,
@@ -58,7 +58,7 @@ impl Slot {
     }
 
     /// The socket, borrowed for the stages' `std::io` calls (never closed here).
-    pub fn stream(&self) -> ManuallyDrop<TcpStream> {
+    pub(crate) fn stream(&self) -> ManuallyDrop<TcpStream> {
         // SAFETY: `fd` is this slot's open socket until its Close completes.
         ManuallyDrop::new(unsafe { TcpStream::from_raw_fd(self.fd) })
     }
@@ -67,7 +67,7 @@ impl Slot {
 /// The stages' writer during WAIT_TRANSMIT: it reports the bytes the last
 /// send completed, then points the message at what is left (the session's
 /// own buffers) and answers `WouldBlock`: the send is then submitted.
-pub struct Capture<'a> {
+pub(crate) struct Capture<'a> {
     pub msg: &'a mut Message,
     pub sent: &'a mut usize,
 }

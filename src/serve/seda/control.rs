@@ -13,13 +13,13 @@
 /// Samples in a row with a long queue before a thread is added.
 const PATIENCE: u32 = 2;
 
-pub struct PoolController {
+pub(crate) struct PoolController {
     threshold: usize,
     long_samples: u32,
 }
 
 impl PoolController {
-    pub fn new(threshold: usize) -> Self {
+    pub(crate) fn new(threshold: usize) -> Self {
         PoolController {
             threshold,
             long_samples: 0,
@@ -27,7 +27,7 @@ impl PoolController {
     }
 
     /// One sample of the queue; true: add a thread now.
-    pub fn sample(&mut self, queue_len: usize, threads: usize, max_threads: usize) -> bool {
+    pub(crate) fn sample(&mut self, queue_len: usize, threads: usize, max_threads: usize) -> bool {
         if queue_len > self.threshold {
             self.long_samples += 1;
         } else {
@@ -41,14 +41,14 @@ impl PoolController {
     }
 }
 
-pub struct BatchController {
+pub(crate) struct BatchController {
     batch: usize,
     max: usize,
     last_rate: f64,
 }
 
 impl BatchController {
-    pub fn new(max: usize) -> Self {
+    pub(crate) fn new(max: usize) -> Self {
         BatchController {
             batch: 1,
             max: max.max(1),
@@ -57,7 +57,7 @@ impl BatchController {
     }
 
     /// One sample of the stage's throughput (events/s); returns the batch.
-    pub fn sample(&mut self, rate: f64) -> usize {
+    pub(crate) fn sample(&mut self, rate: f64) -> usize {
         if rate > self.last_rate * 1.05 && rate > 0.0 {
             self.batch = (self.batch * 2).min(self.max);
         } else if rate < self.last_rate * 0.9 {

@@ -41,7 +41,7 @@ mod poller;
 
 /// Each stage's queue: deep enough to ride out bursts, short enough that
 /// a request waiting in it is not kept for long.
-pub const QUEUE_CAPACITY: usize = 512;
+pub(crate) const QUEUE_CAPACITY: usize = 512;
 const MAX_BATCH: usize = 32;
 /// A stage thread with no work this long exits (the pool shrinks).
 const IDLE_EXIT: Duration = Duration::from_secs(2);
@@ -49,11 +49,11 @@ const CONTROL_EVERY: Duration = Duration::from_millis(100);
 /// How long a stage thread waits for room in the next stage's queue.
 const HOLD: Duration = Duration::from_secs(1);
 
-pub const READ: usize = 0;
+pub(crate) const READ: usize = 0;
 const CACHE: usize = 1;
 const FILE: usize = 2;
-pub const WRITE: usize = 3;
-pub const EXIT: usize = 4;
+pub(crate) const WRITE: usize = 3;
+pub(crate) const EXIT: usize = 4;
 const STAGE_NAMES: [&str; 5] = ["read", "cache", "file", "write", "exit"];
 
 /// A connection travelling between stages (boxed once per connection).
@@ -72,7 +72,7 @@ struct Stage {
     handled: AtomicU64,
 }
 
-pub struct Seda {
+pub(crate) struct Seda {
     pub shared: Arc<Shared>,
     stages: [Stage; 5],
     poller: poller::Handle,
@@ -81,7 +81,7 @@ pub struct Seda {
     threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
-pub fn run(listener: StdListener, shared: Arc<Shared>) -> Result<(), String> {
+pub(crate) fn run(listener: StdListener, shared: Arc<Shared>) -> Result<(), String> {
     let (poller, mut events) = poller::create(listener, &shared)?;
     shared.own_status.store(true, Ordering::Relaxed);
     let seda = Arc::new(Seda {
@@ -264,7 +264,7 @@ impl Seda {
     /// names. A full queue holds the sending thread back (back-pressure, so
     /// the stages cannot outrun each other), for at most `HOLD` (1 s); a request
     /// that still finds no room is answered 503.
-    pub fn route(&self, job: Box<Job>) {
+    pub(crate) fn route(&self, job: Box<Job>) {
         let stage = Self::stage_of(&job);
         match self.stages[stage].tx.send_timeout(job, HOLD) {
             Ok(()) => {}
@@ -276,7 +276,7 @@ impl Seda {
 
     /// From the poller, which must never block: the job back if the
     /// queue is full (the poller holds it and tries again).
-    pub fn try_route(&self, job: Box<Job>) -> Result<(), Box<Job>> {
+    pub(crate) fn try_route(&self, job: Box<Job>) -> Result<(), Box<Job>> {
         let stage = Self::stage_of(&job);
         match self.stages[stage].tx.try_send(job) {
             Ok(()) => Ok(()),
@@ -300,13 +300,13 @@ impl Seda {
     /// queue has room and the poller holds no backlog of ready connections;
     /// otherwise it is answered 503 at once, so that the connections already
     /// in keep their latency ("well-conditioned").
-    pub fn admits(&self, backlog: usize) -> bool {
+    pub(crate) fn admits(&self, backlog: usize) -> bool {
         backlog == 0 && self.stages[READ].tx.len() < QUEUE_CAPACITY
     }
 
     /// Stage 6 for a job: the session ends, the poller frees its slot.
     #[allow(clippy::boxed_local)] // jobs travel boxed; this is where one ends
-    pub fn exit_now(&self, job: Box<Job>) {
+    pub(crate) fn exit_now(&self, job: Box<Job>) {
         let Job {
             mut stream,
             session,
@@ -318,7 +318,7 @@ impl Seda {
         self.poller.free(token);
     }
 
-    pub fn stopped(&self) -> bool {
+    pub(crate) fn stopped(&self) -> bool {
         self.stopped.load(Ordering::Acquire)
     }
 }

@@ -40,7 +40,7 @@ enum Slot {
 }
 
 /// How stage threads reach the poller.
-pub struct Handle {
+pub(crate) struct Handle {
     tx: Sender<Message>,
     waker: Arc<Waker>,
 }
@@ -48,7 +48,7 @@ pub struct Handle {
 impl Handle {
     /// Parks a job until its socket is ready (readable for `NeedInput`,
     /// writable for `WriteResponse`).
-    pub fn park(&self, seda: &Seda, job: Box<Job>) {
+    pub(crate) fn park(&self, seda: &Seda, job: Box<Job>) {
         match self.tx.try_send(Message::Park(job)) {
             Ok(()) => {
                 let _ = self.waker.wake();
@@ -64,12 +64,12 @@ impl Handle {
     }
 
     /// A connection has exited: its slot can be reused.
-    pub fn free(&self, token: usize) {
+    pub(crate) fn free(&self, token: usize) {
         let _ = self.tx.try_send(Message::Free(token));
     }
 }
 
-pub struct Events {
+pub(crate) struct Events {
     poll: Poll,
     listener: TcpListener,
     rx: Receiver<Message>,
@@ -79,7 +79,7 @@ pub struct Events {
     held: VecDeque<Box<Job>>,
 }
 
-pub fn create(listener: StdListener, shared: &Shared) -> Result<(Handle, Events), String> {
+pub(crate) fn create(listener: StdListener, shared: &Shared) -> Result<(Handle, Events), String> {
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let mut listener = TcpListener::from_std(listener);
     let poll = Poll::new().map_err(|e| format!("cannot create the event queue: {e}"))?;
@@ -106,7 +106,7 @@ pub fn create(listener: StdListener, shared: &Shared) -> Result<(Handle, Events)
 
 impl Events {
     /// Runs until shutdown has been asked for and every connection is gone.
-    pub fn run(&mut self, seda: &Seda) -> Result<(), String> {
+    pub(crate) fn run(&mut self, seda: &Seda) -> Result<(), String> {
         let shared = &seda.shared;
         let mut events = MioEvents::with_capacity(1024);
         let mut accepting = true;

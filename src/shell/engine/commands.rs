@@ -16,7 +16,7 @@ use crate::core::schedule::Subsystem;
 use crate::core::timeline::Activity;
 use crate::shell::modes::ModeId;
 use crate::shell::timeline::LaneSender;
-pub use crate::sys::signals::Signal;
+pub(crate) use crate::sys::signals::Signal;
 
 /// Starts listening for signals (each a span on the `signals` lane). If
 /// they cannot be hooked (or the thread cannot start), the receiver never
@@ -34,10 +34,11 @@ pub(super) fn listen(lane: LaneSender) -> (Receiver<Signal>, Option<String>) {
 
 /// What a frontend (or a signal) asks the loop to do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Command {
+pub(crate) enum Command {
     /// The next input mode in the mode table's order (T, SIGUSR1).
     NextMode,
-    /// Straight to one mode.
+    /// Straight to one mode (tests; the keys and signals cycle or toggle).
+    #[cfg(test)]
     SetMode(ModeId),
     /// To `mode`, or to `otherwise` when `mode` is already on (B: the
     /// blocking trap and back to polled; a variant and its sibling).
@@ -60,13 +61,14 @@ pub enum Command {
     ToggleRecording,
     /// Lecture mode: the next step (after the last, lecture mode ends).
     LectureNext,
-    /// Leave lecture mode at once.
+    /// Leave lecture mode at once (tests; Esc ends the lecture by quitting).
+    #[cfg(test)]
     LectureEnd,
 }
 
 impl Command {
     /// What a signal asks of the loop.
-    pub fn on(signal: Signal) -> Self {
+    pub(crate) fn on(signal: Signal) -> Self {
         match signal {
             Signal::Quit => Self::Quit,
             Signal::NextMode => Self::NextMode,
@@ -75,7 +77,7 @@ impl Command {
 
     /// [`Command::ToggleMode`] by the modes' names (`None` if either is
     /// not in the mode table). A `const fn`, for the hotkey table.
-    pub const fn toggle(mode: &str, otherwise: &str) -> Option<Self> {
+    pub(crate) const fn toggle(mode: &str, otherwise: &str) -> Option<Self> {
         match (ModeId::parse(mode), ModeId::parse(otherwise)) {
             (Some(mode), Some(otherwise)) => Some(Self::ToggleMode { mode, otherwise }),
             _ => None,
@@ -92,18 +94,18 @@ pub struct Commands {
 }
 
 impl Commands {
-    pub const CAPACITY: usize = 8;
+    pub(crate) const CAPACITY: usize = 8;
 
     /// Queues `c`; beyond [`Commands::CAPACITY`] in one tick it is refused
     /// and counted (keys come at human speed; signals wait in their channel).
-    pub fn push(&mut self, c: Command) {
+    pub(crate) fn push(&mut self, c: Command) {
         match self.items.iter_mut().find(|s| s.is_none()) {
             Some(slot) => *slot = Some(c),
             None => self.refused += 1,
         }
     }
 
-    pub fn is_full(&self) -> bool {
+    pub(crate) fn is_full(&self) -> bool {
         self.items.iter().all(Option::is_some)
     }
 
@@ -113,14 +115,15 @@ impl Commands {
 }
 
 /// The highest physics rate the hotkeys reach.
-pub const MAX_HZ: u32 = 2000;
+pub(crate) const MAX_HZ: u32 = 2000;
 
 /// Rates the hotkeys step through.
 const RATE_STEPS: [u32; 8] = [30, 60, 120, 144, 240, 360, 500, 1000];
 
 impl Engine {
     /// Queues a command as if a key had been pressed (applied after the tick).
-    pub fn push_command(&mut self, c: Command) {
+    #[cfg(test)]
+    pub(crate) fn push_command(&mut self, c: Command) {
         self.commands.push(c);
     }
 
@@ -156,6 +159,7 @@ impl Engine {
         log::debug!("command {command:?}");
         match command {
             Command::NextMode => self.set_mode(self.mode.next()),
+            #[cfg(test)]
             Command::SetMode(mode) => self.set_mode(mode),
             Command::ToggleMode { mode, otherwise } => {
                 self.set_mode(if self.mode == mode { otherwise } else { mode });
@@ -175,13 +179,14 @@ impl Engine {
             Command::ToggleWorkers => self.place_compute(!self.compute.on_workers),
             Command::ToggleRecording => self.set_recording(!self.compute.recording()),
             Command::LectureNext => self.lecture_next(),
+            #[cfg(test)]
             Command::LectureEnd => self.lecture_end(),
         }
     }
 
     /// Changes the base rate (keyboard, gamepad, physics); the loop rate
     /// follows if it must.
-    pub fn set_physics_hz(&mut self, hz: u32) {
+    pub(crate) fn set_physics_hz(&mut self, hz: u32) {
         let hz = hz.clamp(1, MAX_HZ);
         for s in [Subsystem::Keyboard, Subsystem::Gamepad, Subsystem::Physics] {
             self.schedule.set_hz(s, hz);

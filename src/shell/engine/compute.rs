@@ -12,13 +12,11 @@ use crate::shell::worker::Worker;
 
 /// The compute-heavy jobs, for the overlay.
 #[derive(Clone, Copy, Debug)]
-pub struct ComputeView<'a> {
+pub(crate) struct ComputeView<'a> {
     pub ai_on: bool,
     pub ai_level: usize,
     pub enemies: usize,
     pub on_workers: bool,
-    /// AI snapshots the worker was still too busy to take.
-    pub ai_skipped: u64,
     pub recording: Option<(&'a Path, RecordStats)>,
     pub last_recording: Option<(&'a Path, RecordStats)>,
 }
@@ -31,7 +29,6 @@ pub(super) struct Compute {
     planner: Planner,
     ai_worker: Option<Worker<(Snapshot, u64), Plan>>,
     ai_tick: u64,
-    ai_skipped: u64,
     recorder: Option<Recorder>,
     last_recording: Option<(PathBuf, RecordStats)>,
     record_base: PathBuf,
@@ -46,7 +43,6 @@ impl Compute {
             planner: Planner::new(LEVELS[0].1),
             ai_worker: None,
             ai_tick: 0,
-            ai_skipped: 0,
             recorder: None,
             last_recording: None,
             record_base: PathBuf::from("recordings"),
@@ -63,7 +59,6 @@ impl Compute {
             ai_level: self.ai_level,
             enemies,
             on_workers: self.on_workers,
-            ai_skipped: self.ai_skipped,
             recording: self.recorder.as_ref().map(|r| (r.dir(), r.stats)),
             last_recording: self.last_recording.as_ref().map(|(d, s)| (d.as_path(), *s)),
         }
@@ -83,9 +78,8 @@ impl Engine {
                 self.game.apply(&plan);
             }
             Some(worker) => {
-                if worker.try_send((snapshot, c.ai_tick)).is_err() {
-                    c.ai_skipped += 1;
-                }
+                // A busy worker skips this snapshot: the next is fresher.
+                let _ = worker.try_send((snapshot, c.ai_tick));
                 let mut newest = None;
                 for plan in worker.results() {
                     newest = Some(plan);
@@ -150,7 +144,7 @@ impl Engine {
     }
 
     /// Starts or stops recording every displayed frame.
-    pub fn set_recording(&mut self, on: bool) {
+    pub(crate) fn set_recording(&mut self, on: bool) {
         match (on, self.compute.recorder.take()) {
             (true, None) => {
                 let unix = std::time::SystemTime::now()
@@ -189,12 +183,12 @@ impl Engine {
     }
 
     /// Where recordings go (default `recordings/`).
-    pub fn set_record_base(&mut self, base: PathBuf) {
+    pub(crate) fn set_record_base(&mut self, base: PathBuf) {
         self.compute.record_base = base;
     }
 
     /// The benchmark's loads: AI at its hardest, or recording, inline or on workers.
-    pub fn set_compute(&mut self, ai: bool, record: bool, on_workers: bool) {
+    pub(crate) fn set_compute(&mut self, ai: bool, record: bool, on_workers: bool) {
         self.place_compute(on_workers);
         let level = if ai {
             LEVELS.len() - 1
@@ -206,7 +200,7 @@ impl Engine {
     }
 
     /// The last finished recording: its folder and figures.
-    pub fn last_recording(&self) -> Option<(&Path, RecordStats)> {
+    pub(crate) fn last_recording(&self) -> Option<(&Path, RecordStats)> {
         self.compute
             .last_recording
             .as_ref()

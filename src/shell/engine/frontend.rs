@@ -15,16 +15,16 @@ use crate::shell::modes::ModeId;
 
 /// What the display subsystem gets to draw one frame.
 pub struct Scene<'a> {
-    pub game: &'a Game,
-    pub view: View,
-    pub lights: &'a [Light; MAX_LIGHTS],
+    pub(crate) game: &'a Game,
+    pub(crate) view: View,
+    pub(crate) lights: &'a [Light; MAX_LIGHTS],
     /// Is "update all other lights" in the loop (lecture mode may not have it yet)?
-    pub lights_on: bool,
-    pub engine: &'a EngineView<'a>,
+    pub(crate) lights_on: bool,
+    pub(crate) engine: &'a EngineView<'a>,
 }
 
 /// Read-only figures for the overlay.
-pub struct EngineView<'a> {
+pub(crate) struct EngineView<'a> {
     pub mode: ModeId,
     pub schedule: &'a Schedule,
     /// Every mode's statistics, indexed by the mode table.

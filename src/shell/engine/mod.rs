@@ -27,12 +27,12 @@ use std::time::Duration;
 use crossbeam_channel::Receiver;
 
 use self::commands::Signal;
-pub use self::commands::{Command, Commands, MAX_HZ};
+pub(crate) use self::commands::{Command, Commands, MAX_HZ};
 use self::compute::Compute;
-pub use self::compute::ComputeView;
-pub use self::frontend::{EngineView, Frontend, Scene};
+pub(crate) use self::compute::ComputeView;
+pub(crate) use self::frontend::{EngineView, Frontend, Scene};
 use self::switching::Interval;
-pub use self::switching::new_stats;
+pub(crate) use self::switching::new_stats;
 use super::clock::Clock;
 use super::modes::{Health, Intake, Mode, ModeId, StartContext, Wait};
 use super::mouse::MouseDevice;
@@ -156,31 +156,31 @@ impl Engine {
         engine
     }
 
-    pub fn mode(&self) -> ModeId {
+    pub(crate) fn mode(&self) -> ModeId {
         self.mode
     }
 
-    pub fn pacer(&self) -> PacerKind {
+    pub(crate) fn pacer(&self) -> PacerKind {
         self.pacer.kind()
     }
 
-    pub fn mouse_label(&self) -> &str {
+    pub(crate) fn mouse_label(&self) -> &str {
         &self.mouse_label
     }
 
     /// Has a frontend, a command or a signal asked to quit?
-    pub fn quit_requested(&self) -> bool {
+    pub(crate) fn quit_requested(&self) -> bool {
         self.quit
     }
 
     /// Says something to the user: in the log (info) and in the overlay.
-    pub fn say(&mut self, message: String) {
+    pub(crate) fn say(&mut self, message: String) {
         log::info!("{message}");
         self.keep(message);
     }
 
     /// Says that something went wrong: in the log (warn) and in the overlay.
-    pub fn warn(&mut self, message: String) {
+    pub(crate) fn warn(&mut self, message: String) {
         log::warn!("{message}");
         self.keep(message);
     }
@@ -193,11 +193,11 @@ impl Engine {
     }
 
     /// Extra compute every tick (the benchmark's `--load`).
-    pub fn set_load(&mut self, load: Duration) {
+    pub(crate) fn set_load(&mut self, load: Duration) {
         self.load = load;
     }
 
-    pub fn set_pacer(&mut self, kind: PacerKind) {
+    pub(crate) fn set_pacer(&mut self, kind: PacerKind) {
         self.pacer.set_kind(kind);
     }
 
@@ -207,7 +207,7 @@ impl Engine {
     }
 
     /// Runs one whole tick: waits for its deadline, then runs what is due.
-    pub fn tick(&mut self, frontend: &mut impl Frontend) {
+    pub(crate) fn tick(&mut self, frontend: &mut impl Frontend) {
         let deadline = self.deadlines.next();
         let slept_from = self.clock.now();
         let woke = self.wait(deadline);

@@ -25,7 +25,7 @@ pub(super) struct Interval {
 }
 
 /// One empty set of statistics per mode of the table.
-pub fn new_stats() -> Vec<ModeStats> {
+pub(crate) fn new_stats() -> Vec<ModeStats> {
     ModeId::all().map(|_| ModeStats::default()).collect()
 }
 
@@ -187,7 +187,7 @@ impl Engine {
 
     /// Brings the current mode's figures up to now (for a live overlay or
     /// a report) without switching.
-    pub fn refresh(&mut self) {
+    pub(crate) fn refresh(&mut self) {
         let now = self.clock.now();
         let figures = self.mode_figures();
         self.close_interval(now, figures);
@@ -198,7 +198,7 @@ impl Engine {
     /// per configuration). What the mode has waiting is taken first and the
     /// stretch so far closed into the old set; the new one starts now, on
     /// a fresh deadline grid, counting only reports produced from now on.
-    pub fn swap_stats(&mut self, other: &mut Vec<ModeStats>) {
+    pub(crate) fn swap_stats(&mut self, other: &mut Vec<ModeStats>) {
         self.flush();
         let now = self.clock.now();
         let figures = self.mode_figures();
@@ -216,7 +216,7 @@ impl Engine {
     }
 
     /// Forgets every figure; the current mode starts afresh now.
-    pub fn reset_stats(&mut self) {
+    pub(crate) fn reset_stats(&mut self) {
         let now = self.clock.now();
         let figures = self.mode_figures();
         self.stats = new_stats();
@@ -226,7 +226,7 @@ impl Engine {
     }
 
     /// Every mode that ran, with its figures up to now.
-    pub fn report(&mut self) -> Modes {
+    pub(crate) fn report(&mut self) -> Modes {
         self.refresh();
         Modes::from_stats(ModeId::all().map(|m| (m.name(), &self.stats[m.index()])))
     }

@@ -11,9 +11,9 @@ use super::{
 use crate::shell::mouse::MouseDevice;
 
 /// The longest one read may wait, so `T` and `Esc` still work.
-pub const BLOCKING_WAIT: Duration = Duration::from_millis(250);
+pub(crate) const BLOCKING_WAIT: Duration = Duration::from_millis(250);
 
-pub const SPEC: ModeSpec = ModeSpec {
+pub(crate) const SPEC: ModeSpec = ModeSpec {
     name: "blocking",
     colour: [0xd0, 0x6b, 0xff, 0xff],
     about: "the trap: the loop itself waits in read_from_mouse() (at most 250 ms); nothing else runs meanwhile",

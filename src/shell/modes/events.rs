@@ -24,7 +24,7 @@ use super::{
 use crate::shell::mouse::MouseDevice;
 use crate::sys::wait::Waiter;
 
-pub const SPEC: ModeSpec = ModeSpec {
+pub(crate) const SPEC: ModeSpec = ModeSpec {
     name: "events",
     colour: [0x7c, 0xe3, 0x5b, 0xff],
     about: "one thread, no polling: the loop sleeps in epoll on the mouse and a deadline timer; a ready mouse runs its handler",

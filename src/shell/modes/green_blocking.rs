@@ -26,7 +26,7 @@ use super::{
 };
 use crate::shell::mouse::{DeviceError, MouseDevice};
 
-pub const SPEC: ModeSpec = ModeSpec {
+pub(crate) const SPEC: ModeSpec = ModeSpec {
     name: "green-blocking",
     colour: [0xff, 0x5c, 0x9d, 0xff],
     about: "read_mouse as a coroutine on the loop's own thread, blocking read: while it waits, the whole loop waits",

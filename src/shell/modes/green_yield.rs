@@ -8,7 +8,7 @@ use super::{Mode, ModeSpec, Refused, StartContext};
 use crate::core::timeline::Lane;
 use crate::shell::mouse::MouseDevice;
 
-pub const SPEC: ModeSpec = ModeSpec {
+pub(crate) const SPEC: ModeSpec = ModeSpec {
     name: "green-yield",
     colour: [0x4d, 0xe8, 0xc0, 0xff],
     about: "read_mouse as a coroutine on the loop's own thread, non-blocking read: it yields when nothing is there",

@@ -16,7 +16,7 @@ use crate::shell::timeline::TimelineRecorder;
 
 /// Where a mode puts the samples it read: into the game (as the mode's
 /// coloured trail) and into the mode's statistics.
-pub struct Intake<'a> {
+pub(crate) struct Intake<'a> {
     game: &'a mut Game,
     stats: &'a mut ModeStats,
     colour: Rgba,
@@ -42,7 +42,12 @@ struct IntakeTimeline<'a> {
 }
 
 impl<'a> Intake<'a> {
-    pub fn new(game: &'a mut Game, stats: &'a mut ModeStats, colour: Rgba, now: Duration) -> Self {
+    pub(crate) fn new(
+        game: &'a mut Game,
+        stats: &'a mut ModeStats,
+        colour: Rgba,
+        now: Duration,
+    ) -> Self {
         Self {
             game,
             stats,
@@ -58,7 +63,7 @@ impl<'a> Intake<'a> {
 
     /// Marks every report consumed on the thread timeline: read by
     /// `read_by`, consumed at `at`.
-    pub fn with_timeline(
+    pub(crate) fn with_timeline(
         mut self,
         recorder: &'a mut TimelineRecorder,
         read_by: Lane,
@@ -76,12 +81,12 @@ impl<'a> Intake<'a> {
     /// Says this tick's call is not a read of the mouse (the mode reads it
     /// elsewhere, e.g. in its wait): unless samples come after all, the
     /// statistics record nothing for it.
-    pub fn quiet(&mut self) {
+    pub(crate) fn quiet(&mut self) {
         self.quiet = true;
     }
 
     /// One sample consumed by the loop.
-    pub fn deliver(&mut self, r: &MouseReport) {
+    pub(crate) fn deliver(&mut self, r: &MouseReport) {
         self.game.push_mouse(r, self.colour);
         self.samples += 1;
         self.newest = Some((r.seq, r.time));
@@ -94,18 +99,18 @@ impl<'a> Intake<'a> {
     }
 
     /// Reports waiting in a channel when the loop looked.
-    pub fn channel_depth(&mut self, depth: u64) {
+    pub(crate) fn channel_depth(&mut self, depth: u64) {
         self.stats.on_channel(depth);
     }
 
     /// Samples delivered so far.
-    pub fn samples(&self) -> u64 {
+    pub(crate) fn samples(&self) -> u64 {
         self.samples
     }
 
     /// Records this read in the statistics: how many samples, and the age
     /// of the newest; or a read that found nothing.
-    pub fn finish(self) {
+    pub(crate) fn finish(self) {
         if let Some(t) = self.timeline
             && t.handler
         {
@@ -126,7 +131,7 @@ impl<'a> Intake<'a> {
 
 /// The wait for a tick's deadline, as a mode sees it: the pacer, the
 /// clock, and a way to hand over samples read while waiting.
-pub struct Wait<'a> {
+pub(crate) struct Wait<'a> {
     pub pacer: &'a mut Pacer,
     pub clock: &'a Clock,
     game: &'a mut Game,
@@ -139,7 +144,7 @@ pub struct Wait<'a> {
 }
 
 impl<'a> Wait<'a> {
-    pub fn new(
+    pub(crate) fn new(
         pacer: &'a mut Pacer,
         clock: &'a Clock,
         game: &'a mut Game,
@@ -160,18 +165,22 @@ impl<'a> Wait<'a> {
 
     /// Handlers run inside the wait show on the thread timeline, and the
     /// reports they consume are marked as read by `read_by`.
-    pub fn with_timeline(mut self, recorder: &'a mut TimelineRecorder, read_by: Lane) -> Self {
+    pub(crate) fn with_timeline(
+        mut self,
+        recorder: &'a mut TimelineRecorder,
+        read_by: Lane,
+    ) -> Self {
         self.timeline = Some((recorder, read_by));
         self
     }
 
     /// The pacer's wait.
-    pub fn pace(&mut self, deadline: Duration) -> Duration {
+    pub(crate) fn pace(&mut self, deadline: Duration) -> Duration {
         self.pacer.wait_until(self.clock, deadline)
     }
 
     /// An intake for samples read now (a handler run inside the wait).
-    pub fn intake(&mut self) -> Intake<'_> {
+    pub(crate) fn intake(&mut self) -> Intake<'_> {
         let now = self.clock.now();
         let intake = Intake::new(self.game, self.stats, self.colour, now);
         match &mut self.timeline {

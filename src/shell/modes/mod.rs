@@ -19,8 +19,8 @@ mod threaded;
 mod intake;
 pub mod reader;
 
-pub use intake::{Intake, Wait};
-pub use reader::THREAD_NAME;
+pub(crate) use intake::{Intake, Wait};
+pub(crate) use reader::THREAD_NAME;
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -34,7 +34,7 @@ use crate::core::timeline::Lane;
 /// Every input mode, in the order `T` and SIGUSR1 cycle through them.
 /// The first is the one the loop falls back to: it must start whenever it
 /// is given a device.
-pub const MODES: &[ModeSpec] = &[
+pub(crate) const MODES: &[ModeSpec] = &[
     polled::SPEC,
     threaded::SPEC,
     blocking::SPEC,
@@ -44,7 +44,7 @@ pub const MODES: &[ModeSpec] = &[
 ];
 
 /// What the engine knows about a mode before it runs.
-pub struct ModeSpec {
+pub(crate) struct ModeSpec {
     /// The name in `--mode`, the report and the overlay.
     pub name: &'static str,
     /// The overlay's column and the trail's dots.
@@ -67,11 +67,11 @@ pub struct ModeSpec {
 }
 
 /// How a mode starts: with the device, between ticks.
-pub type Starter = fn(Box<dyn MouseDevice>, &StartContext) -> Result<Box<dyn Mode>, Refused>;
+pub(crate) type Starter = fn(Box<dyn MouseDevice>, &StartContext) -> Result<Box<dyn Mode>, Refused>;
 
 /// Whether a mode's mouse side goes on after a read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Health {
+pub(crate) enum Health {
     Working,
     /// The device failed or the reader is gone: stop the mode.
     Ended,
@@ -82,7 +82,7 @@ pub enum Health {
 pub struct ModeId(usize);
 
 impl ModeId {
-    pub const COUNT: usize = MODES.len();
+    pub(crate) const COUNT: usize = MODES.len();
 
     /// The mode called `name` (a `const fn`, so tables can name modes and
     /// a name missing from [`MODES`] fails the build).
@@ -97,30 +97,30 @@ impl ModeId {
         None
     }
 
-    pub fn spec(self) -> &'static ModeSpec {
+    pub(crate) fn spec(self) -> &'static ModeSpec {
         &MODES[self.0]
     }
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         self.spec().name
     }
 
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self.0
     }
 
     /// The next mode in table order (after the last, the first).
-    pub fn next(self) -> Self {
+    pub(crate) fn next(self) -> Self {
         Self((self.0 + 1) % MODES.len())
     }
 
     /// Every mode, in table order.
-    pub fn all() -> impl Iterator<Item = ModeId> {
+    pub(crate) fn all() -> impl Iterator<Item = ModeId> {
         (0..MODES.len()).map(Self)
     }
 
     /// "polled, threaded or blocking": for messages that list the choices.
-    pub fn choices() -> String {
+    pub(crate) fn choices() -> String {
         let mut out = String::new();
         for (i, m) in MODES.iter().enumerate() {
             let sep = match i {
@@ -151,7 +151,7 @@ const fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 
 /// What starting a mode may need besides the device.
 #[derive(Clone, Debug)]
-pub struct StartContext {
+pub(crate) struct StartContext {
     pub clock: Clock,
     /// Stack size for a reader thread (`None`: the default). An absurd one
     /// makes thread creation fail, to show the error path in class.
@@ -162,14 +162,14 @@ pub struct StartContext {
 
 /// A mode that could not start: the device comes back, with the reason
 /// (the slide's `perror`).
-pub struct Refused {
+pub(crate) struct Refused {
     pub device: Box<dyn MouseDevice>,
     pub reason: String,
 }
 
 /// A stopped mode: the device back (unless it broke), the final figures,
 /// and the error that ended it, if one did.
-pub struct Stopped {
+pub(crate) struct Stopped {
     pub device: Option<Box<dyn MouseDevice>>,
     pub figures: MouseFigures,
     pub error: Option<String>,
@@ -177,7 +177,7 @@ pub struct Stopped {
 
 /// Counters of the mouse side that only grow while a mode runs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MouseFigures {
+pub(crate) struct MouseFigures {
     /// Reports the device has produced (its `produced()`).
     pub produced: u64,
     /// Reports lost on the way (a full channel, a device buffer overrun).
@@ -187,7 +187,7 @@ pub struct MouseFigures {
 }
 
 /// A running mode.
-pub trait Mode {
+pub(crate) trait Mode {
     /// This tick's samples into `intake`. [`Health::Ended`] says the mouse
     /// side ended (the device failed, the reader is gone): the engine stops
     /// the mode and falls back to the first one.

@@ -9,7 +9,7 @@ use super::{
 use crate::core::timeline::Lane;
 use crate::shell::mouse::MouseDevice;
 
-pub const SPEC: ModeSpec = ModeSpec {
+pub(crate) const SPEC: ModeSpec = ModeSpec {
     name: "polled",
     colour: [0xff, 0x8a, 0x3d, 0xff],
     about: "the loop polls the mouse once per tick: it must run at the mouse's rate",

@@ -27,7 +27,7 @@ use crate::shell::timeline::LaneSender;
 use crate::sys::thread as os;
 
 /// The name `ps -L`, `top -H` and the overlay show.
-pub const THREAD_NAME: &str = "read_mouse";
+pub(crate) const THREAD_NAME: &str = "read_mouse";
 
 /// Reports the channel holds: about a second of an 8 kHz mouse read by a
 /// stalled loop before anything is dropped.
@@ -96,7 +96,8 @@ pub struct MouseThread {
 
 impl MouseThread {
     /// Starts `read_mouse` with the default thread builder.
-    pub fn spawn(device: Box<dyn MouseDevice>) -> Result<Self, SpawnError> {
+    #[cfg(test)]
+    pub(crate) fn spawn(device: Box<dyn MouseDevice>) -> Result<Self, SpawnError> {
         Self::spawn_with(Builder::new(), device, CHANNEL_CAPACITY, None)
     }
 
@@ -163,7 +164,7 @@ impl MouseThread {
     }
 
     /// Has the thread ended by itself (device error)?
-    pub fn is_finished(&self) -> bool {
+    pub(crate) fn is_finished(&self) -> bool {
         self.handle.is_finished()
     }
 

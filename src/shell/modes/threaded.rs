@@ -12,7 +12,7 @@ use super::reader::{CHANNEL_CAPACITY, MouseThread, ReaderCounters};
 use super::{Health, Intake, Mode, ModeSpec, MouseFigures, Refused, StartContext, Stopped};
 use crate::shell::mouse::MouseDevice;
 
-pub const SPEC: ModeSpec = ModeSpec {
+pub(crate) const SPEC: ModeSpec = ModeSpec {
     name: "threaded",
     colour: [0x3d, 0xd6, 0xff, 0xff],
     about: "read_mouse blocks on the mouse in its own thread; the loop drains every report at its own rate",

@@ -21,17 +21,17 @@ pub struct LaneSender {
 
 impl LaneSender {
     /// Is the timeline recording? (A producer may skip reading the clock.)
-    pub fn is_on(&self) -> bool {
+    pub(crate) fn is_on(&self) -> bool {
         self.on.load(Ordering::Relaxed)
     }
 
     /// The program's clock, for the span's ends.
-    pub fn now(&self) -> Duration {
+    pub(crate) fn now(&self) -> Duration {
         self.clock.now()
     }
 
     /// Runs `job`, recording it as a span of `what` when the timeline is on.
-    pub fn time<T>(&self, what: Activity, job: impl FnOnce() -> T) -> T {
+    pub(crate) fn time<T>(&self, what: Activity, job: impl FnOnce() -> T) -> T {
         if !self.is_on() {
             return job();
         }
@@ -42,7 +42,7 @@ impl LaneSender {
     }
 
     /// Hands one span over; a full channel drops it (counted).
-    pub fn record(&self, what: Activity, start: Duration, end: Duration) {
+    pub(crate) fn record(&self, what: Activity, start: Duration, end: Duration) {
         if !self.is_on() {
             return;
         }

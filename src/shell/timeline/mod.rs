@@ -18,7 +18,7 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 
 mod lane;
 
-pub use self::lane::LaneSender;
+pub(crate) use self::lane::LaneSender;
 use super::clock::Clock;
 use super::export::{ExportThread, Exported};
 use super::frames::{self, FrameRow};
@@ -67,7 +67,7 @@ pub struct TimelineRecorder {
 }
 
 impl TimelineRecorder {
-    pub fn new(on: bool, clock: Clock) -> Self {
+    pub(crate) fn new(on: bool, clock: Clock) -> Self {
         let (tx, rx) = bounded(HANDOVER);
         Self {
             clock,
@@ -84,21 +84,21 @@ impl TimelineRecorder {
     }
 
     /// The program's clock.
-    pub fn now(&self) -> Duration {
+    pub(crate) fn now(&self) -> Duration {
         self.clock.now()
     }
 
     /// Recording on or off (the benchmark measures both).
-    pub fn set_on(&mut self, on: bool) {
+    pub(crate) fn set_on(&mut self, on: bool) {
         self.on.store(on, Ordering::Relaxed);
     }
 
-    pub fn is_on(&self) -> bool {
+    pub(crate) fn is_on(&self) -> bool {
         self.on.load(Ordering::Relaxed)
     }
 
     /// The hand-over for the thread that is `lane`.
-    pub fn sender(&self, lane: Lane) -> LaneSender {
+    pub(crate) fn sender(&self, lane: Lane) -> LaneSender {
         LaneSender {
             lane,
             clock: self.clock,
@@ -120,12 +120,18 @@ impl TimelineRecorder {
         Ok(())
     }
 
-    pub fn model(&self) -> &Timeline {
+    pub(crate) fn model(&self) -> &Timeline {
         &self.model
     }
 
     /// A tick begins: which it is, how late, in which mode and at which rate.
-    pub fn begin_tick(&mut self, index: u64, lateness: Duration, mode: &'static str, loop_hz: u32) {
+    pub(crate) fn begin_tick(
+        &mut self,
+        index: u64,
+        lateness: Duration,
+        mode: &'static str,
+        loop_hz: u32,
+    ) {
         self.tick = TickNow {
             index,
             lateness,
@@ -135,7 +141,7 @@ impl TimelineRecorder {
     }
 
     /// The loop waited for its deadline from `from` to `to`.
-    pub fn slept(&mut self, from: Duration, to: Duration) {
+    pub(crate) fn slept(&mut self, from: Duration, to: Duration) {
         if self.is_on() {
             let handled = std::mem::take(&mut self.sums.in_wait);
             self.sums.wait += to.saturating_sub(from).saturating_sub(handled);
@@ -145,7 +151,7 @@ impl TimelineRecorder {
 
     /// A handler ran inside the loop's wait for its deadline (an event
     /// loop's mouse handler): its span, counted as work, not as waiting.
-    pub fn handled(&mut self, what: Activity, start: Duration, end: Duration) {
+    pub(crate) fn handled(&mut self, what: Activity, start: Duration, end: Duration) {
         if self.is_on() {
             self.sums.in_wait += end.saturating_sub(start);
             self.ran(what, start, end);
@@ -154,7 +160,7 @@ impl TimelineRecorder {
 
     /// The loop did `what` from `start` to `end`. A display span ends a
     /// frame: its row goes to `--frames`.
-    pub fn ran(&mut self, what: Activity, start: Duration, end: Duration) {
+    pub(crate) fn ran(&mut self, what: Activity, start: Duration, end: Duration) {
         if !self.is_on() {
             return;
         }
@@ -171,7 +177,7 @@ impl TimelineRecorder {
 
     /// The loop consumed report `seq` (produced at `produced`, read by
     /// `read_by` at `arrived`) at `at`.
-    pub fn consumed(
+    pub(crate) fn consumed(
         &mut self,
         seq: u64,
         produced: Duration,
@@ -204,7 +210,7 @@ impl TimelineRecorder {
 
     /// Moves what the other threads handed over into the model (and the
     /// trace). Once a tick; bounded by the channel's size.
-    pub fn drain(&mut self) {
+    pub(crate) fn drain(&mut self) {
         for span in self.rx.try_iter().take(HANDOVER) {
             self.model.span(span);
             if let Some(t) = &self.trace {
@@ -215,12 +221,12 @@ impl TimelineRecorder {
     }
 
     /// Paused: the panel's history stands still (the exports go on).
-    pub fn set_paused(&mut self, paused: bool, now: Duration) {
+    pub(crate) fn set_paused(&mut self, paused: bool, now: Duration) {
         self.model.set_frozen(paused, now);
     }
 
     /// Ends the exports; one line each on what was written, or why not.
-    pub fn finish(&mut self) -> Vec<String> {
+    pub(crate) fn finish(&mut self) -> Vec<String> {
         self.drain();
         let mut said = Vec::new();
         if let Some(t) = self.trace.take() {

@@ -24,6 +24,7 @@ pub fn listen(mut on: Box<dyn FnMut(Signal) -> bool + Send>) -> io::Result<()> {
         .map(drop)
 }
 
+#[cfg(test)]
 pub fn raise(signal: Signal) -> io::Result<()> {
     let number = match signal {
         Signal::Quit => libc::SIGTERM,

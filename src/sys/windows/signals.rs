@@ -39,6 +39,7 @@ pub fn listen(mut on: Box<dyn FnMut(Signal) -> bool + Send>) -> io::Result<()> {
         .map(drop)
 }
 
+#[cfg(test)]
 pub fn raise(_signal: Signal) -> io::Result<()> {
     Err(io::Error::new(
         io::ErrorKind::Unsupported,
