@@ -3,7 +3,7 @@
 //!
 //! - [`bench`]: `why-threads bench`, the headless interleaved benchmark.
 //!
-//! The desktop game (`app::run`) and the command line (`shell::cli`) are
-//! programs too; they join this folder once their rewrite has landed.
+//! The desktop game (`app::run`) and the servers (`serve`, `load`,
+//! `degradation`) are programs too, each in its own top-level module.
 
 pub mod bench;

@@ -1,7 +1,7 @@
-//! The platform shell: the clock, threads, pacing, devices, the input
-//! modes, the loop engine that drives the core, signals, the report writer
-//! and the command line. The window, sound and gamepad live in `app`; the
-//! benchmark in `programs`.
+//! The game's shell: the clock, threads, pacing, the mouse devices, the
+//! input modes, the loop engine that drives the core, the report writer
+//! and the exports, over the platform layer `sys`. The window, sound and
+//! gamepad live in `app`; the benchmark in `programs`.
 
 pub mod clock;
 pub mod diagnostics;
