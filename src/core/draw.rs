@@ -187,6 +187,7 @@ mod tests {
         let r = MouseReport {
             seq: 0,
             time: Duration::ZERO,
+            read: Duration::ZERO,
             x: 100.5,
             y: 200.5,
             buttons: 0,

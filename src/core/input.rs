@@ -18,6 +18,10 @@ pub struct MouseReport {
     pub seq: u64,
     /// When the device produced the report, on the program's clock.
     pub time: Duration,
+    /// When the mode's reader had it from the device (its `read` or `poll`
+    /// returned it): the first leg of its way to the screen. Devices set it
+    /// to `time` when they make the report and stamp it as they hand it over.
+    pub read: Duration,
     /// Position in arena (frame buffer) pixels.
     pub x: f32,
     pub y: f32,
@@ -124,6 +128,7 @@ impl SyntheticPath {
         MouseReport {
             seq,
             time,
+            read: time,
             x,
             y,
             buttons,

@@ -16,6 +16,7 @@ pub(crate) mod game;
 pub(crate) mod histogram;
 pub mod http;
 pub(crate) mod input;
+pub(crate) mod latency;
 pub(crate) mod lecture;
 pub mod pacing;
 pub mod report;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::latency::{Latency, Stage};
 use super::schedule::Subsystem;
 use super::stats::{Histogram, ModeStats, SignedHistogram, percent};
 
@@ -100,6 +101,34 @@ pub(crate) struct ModeReport {
     pub cpu_reader_percent: f64,
     pub overhead_us: Percentiles,
     pub work_us: BTreeMap<&'static str, WorkReport>,
+    /// From the mouse to the screen: frames that showed new input, and
+    /// for the newest report of each, made → present returned (the
+    /// display's own time is not known here: not photons).
+    pub latency_frames: u64,
+    pub input_to_present_us: Percentiles,
+    /// The same for the oldest report each frame folded in.
+    pub oldest_input_to_present_us: Percentiles,
+    /// The newest report's way, leg by leg, in order.
+    pub latency_stages_us: [StageReport; Stage::COUNT],
+}
+
+/// One leg of a report's way to the screen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub(crate) struct StageReport {
+    pub stage: &'static str,
+    pub p50: f64,
+    pub p99: f64,
+}
+
+fn stages(l: &Latency) -> [StageReport; Stage::COUNT] {
+    Stage::ALL.map(|s| {
+        let h = &l.legs[s.index()];
+        StageReport {
+            stage: s.name(),
+            p50: h.percentile(0.5) as f64 / US,
+            p99: h.percentile(0.99) as f64 / US,
+        }
+    })
 }
 
 impl ModeReport {
@@ -147,6 +176,10 @@ impl ModeReport {
             cpu_reader_percent: percent(s.cpu_reader, s.active),
             overhead_us: Percentiles::of(&s.overhead, US),
             work_us,
+            latency_frames: s.latency.frames(),
+            input_to_present_us: Percentiles::of(&s.latency.whole, US),
+            oldest_input_to_present_us: Percentiles::of(&s.latency.oldest_whole, US),
+            latency_stages_us: stages(&s.latency),
         }
     }
 }

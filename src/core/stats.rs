@@ -9,6 +9,7 @@ use std::time::Duration;
 
 pub use super::histogram::{Histogram, SignedHistogram};
 
+use super::latency::{FrameInput, FrameLatency, Latency};
 use super::pacing::Tick;
 use super::schedule::Subsystem;
 
@@ -114,6 +115,10 @@ pub(crate) struct ModeStats {
     pub oldest_age: Histogram,
     pub channel_depth_max: u64,
     pub dropped: u64,
+    /// Each presented frame's input, made → presented, in stages.
+    pub latency: Latency,
+    /// The input of the frame being built (consumed, not yet presented).
+    pub frame_input: FrameInput,
     /// Work time per subsystem.
     pub work: [Histogram; Subsystem::COUNT],
     /// Time per tick spent in neither the pacer nor a subsystem.
@@ -147,6 +152,8 @@ impl Default for ModeStats {
             samples_per_tick: Histogram::new(),
             input_age: Histogram::new(),
             oldest_age: Histogram::new(),
+            latency: Latency::default(),
+            frame_input: FrameInput::default(),
             channel_depth_max: 0,
             dropped: 0,
             work: std::array::from_fn(|_| Histogram::new()),
@@ -169,6 +176,7 @@ impl ModeStats {
     pub(crate) fn resume(&mut self) {
         self.last_tick_start = None;
         self.last_frame = None;
+        self.frame_input = FrameInput::default();
         self.stutter.clear();
     }
 
@@ -197,8 +205,22 @@ impl ModeStats {
         self.last_tick_start = Some(tick.start);
     }
 
-    /// Records a frame presented at `at`.
-    pub(crate) fn on_frame(&mut self, at: Duration) {
+    /// Records a frame handed to the display at `submitted` and presented
+    /// at `presented`; returns the path of the input it shows, if new.
+    pub(crate) fn on_frame(
+        &mut self,
+        submitted: Duration,
+        presented: Duration,
+    ) -> Option<FrameLatency> {
+        let shown = self.frame_input.presented(submitted, presented);
+        if let Some(frame) = &shown {
+            self.latency.record(frame);
+        }
+        self.on_presented(presented);
+        shown
+    }
+
+    fn on_presented(&mut self, at: Duration) {
         self.frames += 1;
         if let Some(prev) = self.last_frame {
             let ft = at.saturating_sub(prev);

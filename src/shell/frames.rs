@@ -1,14 +1,17 @@
 //! `--frames PATH`: one CSV row per displayed frame, streamed by a writer
 //! thread. Columns follow PresentMon's names where the meaning is the same
 //! (`Application`, `ProcessID`, `TimeInSeconds`, `MsBetweenPresents`,
-//! `MsCPUBusy`, `MsCPUWait`); the rest are the loop's own figures. README
-//! documents every column.
+//! `MsCPUBusy`, `MsCPUWait`); the rest are the loop's own figures. The
+//! latency columns end at the present call's return (`MsInputToPresent`):
+//! PresentMon's `MsAllInputToPhotonLatency` would need the display's own
+//! time, which the program does not know. README documents every column.
 
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
 use super::export::{ExportThread, Format};
+use crate::core::latency::{FrameLatency, Stage};
 use crate::core::schedule::Subsystem;
 
 /// One displayed frame, as the loop saw it.
@@ -38,6 +41,8 @@ pub(crate) struct FrameRow {
     pub input_age: Option<Duration>,
     /// Work in the loop per subsystem since the previous frame.
     pub work: [Duration; Subsystem::COUNT],
+    /// The way of the input the frame shows (`None`: no new input).
+    pub latency: Option<FrameLatency>,
 }
 
 /// Rows in flight between the loop and the writer (seconds of frames).
@@ -97,7 +102,25 @@ pub(crate) fn columns() -> Vec<String> {
         }
         c.push(title);
     }
+    c.push("MsInputToPresent".into());
+    c.push("MsOldestInputToPresent".into());
+    for stage in Stage::ALL {
+        c.push(format!("Ms{}", camel(stage.name())));
+    }
     c
+}
+
+/// `made_to_read` → `MadeToRead`.
+fn camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map_or_else(String::new, |f| {
+                f.to_uppercase().chain(chars).collect::<String>()
+            })
+        })
+        .collect()
 }
 
 fn ms(d: Duration) -> f64 {
@@ -138,6 +161,20 @@ impl Format<FrameRow> for FramesCsv {
         for w in r.work {
             write!(out, ",{:.4}", ms(w))?;
         }
+        match &r.latency {
+            Some(l) => {
+                write!(
+                    out,
+                    ",{:.4},{:.4}",
+                    ms(l.newest.whole()),
+                    ms(l.oldest.whole())
+                )?;
+                for stage in Stage::ALL {
+                    write!(out, ",{:.4}", ms(l.newest.leg(stage)))?;
+                }
+            }
+            None => write!(out, "{}", ",".repeat(2 + Stage::COUNT))?,
+        }
         writeln!(out)?;
         // Bounded by the run's length: a frame row is ~120 bytes, an hour at
         // 60 fps is ~26 MB. No cap.
@@ -154,6 +191,7 @@ impl Format<FrameRow> for FramesCsv {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::latency::Path;
 
     #[test]
     fn rows_parse_back_under_their_columns() {
@@ -185,6 +223,21 @@ mod tests {
             lost: 0,
             input_age: Some(Duration::from_micros(2250)),
             work,
+            latency: Some(FrameLatency {
+                newest: Path {
+                    made: Duration::from_millis(1500),
+                    read: Duration::from_millis(1501),
+                    consumed: Duration::from_millis(1505),
+                    simulated: Duration::from_millis(1506),
+                    submitted: Duration::from_millis(1508),
+                    presented: Duration::from_millis(1514),
+                },
+                oldest: Path {
+                    made: Duration::from_millis(1490),
+                    presented: Duration::from_millis(1514),
+                    ..Path::default()
+                },
+            }),
         });
         assert_eq!(t.finish().map(|e| e.written), Ok(2));
         let text = std::fs::read_to_string(&path).unwrap_or_default();
@@ -221,6 +274,23 @@ mod tests {
             get(&header, &rows[1], "MsWorkDisplay").parse::<f64>(),
             Ok(5.5)
         );
+        // The way to the screen: the legs add up to the whole.
+        assert_eq!(get(&header, &rows[0], "MsInputToPresent"), "");
+        let num = |name: &str| {
+            get(&header, &rows[1], name)
+                .parse::<f64>()
+                .unwrap_or(f64::NAN)
+        };
+        assert_eq!(num("MsInputToPresent"), 14.0);
+        assert_eq!(num("MsOldestInputToPresent"), 24.0);
+        assert_eq!(num("MsMadeToRead"), 1.0);
+        assert_eq!(num("MsSubmittedToPresented"), 6.0);
+        let legs: f64 = Stage::ALL
+            .iter()
+            .map(|s| num(&format!("Ms{}", camel(s.name()))))
+            .sum();
+        assert!((legs - 14.0).abs() < 1e-9);
+        assert!(!header.contains(&"MsAllInputToPhotonLatency"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -103,7 +103,8 @@ impl MouseDevice for SyntheticMouse {
         if due > now {
             std::thread::sleep(due - now);
         }
-        let report = self.path.report(self.next);
+        let mut report = self.path.report(self.next);
+        report.read = self.clock.now();
         self.next += 1;
         Ok(Some(report))
     }
@@ -113,7 +114,9 @@ impl MouseDevice for SyntheticMouse {
             return Ok(None);
         };
         self.next = latest + 1;
-        Ok(Some(self.path.report(latest)))
+        let mut report = self.path.report(latest);
+        report.read = self.clock.now();
+        Ok(Some(report))
     }
 
     fn produced(&self) -> u64 {
@@ -202,6 +205,7 @@ impl ArenaMapping {
         MouseReport {
             seq,
             time,
+            read: time,
             x,
             y,
             buttons: if inside { buttons } else { 0 },
@@ -211,7 +215,8 @@ impl ArenaMapping {
 
 /// Where the window's own cursor events are the only mouse (Wayland,
 /// Windows, macOS): the loop relays them into this device. Labelled
-/// "relay" on screen, since the loop itself is the one reading them.
+/// "relay" on screen, since the loop itself is the one reading them (so a
+/// report's `read` is its `time`: the loop had it when the window did).
 pub(crate) struct RelayMouse {
     rx: crossbeam_channel::Receiver<MouseReport>,
     latest: Option<MouseReport>,

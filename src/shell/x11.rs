@@ -141,7 +141,9 @@ impl X11Mouse {
             }
             let (wx, wy) = (e.event_x as f32 / 65536.0, e.event_y as f32 / 65536.0);
             let time = self.server_time(e.time, arrived);
-            let report = self.mapping.report(self.seq, time, wx, wy, self.buttons);
+            let mut report = self.mapping.report(self.seq, time, wx, wy, self.buttons);
+            // Read from the connection now, by whichever thread drains it.
+            report.read = arrived;
             self.seq += 1;
             if self.queue.len() == QUEUE {
                 self.queue.pop_front();

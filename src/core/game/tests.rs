@@ -7,6 +7,7 @@ fn report(seq: u64, x: f32, y: f32, buttons: u8) -> MouseReport {
     MouseReport {
         seq,
         time: Duration::from_millis(seq),
+        read: Duration::from_millis(seq),
         x,
         y,
         buttons,

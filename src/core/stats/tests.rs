@@ -62,10 +62,10 @@ fn mode_stats_frames_stutters_and_one_percent_low() {
     // 99 frames of 16 ms (exact in the histogram: 16 ms is not, so use
     // 2^24 ns ≈ 16.78 ms) and one of 4x that.
     let base = Duration::from_nanos(1 << 24);
-    m.on_frame(t);
+    m.on_frame(t, t);
     for i in 0..100 {
         t += if i == 50 { base * 4 } else { base };
-        m.on_frame(t);
+        m.on_frame(t, t);
     }
     assert_eq!(m.frames, 101);
     assert_eq!(m.frame_time.count(), 100);

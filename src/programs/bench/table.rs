@@ -6,6 +6,50 @@ use super::BenchReport;
 use crate::shell::modes::ModeId;
 use crate::shell::pacer::PacerKind;
 
+/// From the mouse to the screen, per mode: the newest report of each
+/// frame, made → present returned, and its legs (p50). Headless, the
+/// "display" draws into memory: the last leg is that drawing.
+fn latency_section(out: &mut String, r: &BenchReport) {
+    let _ = writeln!(
+        out,
+        "\nFROM THE MOUSE TO THE SCREEN (newest report of each frame, made → present returned; legs p50)"
+    );
+    let _ = writeln!(
+        out,
+        "{:<14} {:>7} {:>17} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "mode",
+        "frames",
+        "to present p50/99",
+        "oldest p99",
+        "→read",
+        "→consumed",
+        "→simul.",
+        "→submit",
+        "→present"
+    );
+    let ran = ModeId::all().filter_map(|m| r.modes.get(m.name()).map(|report| (m.name(), report)));
+    for (name, m) in ran {
+        let legs = m.latency_stages_us.map(|s| format!("{:.0}µs", s.p50));
+        let _ = writeln!(
+            out,
+            "{:<14} {:>7} {:>17} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            name,
+            m.latency_frames,
+            format!(
+                "{:.1}/{:.1} ms",
+                m.input_to_present_us.p50 / 1e3,
+                m.input_to_present_us.p99 / 1e3
+            ),
+            format!("{:.1} ms", m.oldest_input_to_present_us.p99 / 1e3),
+            legs[0],
+            legs[1],
+            legs[2],
+            legs[3],
+            legs[4],
+        );
+    }
+}
+
 /// The readable table.
 pub fn table(r: &BenchReport) -> String {
     let mut out = String::new();
@@ -63,6 +107,7 @@ pub fn table(r: &BenchReport) -> String {
             m.cpu_percent,
         );
     }
+    latency_section(&mut out, r);
     let _ = writeln!(
         out,
         "\nPACERS (mode: {}, loop at {} Hz)",

@@ -297,8 +297,13 @@ impl Engine {
                 let elapsed = now.saturating_sub(self.last_physics);
                 self.last_physics = now;
                 if !self.paused {
-                    for _ in 0..self.step.advance(elapsed.as_secs_f32()) {
+                    let steps = self.step.advance(elapsed.as_secs_f32());
+                    for _ in 0..steps {
                         self.game.step(self.step.dt, &self.controls);
+                    }
+                    if steps > 0 {
+                        let stepped = self.clock.now();
+                        self.stats[self.mode.index()].frame_input.simulated(stepped);
                     }
                 }
             }
@@ -364,9 +369,11 @@ impl Engine {
             lights_on: self.schedule.rates().is_on(Subsystem::Lights),
             engine: &view,
         };
+        let submitted = self.clock.now();
         frontend.display(&scene);
         let presented = self.clock.now();
-        self.stats[self.mode.index()].on_frame(presented);
+        let shown = self.stats[self.mode.index()].on_frame(submitted, presented);
+        self.timeline.presented(shown.as_ref());
     }
 
     fn view(&self, index: u64) -> View {

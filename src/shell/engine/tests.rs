@@ -41,6 +41,7 @@ impl ScriptedMouse {
         MouseReport {
             seq,
             time: self.period * (seq as u32 + 1),
+            read: self.period * (seq as u32 + 1),
             x: 100.0 + (seq % 200) as f32,
             y: 100.0,
             buttons: 0,

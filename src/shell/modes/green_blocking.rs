@@ -259,6 +259,7 @@ mod tests {
             Ok(Some(MouseReport {
                 seq,
                 time: due(seq),
+                read: due(seq),
                 x: seq as f32 % 300.0,
                 y: 10.0,
                 buttons: 0,

@@ -21,6 +21,8 @@ pub(crate) struct Intake<'a> {
     stats: &'a mut ModeStats,
     colour: Rgba,
     now: Duration,
+    /// When the loop consumed what it delivers (the stage "consumed").
+    at: Duration,
     samples: u64,
     newest: Option<(u64, Duration)>,
     oldest: Option<Duration>,
@@ -53,6 +55,7 @@ impl<'a> Intake<'a> {
             stats,
             colour,
             now,
+            at: now,
             samples: 0,
             newest: None,
             oldest: None,
@@ -69,6 +72,7 @@ impl<'a> Intake<'a> {
         read_by: Lane,
         at: Duration,
     ) -> Self {
+        self.at = at;
         self.timeline = Some(IntakeTimeline {
             recorder,
             read_by,
@@ -91,10 +95,9 @@ impl<'a> Intake<'a> {
         self.samples += 1;
         self.newest = Some((r.seq, r.time));
         self.oldest = Some(self.oldest.map_or(r.time, |t| t.min(r.time)));
+        self.stats.frame_input.consumed(r.time, r.read, self.at);
         if let Some(t) = &mut self.timeline {
-            // The time the device stamped stands for when the reader had
-            // it too: the reports carry no second stamp.
-            t.recorder.consumed(r.seq, r.time, t.read_by, r.time, t.at);
+            t.recorder.consumed(r.seq, r.time, t.read_by, r.read, t.at);
         }
     }
 

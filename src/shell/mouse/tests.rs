@@ -68,6 +68,7 @@ fn the_relay_folds_when_polled_and_delivers_each_when_read() {
         tx.send(MouseReport {
             seq,
             time: Duration::ZERO,
+            read: Duration::ZERO,
             x: seq as f32,
             y: 0.0,
             buttons: 0,

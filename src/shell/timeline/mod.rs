@@ -23,6 +23,7 @@ use super::clock::Clock;
 use super::export::{ExportThread, Exported};
 use super::frames::{self, FrameRow};
 use super::trace::{self, TraceEvent};
+use crate::core::latency::FrameLatency;
 use crate::core::schedule::Subsystem;
 use crate::core::timeline::{Activity, Lane, Mark, Span, Timeline};
 
@@ -48,6 +49,8 @@ struct FrameSums {
     samples: u64,
     lost: u64,
     newest_age: Option<Duration>,
+    /// The way of the input this frame shows, made → presented.
+    latency: Option<FrameLatency>,
     /// Handlers run inside the current wait (not waiting, though inside it).
     in_wait: Duration,
 }
@@ -208,6 +211,14 @@ impl TimelineRecorder {
         }
     }
 
+    /// The frame being displayed was presented; `shown` is the way of the
+    /// input it shows (`None`: no new input), for its `--frames` row.
+    pub(crate) fn presented(&mut self, shown: Option<&FrameLatency>) {
+        if self.is_on() {
+            self.sums.latency = shown.copied();
+        }
+    }
+
     /// Moves what the other threads handed over into the model (and the
     /// trace). Once a tick; bounded by the channel's size.
     pub(crate) fn drain(&mut self) {
@@ -272,6 +283,7 @@ impl TimelineRecorder {
                 lost: s.lost,
                 input_age: s.newest_age,
                 work: s.work,
+                latency: s.latency,
             });
         }
         self.sums = FrameSums {

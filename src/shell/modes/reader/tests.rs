@@ -14,6 +14,7 @@ impl Script {
             .map(|seq| MouseReport {
                 seq,
                 time: Duration::from_micros(seq),
+                read: Duration::from_micros(seq),
                 x: seq as f32,
                 y: 0.0,
                 buttons: 0,
