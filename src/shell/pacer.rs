@@ -8,6 +8,7 @@ use spin_sleep::SpinSleeper;
 
 use super::clock::Clock;
 use crate::core::pacing::SleepMargin;
+use crate::core::stats::Histogram;
 use crate::sys::thread as os;
 
 /// Which pacer the loop uses.
@@ -156,6 +157,22 @@ fn spin_until(clock: &Clock, deadline: Duration) {
         std::hint::spin_loop();
     }
 }
+
+/// How late this machine wakes a thread from a short sleep: `n` sleeps of
+/// [`WAKE_PROBE`], each one's overshoot (woke − asked) recorded in
+/// nanoseconds. Every sleep-based pacer's tail follows this, so the
+/// benchmark prints it beside the pacers: figures from a VM whose
+/// wake-ups run late are read as such.
+pub(crate) fn sleep_overshoot(clock: &Clock, n: u32, into: &mut Histogram) {
+    for _ in 0..n {
+        let asked = clock.now() + WAKE_PROBE;
+        std::thread::sleep(WAKE_PROBE);
+        into.record_duration(clock.now().saturating_sub(asked));
+    }
+}
+
+/// The sleep [`sleep_overshoot`] asks for.
+pub(crate) const WAKE_PROBE: Duration = Duration::from_millis(1);
 
 #[cfg(test)]
 mod tests {

@@ -65,6 +65,18 @@ pub(super) fn active_card(ui: &mut Ui, mode: ModeId, s: &ModeStats, r: &ModeRepo
                 ),
                 ("samples/tick max", count(r.samples_per_tick_max)),
                 ("channel depth max", count(r.channel_depth_max)),
+                (
+                    "to present p50/99",
+                    format!(
+                        "{}/{}",
+                        dur(r.input_to_present_us.p50),
+                        dur(r.input_to_present_us.p99)
+                    ),
+                ),
+                (
+                    "oldest to present p99",
+                    dur(r.oldest_input_to_present_us.p99),
+                ),
             ];
             egui::Grid::new("active figures")
                 .num_columns(4)
@@ -78,7 +90,52 @@ pub(super) fn active_card(ui: &mut Ui, mode: ModeId, s: &ModeStats, r: &ModeRepo
                         ui.end_row();
                     }
                 });
+            if r.latency_frames > 0 {
+                latency_bar(ui, r, color);
+            }
         });
+}
+
+/// The newest report's way to the screen at p50, one segment per leg
+/// (read, waited for the tick, simulated, until submitted, drawn and
+/// presented), drawn to scale with the whole beside it.
+fn latency_bar(ui: &mut Ui, r: &ModeReport, color: Color32) {
+    const LEGS: [&str; 5] = ["read", "wait", "sim", "tick", "draw"];
+    let legs = r.latency_stages_us.map(|s| s.p50.max(0.0));
+    let total: f64 = legs.iter().sum();
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new("mouse → screen p50")
+                .size(CELL_SIZE)
+                .color(DIM),
+        );
+        let width = (ui.available_width() - 70.0).max(40.0);
+        let (rect, _) = ui.allocate_exact_size(vec2(width, 12.0), egui::Sense::hover());
+        let painter = ui.painter_at(rect);
+        let mut x = rect.left();
+        for (i, leg) in legs.iter().enumerate() {
+            let w = if total > 0.0 {
+                (leg / total) as f32 * width
+            } else {
+                0.0
+            };
+            let shade = 0.35 + 0.65 * (i as f32 / (LEGS.len() - 1) as f32);
+            let fill = color.linear_multiply(shade);
+            let seg = egui::Rect::from_min_size(egui::pos2(x, rect.top()), vec2(w, 12.0));
+            painter.rect_filled(seg, 0.0, fill);
+            if w > 28.0 {
+                painter.text(
+                    seg.center(),
+                    egui::Align2::CENTER_CENTER,
+                    LEGS[i],
+                    egui::FontId::proportional(9.5),
+                    Color32::BLACK,
+                );
+            }
+            x += w;
+        }
+        ui.label(value_text(dur(total)));
+    });
 }
 
 /// One table row: its label and how a mode's report fills it.
@@ -86,7 +143,7 @@ type Row = (&'static str, fn(&ModeReport) -> String);
 
 /// The figures compared across modes (one row each, one narrow column
 /// per mode).
-const ROWS: [Row; 10] = [
+const ROWS: [Row; 11] = [
     ("loop/ran Hz", |r| {
         format!("{}/{:.0}", r.loop_hz, r.measured_hz)
     }),
@@ -101,6 +158,7 @@ const ROWS: [Row; 10] = [
     ("samples/tick", |r| decimal(r.samples_per_tick)),
     ("input age p50", |r| dur(r.input_age_us.p50)),
     ("input age p99", |r| dur(r.input_age_us.p99)),
+    ("to present p50", |r| dur(r.input_to_present_us.p50)),
     ("drops", |r| count(r.dropped)),
     ("CPU loop+reader", |r| format!("{:.1}%", r.cpu_percent)),
 ];

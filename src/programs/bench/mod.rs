@@ -25,12 +25,12 @@ use serde::Serialize;
 
 use crate::core::arena::{HEIGHT, WIDTH};
 use crate::core::report::{ModeReport, Modes, Percentiles};
-use crate::core::stats::ModeStats;
+use crate::core::stats::{Histogram, ModeStats};
 use crate::shell::clock::Clock;
 use crate::shell::engine::{Engine, EngineConfig};
 use crate::shell::modes::ModeId;
 use crate::shell::mouse::SyntheticMouse;
-use crate::shell::pacer::PacerKind;
+use crate::shell::pacer::{PacerKind, WAKE_PROBE, sleep_overshoot};
 use args::{BenchArgs, Job};
 
 /// One configuration measured.
@@ -62,6 +62,15 @@ pub struct PacerReport {
     pub cpu_percent: f64,
     /// CPU of `read_mouse` meanwhile (the same for every pacer).
     pub cpu_reader_percent: f64,
+}
+
+/// This machine's timer: how late a 1 ms sleep wakes (interleaved with
+/// the rounds, so it saw the same load).
+#[derive(Clone, Debug, Serialize)]
+pub struct TimerReport {
+    pub sleep_ms: f64,
+    pub sleeps: u64,
+    pub overshoot_us: Percentiles,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -105,6 +114,7 @@ pub struct BenchReport {
     /// With `--timeline`: the recorder's calls alone, per tick.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline_calls: Option<RecorderCalls>,
+    pub timer: TimerReport,
     pub settings: BenchSettings,
 }
 
@@ -186,7 +196,11 @@ pub fn run(args: &BenchArgs) -> BenchReport {
     let mut frontend = Headless::new();
     let tty = std::io::stderr().is_terminal();
     let mut done = 0;
+    // Sleeps measured per round: ~0.1 s beside each round's configurations.
+    const WAKE_PROBES: u32 = 100;
+    let mut overshoot = Histogram::new();
     'rounds: for round in 0..rounds {
+        sleep_overshoot(&clock, WAKE_PROBES, &mut overshoot);
         for config in &mut configs {
             engine.set_pacer(config.pacer);
             engine.timeline_mut().set_on(config.timeline);
@@ -281,6 +295,11 @@ pub fn run(args: &BenchArgs) -> BenchReport {
         loads,
         timeline: timeline_cost::costs(&configs),
         timeline_calls: args.timeline.then(timeline_cost::recorder_calls),
+        timer: TimerReport {
+            sleep_ms: WAKE_PROBE.as_secs_f64() * 1e3,
+            sleeps: overshoot.count(),
+            overshoot_us: Percentiles::of(&overshoot, 1e3),
+        },
         settings: BenchSettings {
             seconds_per_config: args.seconds,
             hz: args.hz,

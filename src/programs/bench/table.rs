@@ -141,6 +141,12 @@ pub fn table(r: &BenchReport) -> String {
             );
         }
     }
+    let t = &r.timer;
+    let _ = writeln!(
+        out,
+        "timer: a {:.0} ms sleep woke {:.0} µs late at p50, {:.0} µs at p99, {:.0} µs at most ({} sleeps beside the rounds): every sleeping pacer's tail follows it",
+        t.sleep_ms, t.overshoot_us.p50, t.overshoot_us.p99, t.overshoot_us.max, t.sleeps
+    );
     if let Some(job) = s.job {
         let _ = writeln!(out, "\nLOAD: {job} (threaded, adaptive pacer)");
         let _ = writeln!(
