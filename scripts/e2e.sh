@@ -146,7 +146,8 @@ m = re.search(r'Who reads the mouse at start: (.*?) \(default', sys.stdin.read()
 print(' '.join(re.split(r',\s*|\s+or\s+', ' '.join(m.group(1).split()))) if m else '')")
 NMODES=$(echo "$MODES" | wc -w)
 check "--help lists the modes ($MODES)" test "$NMODES" -ge 6
-"$BIN" --duration $((3 + 2 * NMODES)) --report "$OUT/report-modes.json" --mode polled >"$OUT/game-modes.log" 2>&1 &
+"$BIN" --duration $((3 + 2 * NMODES)) --report "$OUT/report-modes.json" --mode polled \
+    --frames "$OUT/frames-modes.csv" >"$OUT/game-modes.log" 2>&1 &
 GAME=$!
 WID=$(wait_for_window "$OUT/game-modes.log") || exit 1
 sleep 2
@@ -172,6 +173,21 @@ names = sys.argv[2:]
 ticked = {n: r["modes"].get(n, {}).get("ticks", 0) for n in names}
 print("ticks per mode:", ticked, "final:", r.get("final_mode"))
 sys.exit(0 if set(r["modes"]) == set(names) and all(t > 0 for t in ticked.values()) and r["final_mode"] == names[-1] else 1)
+EOF
+check "every mode's frames have the mouse-to-screen columns, and the legs add up to the whole" python3 - "$OUT/frames-modes.csv" "$OUT/report-modes.json" $MODES <<'EOF'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+r = json.load(open(sys.argv[2]))
+names = sys.argv[3:]
+legs = ["MsMadeToRead", "MsReadToConsumed", "MsConsumedToSimulated", "MsSimulatedToSubmitted", "MsSubmittedToPresented"]
+filled = [row for row in rows if row["MsInputToPresent"]]
+per_mode = {n: sum(row["Mode"] == n for row in filled) for n in names}
+print("frames with new input, per mode:", per_mode)
+ok = "MsAllInputToPhotonLatency" not in rows[0]  # the display's own time is not known
+ok &= all(per_mode[n] > 0 and r["modes"][n]["latency_frames"] > 0 for n in names)
+ok &= all(abs(sum(float(row[c]) for c in legs) - float(row["MsInputToPresent"])) < 0.001 for row in filled)
+ok &= all(float(row["MsOldestInputToPresent"]) >= float(row["MsInputToPresent"]) - 0.001 for row in filled)
+sys.exit(0 if ok else 1)
 EOF
 
 # --- 2. Recording, then signals: USR1 toggles the mode, TERM ends with a

@@ -104,6 +104,9 @@ pub(crate) struct FrameInput {
     newest: Option<Taken>,
     oldest: Option<Taken>,
     simulated: Option<Duration>,
+    /// The last report consumed (by number): a polled loop reads the same
+    /// latest report again while the mouse is still, which is no new input.
+    last_seq: Option<u64>,
 }
 
 /// A presented frame's input: the newest report it shows, the oldest it
@@ -115,8 +118,19 @@ pub(crate) struct FrameLatency {
 }
 
 impl FrameInput {
-    /// A report consumed by the tick at `consumed`.
-    pub(crate) fn consumed(&mut self, made: Duration, read: Duration, consumed: Duration) {
+    /// Report `seq` consumed by the tick at `consumed` (a report consumed
+    /// before is not new input, and is left out).
+    pub(crate) fn consumed(
+        &mut self,
+        seq: u64,
+        made: Duration,
+        read: Duration,
+        consumed: Duration,
+    ) {
+        if self.last_seq.is_some_and(|last| seq <= last) {
+            return;
+        }
+        self.last_seq = Some(seq);
         let taken = Taken {
             made,
             read,
@@ -168,7 +182,10 @@ impl FrameInput {
             newest: path(newest, self.simulated),
             oldest: path(oldest, self.simulated),
         };
-        *self = Self::default();
+        *self = Self {
+            last_seq: self.last_seq,
+            ..Self::default()
+        };
         Some(frame)
     }
 }
@@ -239,9 +256,9 @@ mod tests {
         let mut f = FrameInput::default();
         assert_eq!(f.presented(ms(1), ms(2)), None, "no input, no figure");
         // Three reports consumed by two ticks, then physics, then the frame.
-        f.consumed(ms(3), ms(3), ms(4));
-        f.consumed(ms(1), ms(2), ms(4));
-        f.consumed(ms(5), ms(6), ms(8));
+        f.consumed(1, ms(3), ms(3), ms(4));
+        f.consumed(2, ms(1), ms(2), ms(4));
+        f.consumed(3, ms(5), ms(6), ms(8));
         f.simulated(ms(9));
         f.simulated(ms(12)); // a later step changes nothing
         assert!(f.is_pending());
@@ -268,9 +285,9 @@ mod tests {
     fn input_consumed_after_the_last_step_waits_for_the_next() {
         let mut f = FrameInput::default();
         f.simulated(ms(1)); // no input yet: nothing to say
-        f.consumed(ms(2), ms(2), ms(3));
+        f.consumed(4, ms(2), ms(2), ms(3));
         f.simulated(ms(4));
-        f.consumed(ms(5), ms(5), ms(6));
+        f.consumed(5, ms(5), ms(5), ms(6));
         f.simulated(ms(7));
         let frame = f.presented(ms(8), ms(9));
         assert_eq!(frame.map(|fr| fr.newest.simulated), Some(ms(7)));
@@ -280,7 +297,7 @@ mod tests {
     fn unstepped_input_and_disagreeing_clocks_never_go_negative() {
         let mut f = FrameInput::default();
         // A device stamp after our read (clocks a little apart), no physics.
-        f.consumed(ms(5), ms(4), ms(6));
+        f.consumed(6, ms(5), ms(4), ms(6));
         let Some(frame) = f.presented(ms(7), ms(9)) else {
             panic!("the frame had input");
         };
@@ -291,10 +308,24 @@ mod tests {
     }
 
     #[test]
+    fn a_report_read_again_is_no_new_input() {
+        let mut f = FrameInput::default();
+        f.consumed(7, ms(1), ms(1), ms(2));
+        assert!(f.presented(ms(3), ms(4)).is_some());
+        // A polled loop reads report 7 again while the mouse is still.
+        f.consumed(7, ms(1), ms(1), ms(5));
+        f.consumed(6, ms(0), ms(0), ms(5));
+        assert!(!f.is_pending());
+        assert_eq!(f.presented(ms(6), ms(7)), None);
+        f.consumed(8, ms(6), ms(6), ms(8));
+        assert!(f.is_pending());
+    }
+
+    #[test]
     fn latency_is_recorded_per_leg_and_whole() {
         let mut l = Latency::default();
         let mut f = FrameInput::default();
-        f.consumed(ms(0), ms(1), ms(2));
+        f.consumed(7, ms(0), ms(1), ms(2));
         f.simulated(ms(3));
         if let Some(frame) = f.presented(ms(4), ms(10)) {
             l.record(&frame);

@@ -95,7 +95,9 @@ impl<'a> Intake<'a> {
         self.samples += 1;
         self.newest = Some((r.seq, r.time));
         self.oldest = Some(self.oldest.map_or(r.time, |t| t.min(r.time)));
-        self.stats.frame_input.consumed(r.time, r.read, self.at);
+        self.stats
+            .frame_input
+            .consumed(r.seq, r.time, r.read, self.at);
         if let Some(t) = &mut self.timeline {
             t.recorder.consumed(r.seq, r.time, t.read_by, r.read, t.at);
         }
