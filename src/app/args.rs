@@ -34,6 +34,8 @@ pub struct RunArgs {
     pub frames: Option<PathBuf>,
     pub pacer: PacerKind,
     pub reader_stack: Option<usize>,
+    /// Start with late latching on (X toggles it).
+    pub late_latch: bool,
 }
 
 impl Default for RunArgs {
@@ -49,6 +51,7 @@ impl Default for RunArgs {
             frames: None,
             pacer: PacerKind::Adaptive,
             reader_stack: None,
+            late_latch: false,
         }
     }
 }
@@ -99,6 +102,9 @@ pub(crate) struct RunFlags {
     /// Stack size for read_mouse; an absurd one makes pthread_create fail, to show the error path
     #[arg(long, value_name = "BYTES", allow_negative_numbers = true, value_parser = flags::bytes())]
     reader_stack: Option<usize>,
+    /// Start with late latching on: the cursor drawn at the newest report, read just before each frame (X toggles it)
+    #[arg(long)]
+    late_latch: bool,
 }
 
 impl From<RunFlags> for RunArgs {
@@ -115,6 +121,7 @@ impl From<RunFlags> for RunArgs {
             frames: f.frames,
             pacer: f.pacer.unwrap_or(d.pacer),
             reader_stack: f.reader_stack,
+            late_latch: f.late_latch,
         }
     }
 }

@@ -24,6 +24,7 @@ pub(crate) fn key_of(code: KeyCode) -> Option<Key> {
         KeyCode::Minus => Key::Minus,
         KeyCode::NumpadSubtract => Key::NumpadMinus,
         KeyCode::KeyL => Key::L,
+        KeyCode::KeyX => Key::X,
         KeyCode::PageUp => Key::PageUp,
         KeyCode::BracketRight => Key::BracketRight,
         KeyCode::PageDown => Key::PageDown,
@@ -53,7 +54,7 @@ mod tests {
     use crate::shell::hotkeys::{self, Action};
 
     /// Every key winit can name for the game, in the table's order.
-    pub(crate) const CODES: [KeyCode; 36] = {
+    pub(crate) const CODES: [KeyCode; 37] = {
         use KeyCode as K;
         [
             K::KeyT,
@@ -73,6 +74,7 @@ mod tests {
             K::Minus,
             K::NumpadSubtract,
             K::KeyL,
+            K::KeyX,
             K::PageUp,
             K::BracketRight,
             K::PageDown,

@@ -82,6 +82,7 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
         },
         clock,
     );
+    engine.set_late_latch(args.late_latch);
     start_exports(&mut engine, &args)?;
     for m in messages {
         engine.say(m);

@@ -47,6 +47,7 @@ fn activity_color(lane: Lane, what: Activity) -> Color32 {
         Activity::Job if lane == Lane::Video => subsystem_color(Subsystem::Video),
         Activity::Job => subsystem_color(Subsystem::Ai),
         Activity::Signal => Color32::WHITE,
+        Activity::Latch => subsystem_color(Subsystem::Mouse),
     }
 }
 

@@ -110,6 +110,10 @@ pub(crate) struct ModeReport {
     pub oldest_input_to_present_us: Percentiles,
     /// The newest report's way, leg by leg, in order.
     pub latency_stages_us: [StageReport; Stage::COUNT],
+    /// Late latching: reports taken just before drawing, and each latch's
+    /// cost to the loop (zero runs when it was off).
+    pub latched_reports: u64,
+    pub latch_us: Percentiles,
 }
 
 /// One leg of a report's way to the screen.
@@ -180,6 +184,8 @@ impl ModeReport {
             input_to_present_us: Percentiles::of(&s.latency.whole, US),
             oldest_input_to_present_us: Percentiles::of(&s.latency.oldest_whole, US),
             latency_stages_us: stages(&s.latency),
+            latched_reports: s.latched,
+            latch_us: Percentiles::of(&s.latch_work, US),
         }
     }
 }

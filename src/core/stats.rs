@@ -117,6 +117,10 @@ pub(crate) struct ModeStats {
     pub dropped: u64,
     /// Each presented frame's input, made → presented, in stages.
     pub latency: Latency,
+    /// Late latching: reports taken just before drawing, and what each
+    /// latch cost the loop.
+    pub latched: u64,
+    pub latch_work: Histogram,
     /// The input of the frame being built (consumed, not yet presented).
     pub frame_input: FrameInput,
     /// Work time per subsystem.
@@ -153,6 +157,8 @@ impl Default for ModeStats {
             input_age: Histogram::new(),
             oldest_age: Histogram::new(),
             latency: Latency::default(),
+            latched: 0,
+            latch_work: Histogram::new(),
             frame_input: FrameInput::default(),
             channel_depth_max: 0,
             dropped: 0,

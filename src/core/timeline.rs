@@ -78,6 +78,8 @@ pub(crate) enum Activity {
     Job,
     /// The `signals` thread turning a signal into a command.
     Signal,
+    /// The loop's late latch: the newest reports, just before drawing.
+    Latch,
 }
 
 impl Activity {
@@ -90,6 +92,7 @@ impl Activity {
             Activity::Deliver => "deliver",
             Activity::Job => "job",
             Activity::Signal => "signal",
+            Activity::Latch => "late latch",
         }
     }
 }

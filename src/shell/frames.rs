@@ -234,8 +234,11 @@ mod tests {
                 },
                 oldest: Path {
                     made: Duration::from_millis(1490),
+                    read: Duration::from_millis(1491),
+                    consumed: Duration::from_millis(1505),
+                    simulated: Duration::from_millis(1506),
+                    submitted: Duration::from_millis(1508),
                     presented: Duration::from_millis(1514),
-                    ..Path::default()
                 },
             }),
         });

@@ -45,6 +45,7 @@ pub(crate) enum Key {
     A,
     S,
     D,
+    X,
 }
 
 /// What the window alone changes (what it shows or plays).
@@ -142,6 +143,8 @@ pub(crate) const HOTKEYS: &[Hotkey] = &[
         "harder AI: more enemies, a finer grid (2 → 32 enemies, 16 → 4 px cells)"),
     row("J", "J workers", &[Key::J], Engine(C::ToggleWorkers),
         "AI and video compression inline in the loop, or on worker threads (`ai`, `video`)"),
+    row("X", "X latch", &[Key::X], Engine(C::ToggleLateLatch),
+        "late latching on / off: just before each frame is drawn, take the newest reports and draw the cursor there (the simulation keeps its fixed step)"),
     row("V", "V record", &[Key::V], Engine(C::ToggleRecording),
         "record every displayed frame as PNG files in `recordings/why-threads-<time>/`"),
     row("N or Space", "N lecture", &[Key::N, Key::Space], Engine(C::LectureNext),

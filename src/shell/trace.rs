@@ -66,7 +66,7 @@ fn category(what: Activity) -> &'static str {
         Activity::Run(_) => "subsystem",
         Activity::Sleep => "sleep",
         Activity::Load => "load",
-        Activity::Blocked | Activity::Deliver => "mouse",
+        Activity::Blocked | Activity::Deliver | Activity::Latch => "mouse",
         Activity::Job => "job",
         Activity::Signal => "signal",
     }

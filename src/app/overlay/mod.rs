@@ -114,7 +114,7 @@ fn figures(ui: &mut Ui, input: &OverlayInput<'_>) {
         .find(|(m, _)| *m == e.mode)
         .map(|(_, r)| r.clone())
         .unwrap_or_default();
-    modes::active_card(ui, e.mode, &e.stats[e.mode.index()], &active);
+    modes::active_card(ui, e.mode, &e.stats[e.mode.index()], &active, e.late_latch);
     ui.add_space(4.0);
     modes::comparison(ui, &shown, e.mode);
     if shown.len() == 1 {

@@ -19,7 +19,13 @@ const CELL_SIZE: f32 = 11.5;
 
 /// The active mode: its charts side by side, then the figures that the
 /// comparison table has no row for.
-pub(super) fn active_card(ui: &mut Ui, mode: ModeId, s: &ModeStats, r: &ModeReport) {
+pub(super) fn active_card(
+    ui: &mut Ui,
+    mode: ModeId,
+    s: &ModeStats,
+    r: &ModeReport,
+    late_latch: bool,
+) {
     let color = mode_color(mode);
     Frame::new()
         .stroke(Stroke::new(2.0, color))
@@ -37,6 +43,9 @@ pub(super) fn active_card(ui: &mut Ui, mode: ModeId, s: &ModeStats, r: &ModeRepo
                     ));
                 } else {
                     ui.label(RichText::new("starting").color(DIM));
+                }
+                if late_latch {
+                    ui.label(RichText::new("late latch").strong().color(color));
                 }
             });
             if r.ticks == 0 {

@@ -42,6 +42,8 @@ pub struct BenchArgs {
     pub modes: Option<Vec<String>>,
     /// Also measure the loop with the thread timeline recording, beside it off.
     pub timeline: bool,
+    /// Also measure every mode with late latching on, beside it off.
+    pub late_latch: bool,
 }
 
 impl Default for BenchArgs {
@@ -56,6 +58,7 @@ impl Default for BenchArgs {
             report: None,
             modes: None,
             timeline: false,
+            late_latch: false,
         }
     }
 }
@@ -84,6 +87,9 @@ pub(crate) struct BenchFlags {
     /// Also run with the thread timeline recording, beside it off, and show what recording costs the loop
     #[arg(long)]
     timeline: bool,
+    /// Also run every mode with late latching on, beside it off: what it saves from the mouse to the screen, what it costs the loop
+    #[arg(long)]
+    late_latch: bool,
     /// Also write the JSON to PATH
     #[arg(long, value_name = "PATH", value_parser = flags::path())]
     report: Option<PathBuf>,
@@ -107,6 +113,7 @@ impl From<BenchFlags> for BenchArgs {
             report: f.report,
             modes: f.modes.map(|m| m.0),
             timeline: f.timeline,
+            late_latch: f.late_latch,
         }
     }
 }

@@ -41,6 +41,8 @@ struct Config {
     job: Option<(Job, bool)>,
     /// Is the thread timeline recording?
     timeline: bool,
+    /// Is late latching on?
+    late_latch: bool,
     stats: Vec<ModeStats>,
 }
 
@@ -62,6 +64,47 @@ pub struct PacerReport {
     pub cpu_percent: f64,
     /// CPU of `read_mouse` meanwhile (the same for every pacer).
     pub cpu_reader_percent: f64,
+}
+
+/// Late latching against it off, in one mode: the way from the mouse to
+/// the screen both ways, and what each latch cost the loop.
+#[derive(Clone, Debug, Serialize)]
+pub struct LatchReport {
+    pub to_present_us_off: Percentiles,
+    pub to_present_us_on: Percentiles,
+    pub latch_us: Percentiles,
+    pub latched_reports: u64,
+    pub loop_cpu_percent_off: f64,
+    pub loop_cpu_percent_on: f64,
+}
+
+/// Each mode measured with late latching, beside the same mode without.
+fn latch_costs(configs: &[Config]) -> std::collections::BTreeMap<&'static str, LatchReport> {
+    let plain = |c: &&Config| c.pacer == PacerKind::Adaptive && c.job.is_none() && !c.timeline;
+    configs
+        .iter()
+        .filter(plain)
+        .filter(|c| c.late_latch)
+        .filter_map(|on| {
+            let off = configs
+                .iter()
+                .filter(plain)
+                .find(|c| !c.late_latch && c.mode == on.mode)?;
+            let (off, on_r) = (
+                ModeReport::from_stats(off.stats()),
+                ModeReport::from_stats(on.stats()),
+            );
+            let report = LatchReport {
+                to_present_us_off: off.input_to_present_us,
+                to_present_us_on: on_r.input_to_present_us,
+                latch_us: on_r.latch_us,
+                latched_reports: on_r.latched_reports,
+                loop_cpu_percent_off: off.cpu_loop_percent,
+                loop_cpu_percent_on: on_r.cpu_loop_percent,
+            };
+            Some((on.mode.name(), report))
+        })
+        .collect()
 }
 
 /// This machine's timer: how late a 1 ms sleep wakes (interleaved with
@@ -114,6 +157,9 @@ pub struct BenchReport {
     /// With `--timeline`: the recorder's calls alone, per tick.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline_calls: Option<RecorderCalls>,
+    /// With `--late-latch`: each mode with late latching on against it off.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub late_latch: std::collections::BTreeMap<&'static str, LatchReport>,
     pub timer: TimerReport,
     pub settings: BenchSettings,
 }
@@ -162,31 +208,49 @@ pub fn run(args: &BenchArgs) -> BenchReport {
     let threaded = ModeId::parse("threaded").unwrap_or_default();
     let mut plan: Vec<_> = chosen_modes(args)
         .into_iter()
-        .map(|mode| (mode, PacerKind::Adaptive, None, false))
+        .map(|mode| (mode, PacerKind::Adaptive, None, false, false))
         .collect();
     for pacer in [
         PacerKind::StdSleep,
         PacerKind::SpinSleep,
         PacerKind::BusySpin,
     ] {
-        plan.push((threaded, pacer, None, false));
+        plan.push((threaded, pacer, None, false, false));
     }
     if let Some(job) = args.job {
-        plan.push((threaded, PacerKind::Adaptive, Some((job, false)), false));
-        plan.push((threaded, PacerKind::Adaptive, Some((job, true)), false));
+        plan.push((
+            threaded,
+            PacerKind::Adaptive,
+            Some((job, false)),
+            false,
+            false,
+        ));
+        plan.push((
+            threaded,
+            PacerKind::Adaptive,
+            Some((job, true)),
+            false,
+            false,
+        ));
     }
     if args.timeline {
         for mode in chosen_modes(args) {
-            plan.push((mode, PacerKind::Adaptive, None, true));
+            plan.push((mode, PacerKind::Adaptive, None, true, false));
+        }
+    }
+    if args.late_latch {
+        for mode in chosen_modes(args) {
+            plan.push((mode, PacerKind::Adaptive, None, false, true));
         }
     }
     let mut configs: Vec<Config> = plan
         .into_iter()
-        .map(|(mode, pacer, job, timeline)| Config {
+        .map(|(mode, pacer, job, timeline, late_latch)| Config {
             mode,
             pacer,
             job,
             timeline,
+            late_latch,
             stats: crate::shell::engine::new_stats(),
         })
         .collect();
@@ -204,6 +268,7 @@ pub fn run(args: &BenchArgs) -> BenchReport {
         for config in &mut configs {
             engine.set_pacer(config.pacer);
             engine.timeline_mut().set_on(config.timeline);
+            engine.set_late_latch(config.late_latch);
             engine.set_mode(config.mode);
             if let Some((job, on_worker)) = config.job {
                 engine.set_compute(job == Job::Ai, job == Job::Video, on_worker);
@@ -232,6 +297,9 @@ pub fn run(args: &BenchArgs) -> BenchReport {
     if stopped_early {
         log::warn!("bench: stopped after {done} of {rounds} rounds; the figures cover what ran");
     }
+    // Late latching is measured beside its own mode only.
+    let late_latch = latch_costs(&configs);
+    configs.retain(|c| !c.late_latch);
     let is_plain_threaded = |c: &Config| {
         c.job.is_none() && c.mode == threaded && c.pacer == PacerKind::Adaptive && !c.timeline
     };
@@ -294,6 +362,7 @@ pub fn run(args: &BenchArgs) -> BenchReport {
         pacers,
         loads,
         timeline: timeline_cost::costs(&configs),
+        late_latch,
         timeline_calls: args.timeline.then(timeline_cost::recorder_calls),
         timer: TimerReport {
             sleep_ms: WAKE_PROBE.as_secs_f64() * 1e3,

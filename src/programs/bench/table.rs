@@ -141,6 +141,41 @@ pub fn table(r: &BenchReport) -> String {
             );
         }
     }
+    if !r.late_latch.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nLATE LATCHING (each mode on against off in the same run: newest report made → present returned)"
+        );
+        let _ = writeln!(
+            out,
+            "{:<14} {:>18} {:>18} {:>9} {:>16} {:>9} {:>14}",
+            "mode",
+            "off p50/p99",
+            "on p50/p99",
+            "saved p50",
+            "latch p50/p99",
+            "reports",
+            "loop CPU off/on"
+        );
+        let ran = ModeId::all().filter_map(|m| r.late_latch.get(m.name()).map(|l| (m.name(), l)));
+        for (name, l) in ran {
+            let (off, on) = (&l.to_present_us_off, &l.to_present_us_on);
+            let _ = writeln!(
+                out,
+                "{:<14} {:>18} {:>18} {:>9} {:>16} {:>9} {:>14}",
+                name,
+                format!("{:.2}/{:.2} ms", off.p50 / 1e3, off.p99 / 1e3),
+                format!("{:.2}/{:.2} ms", on.p50 / 1e3, on.p99 / 1e3),
+                format!("{:.2} ms", (off.p50 - on.p50) / 1e3),
+                format!("{:.1}/{:.1} µs", l.latch_us.p50, l.latch_us.p99),
+                l.latched_reports,
+                format!(
+                    "{:.1}/{:.1} %",
+                    l.loop_cpu_percent_off, l.loop_cpu_percent_on
+                ),
+            );
+        }
+    }
     let t = &r.timer;
     let _ = writeln!(
         out,

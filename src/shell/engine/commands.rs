@@ -57,6 +57,8 @@ pub(crate) enum Command {
     AiHarder,
     /// AI and video compression: inline in the loop, or on worker threads.
     ToggleWorkers,
+    /// Late latching on / off (X).
+    ToggleLateLatch,
     /// Start / stop recording every displayed frame.
     ToggleRecording,
     /// Lecture mode: the next step (after the last, lecture mode ends).
@@ -177,6 +179,15 @@ impl Engine {
             Command::ToggleAi => self.set_ai(!self.compute.ai_on, self.compute.ai_level),
             Command::AiHarder => self.set_ai(true, self.compute.ai_level + 1),
             Command::ToggleWorkers => self.place_compute(!self.compute.on_workers),
+            Command::ToggleLateLatch => {
+                self.late_latch = !self.late_latch;
+                let said = if self.late_latch {
+                    "late latching on: the cursor is drawn at the newest report, read just before the frame"
+                } else {
+                    "late latching off: the cursor is drawn where the last tick left it"
+                };
+                self.say(said.to_string());
+            }
             Command::ToggleRecording => self.set_recording(!self.compute.recording()),
             Command::LectureNext => self.lecture_next(),
             #[cfg(test)]

@@ -41,6 +41,8 @@ pub(crate) struct EngineView<'a> {
     pub lecture: Option<usize>,
     /// What each of our threads did lately.
     pub timeline: &'a Timeline,
+    /// Is late latching on (X)?
+    pub late_latch: bool,
 }
 
 /// The platform side of a tick: where keys come from and frames go.

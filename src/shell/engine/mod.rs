@@ -83,6 +83,10 @@ pub struct Engine {
     commands: Commands,
     signals: Option<Receiver<Signal>>,
     paused: bool,
+    /// Late latching: just before a frame is drawn, take the newest
+    /// reports (without blocking) so the cursor is drawn where the mouse
+    /// is now; the simulation stays on its fixed step.
+    late_latch: bool,
     quit: bool,
     messages: Vec<String>,
     mode_note: String,
@@ -134,6 +138,7 @@ impl Engine {
             commands: Commands::default(),
             signals: None,
             paused: false,
+            late_latch: false,
             quit: false,
             messages: Vec::with_capacity(MAX_MESSAGES),
             mode_note: String::new(),
@@ -341,7 +346,33 @@ impl Engine {
         }
     }
 
+    /// Late latching's read: whatever the mode has now, without blocking,
+    /// into the game just before it is drawn. Its time is the latch's cost.
+    fn latch(&mut self) {
+        let Some(mode) = &mut self.active else {
+            return;
+        };
+        let at = self.clock.now();
+        let stats = &mut self.stats[self.mode.index()];
+        let intake = Intake::new(&mut self.game, stats, self.mode.spec().colour, at);
+        let mut intake = intake.with_timeline(&mut self.timeline, self.mode.spec().lane, at);
+        mode.latch(&mut intake);
+        intake.finish_latch();
+        let done = self.clock.now();
+        self.stats[self.mode.index()]
+            .latch_work
+            .record_duration(done.saturating_sub(at));
+        self.timeline.ran(Activity::Latch, at, done);
+    }
+
+    pub(crate) fn set_late_latch(&mut self, on: bool) {
+        self.late_latch = on;
+    }
+
     fn display(&mut self, frontend: &mut impl Frontend, now: Duration, index: u64) {
+        if self.late_latch {
+            self.latch();
+        }
         // Bring the active mode's totals (time, CPU) up to now for the overlay.
         self.refresh();
         self.mode_note.clear();
@@ -361,6 +392,7 @@ impl Engine {
             compute: self.compute.view(self.game.enemy_count),
             lecture: self.lecture,
             timeline: self.timeline.model(),
+            late_latch: self.late_latch,
         };
         let scene = Scene {
             game: &self.game,

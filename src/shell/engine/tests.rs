@@ -400,3 +400,66 @@ fn signals_belong_to_the_engine_usr1_is_the_next_mode_and_term_quits() {
     until(&mut e, &mut f, &|e| e.quit_requested());
     assert!(e.quit_requested());
 }
+
+/// A frontend whose gamepad read takes 3 ms of the manual clock: time
+/// passes between the tick's read of the mouse and the frame.
+struct SlowPad {
+    clock: Clock,
+    inner: Scripted,
+}
+
+impl Frontend for SlowPad {
+    fn keyboard(&mut self, commands: &mut Commands) -> Keys {
+        self.inner.keyboard(commands)
+    }
+    fn gamepad(&mut self) -> Pad {
+        self.clock
+            .wait_until(self.clock.now() + Duration::from_millis(3));
+        Pad::default()
+    }
+    fn display(&mut self, scene: &Scene<'_>) {
+        self.inner.display(scene);
+    }
+    fn sound(&mut self, _: &[SoundEvent]) {}
+    fn haptics(&mut self, _: f32) {}
+    fn frame(&self) -> &[u8] {
+        self.inner.frame()
+    }
+}
+
+#[test]
+fn late_latching_draws_reports_made_after_the_ticks_read() {
+    // Polled at 1 kHz, 60 frames a second; 3 ms pass between the tick's
+    // read of the mouse and its frame. Without the latch each frame shows
+    // a report ~3 ms old at the present; with it, one read just before.
+    let to_present = |latch: bool| {
+        let clock = Clock::manual();
+        let (mouse, _, _) = ScriptedMouse::new(clock, 1000);
+        let mut e = engine(clock, Some(Box::new(mouse)), None);
+        e.set_late_latch(latch);
+        let mut f = SlowPad {
+            clock,
+            inner: Scripted::new(vec![]),
+        };
+        ticks(&mut e, &mut f, 600);
+        let s = &e.stats[0];
+        assert!(s.latency.frames() > 10, "frames with new input");
+        let latches = s.latch_work.count();
+        (
+            s.latency.whole.percentile(0.5),
+            s.latched,
+            latches,
+            s.frames,
+        )
+    };
+    let (off, latched_off, latches_off, _) = to_present(false);
+    let (on, latched_on, latches_on, frames) = to_present(true);
+    assert_eq!((latched_off, latches_off), (0, 0), "off: no latch");
+    assert_eq!(latches_on, frames, "on: one latch per frame");
+    assert!(latched_on >= frames, "each latch polled the mouse");
+    let saved = off.saturating_sub(on);
+    assert!(
+        (2_000_000..=4_000_000).contains(&saved),
+        "the latch saves the 3 ms between read and frame: off {off} ns, on {on} ns"
+    );
+}

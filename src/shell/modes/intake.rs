@@ -134,6 +134,16 @@ impl<'a> Intake<'a> {
     }
 }
 
+impl Intake<'_> {
+    /// Records a late latch's read: its reports are in the game and the
+    /// frame's input, but the tick's own read has its statistics already
+    /// (samples per tick, input age): a latch adds no read of its own, and
+    /// counts the reports it took.
+    pub(crate) fn finish_latch(self) {
+        self.stats.latched += self.samples;
+    }
+}
+
 /// The wait for a tick's deadline, as a mode sees it: the pacer, the
 /// clock, and a way to hand over samples read while waiting.
 pub(crate) struct Wait<'a> {

@@ -197,6 +197,14 @@ pub(crate) trait Mode {
     /// figures are closed), so reports read in a stretch are counted in it.
     fn flush(&mut self, _intake: &mut Intake<'_>) {}
 
+    /// Late latching: takes the newest reports without blocking, just
+    /// before a frame is drawn. By default what [`Mode::flush`] takes (a
+    /// channel's backlog, an event handler's); a mode that reads the device
+    /// on the loop polls it once.
+    fn latch(&mut self, intake: &mut Intake<'_>) {
+        self.flush(intake);
+    }
+
     /// The counters now.
     fn figures(&self) -> MouseFigures;
 

@@ -33,6 +33,13 @@ impl Mode for Polled {
         self.0.health()
     }
 
+    /// Late latching: one poll of the device (never its blocking read).
+    fn latch(&mut self, intake: &mut Intake<'_>) {
+        if let Some(r) = self.0.read(|mouse| mouse.poll()) {
+            intake.deliver(&r);
+        }
+    }
+
     fn figures(&self) -> MouseFigures {
         self.0.figures()
     }
