@@ -180,6 +180,19 @@ pub(crate) fn measured(figure: Figure, s: &ModeStats) -> String {
             ms(s.input_age.percentile(0.99)),
             s.cpu_percent()
         ),
+        Figure::ToScreen => format!(
+            "to screen p50 {}, p99 {} ({} frames with new input)",
+            ms(s.latency.whole.percentile(0.5)),
+            ms(s.latency.whole.percentile(0.99)),
+            s.latency.frames()
+        ),
+        Figure::LateLatch => format!(
+            "to screen p50 {}, p99 {}; latched {} reports, {} µs each (p99)",
+            ms(s.latency.whole.percentile(0.5)),
+            ms(s.latency.whole.percentile(0.99)),
+            s.latched,
+            s.latch_work.percentile(0.99) / 1000
+        ),
     }
 }
 

@@ -24,6 +24,10 @@ pub(crate) enum Figure {
     MissedTicks,
     /// Threads and events side by side.
     Duality,
+    /// From the mouse to the screen: made → present returned.
+    ToScreen,
+    /// The same, with late latching on, and what the latch took and cost.
+    LateLatch,
 }
 
 impl Figure {
@@ -34,6 +38,8 @@ impl Figure {
             Figure::SamplesPerTick => &["polled", "threaded", "events"],
             Figure::InputAge | Figure::Duality => &["threaded", "events"],
             Figure::MissedTicks => &["green-blocking", "green-yield"],
+            Figure::ToScreen => &["polled", "threaded"],
+            Figure::LateLatch => &["threaded"],
         }
     }
 }
@@ -58,6 +64,8 @@ pub(crate) struct Step {
     pub figure: Figure,
     /// A handler that runs this long on every tick (the long-handler step).
     pub handler: Duration,
+    /// Late latching on in this step (the cursor drawn at the newest report).
+    pub late_latch: bool,
     /// Pseudo-code of the second act's loops (the first act's is built
     /// from the subsystems on).
     pub code: &'static [&'static str],
@@ -79,6 +87,7 @@ const fn slide(caption: &'static str, adds: &'static [Subsystem], mode: &'static
         ask: None,
         figure: Figure::Code,
         handler: Duration::ZERO,
+        late_latch: false,
         code: &[],
     }
 }
@@ -94,6 +103,7 @@ const fn predict(ask: &'static str, mode: &'static str, figure: Figure) -> Step 
         ask: Some(ask),
         figure,
         handler: Duration::ZERO,
+        late_latch: false,
         code: &[],
     }
 }
@@ -115,6 +125,7 @@ const fn reveal(
         ask: None,
         figure,
         handler: Duration::ZERO,
+        late_latch: false,
         code,
     }
 }
@@ -166,7 +177,25 @@ const DUALITY: &[&str] = &[
     "/* Wait on condition variable   Wait for new messages   */",
 ];
 
-pub(crate) const STEPS: [Step; 19] = [
+const TO_SCREEN: &[&str] = &[
+    "/* made → read → consumed → simulated → submitted → presented */",
+    "polled:   poll at 1000 Hz,  draw at 60 Hz",
+    "threaded: read_mouse reads every report, the loop at 60 Hz",
+    "/* either way, the report waits for the next frame */",
+];
+
+const LATE_LATCH: &[&str] = &[
+    "while (1) {",
+    "    read_mouse(); recompute_player_position();  /* fixed step */",
+    "    latch_newest_mouse();         /* just before drawing */",
+    "    update_display();             /* the cursor where it is now */",
+    "}",
+];
+
+/// Where late latching comes from (not the slides: game engines and VR).
+const LATCHING: &str = "Late latching (VR runtimes; NVIDIA Reflex, AMD Anti-Lag)";
+
+pub(crate) const STEPS: [Step; 23] = [
     slide(
         "A game loop: synchronize to the highest frequency, read the keyboard, recompute the player position.",
         &[Subsystem::Keyboard, Subsystem::Gamepad, Subsystem::Physics],
@@ -271,6 +300,33 @@ pub(crate) const STEPS: [Step; 19] = [
         Figure::Duality,
         DUALITY,
     ),
+    predict(
+        "The same 60 frames a second: polled at 1000 Hz, or a read_mouse thread and a 60 Hz loop. Which shows the mouse on screen sooner, and by how much?",
+        "threaded",
+        Figure::ToScreen,
+    ),
+    reveal(
+        "\"Synchronize to Highest\" frequency reads the mouse sooner, not the screen: every report waits for the next frame. From made to present returned:",
+        GALLMEISTER,
+        "threaded",
+        Figure::ToScreen,
+        TO_SCREEN,
+    ),
+    predict(
+        "Late latching: just before drawing, take the newest report and draw the cursor there (physics keeps its fixed step). How much sooner does the mouse reach the screen?",
+        "threaded",
+        Figure::LateLatch,
+    ),
+    Step {
+        late_latch: true,
+        ..reveal(
+            "Late latching: the newest report, read just before the frame is drawn; the simulation keeps its fixed step.",
+            LATCHING,
+            "threaded",
+            Figure::LateLatch,
+            LATE_LATCH,
+        )
+    },
 ];
 
 /// Steps of the first act (the loop growing); the rest is the second act.

@@ -148,7 +148,7 @@ pub(crate) const HOTKEYS: &[Hotkey] = &[
     row("V", "V record", &[Key::V], Engine(C::ToggleRecording),
         "record every displayed frame as PNG files in `recordings/why-threads-<time>/`"),
     row("N or Space", "N lecture", &[Key::N, Key::Space], Engine(C::LectureNext),
-        "lecture mode: the loop grows one slide at a time (9 steps), then the second act: events, user-level threads, the duality (19 steps, then back)"),
+        "lecture mode: the loop grows one slide at a time (9 steps), then the second act: events, user-level threads, the duality, the way to the screen and late latching (23 steps, then back)"),
     row("G", "G timeline", &[Key::G], Action::View(View::Timeline),
         "the thread timeline: what each of our threads did in the last 200 ms (frozen while paused)"),
     row("F11", "F11 full", &[Key::F11], Action::View(View::Fullscreen), "fullscreen on / off"),

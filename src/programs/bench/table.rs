@@ -12,12 +12,15 @@ use crate::shell::pacer::PacerKind;
 fn latency_section(out: &mut String, r: &BenchReport) {
     let _ = writeln!(
         out,
-        "\nFROM THE MOUSE TO THE SCREEN (newest report of each frame, made → present returned; legs p50)"
+        "\nFROM THE MOUSE TO THE SCREEN (reports arriving, used per displayed frame, frame time; then the newest report of each frame, made → present returned, and its legs at p50)"
     );
     let _ = writeln!(
         out,
-        "{:<14} {:>7} {:>17} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "{:<14} {:>9} {:>9} {:>9} {:>7} {:>17} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "mode",
+        "reports/s",
+        "per frame",
+        "frame p99",
         "frames",
         "to present p50/99",
         "oldest p99",
@@ -32,8 +35,11 @@ fn latency_section(out: &mut String, r: &BenchReport) {
         let legs = m.latency_stages_us.map(|s| format!("{:.0}µs", s.p50));
         let _ = writeln!(
             out,
-            "{:<14} {:>7} {:>17} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "{:<14} {:>9} {:>9} {:>9} {:>7} {:>17} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9}",
             name,
+            format!("{:.0}", m.reports_generated as f64 / m.seconds.max(1e-9)),
+            format!("{:.1}", m.reports_seen as f64 / m.frames.max(1) as f64),
+            format!("{:.1}ms", m.frame_time_ms.p99),
             m.latency_frames,
             format!(
                 "{:.1}/{:.1} ms",

@@ -26,6 +26,7 @@ impl Engine {
         }
         // The long handler: the loop's extra work on every tick.
         self.load = step.handler;
+        self.late_latch = step.late_latch;
         for s in Subsystem::ALL {
             // Someone has to show the slides: the display always runs.
             let on = s == Subsystem::Display || lecture::is_on(next, s);
@@ -55,6 +56,7 @@ impl Engine {
         self.set_ai(false, self.compute.ai_level);
         self.set_recording(false);
         self.load = std::time::Duration::ZERO;
+        self.late_latch = false;
         self.rate_changed();
     }
 }
