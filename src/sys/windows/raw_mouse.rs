@@ -258,7 +258,8 @@ unsafe extern "system" fn window_proc(
                 HEADER as u32,
             )
         };
-        if got != u32::MAX && raw.header.dwType == RIM_TYPEMOUSE {
+        let whole = got != u32::MAX && got as usize >= HEADER + size_of::<RAWMOUSE>();
+        if whole && raw.header.dwType == RIM_TYPEMOUSE {
             // SAFETY: a mouse report's data is the union's mouse member.
             let report = report_of(unsafe { &raw.data.mouse });
             keep(report);
