@@ -135,6 +135,7 @@ fn the_app_reaches_the_shell_only_through_its_front_doors() {
         "hotkeys",
         "mouse",
         "x11",
+        "raw_input",
         "clock",
         "flags",
         "pacer",

@@ -13,7 +13,8 @@ use crate::shell::pacer::PacerKind;
 /// Where the mouse comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MouseSource {
-    /// X11 when the display is an X server, else a relay of the window's cursor events.
+    /// X11 when the display is an X server, Raw Input on Windows, else a
+    /// relay of the window's cursor events.
     Auto,
     X11,
     Synthetic,

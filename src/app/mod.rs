@@ -286,7 +286,11 @@ fn open_mouse(
                 display::NO_X11
             ));
         }
-        None => {}
+        None => match display::os_mouse(clock) {
+            Some(Ok(mouse)) => return mouse,
+            Some(Err(e)) => messages.push(format!("{e}; relaying the window's cursor events")),
+            None => {}
+        },
     }
     let (relay, sender) = RelayMouse::new();
     frontend.set_relay(sender);

@@ -13,6 +13,9 @@ pub(crate) mod hotkeys;
 pub mod modes;
 pub mod mouse;
 pub mod pacer;
+/// The Windows mouse through Raw Input (sys::raw_mouse).
+#[cfg(windows)]
+pub(crate) mod raw_input;
 pub(crate) mod recorder;
 pub mod report_file;
 #[cfg(test)]

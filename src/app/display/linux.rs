@@ -94,6 +94,11 @@ pub(crate) fn x11_mouse(
         .map_err(|e| e.to_string())
 }
 
+/// Linux's mouse below the window system is X11's ([`x11_mouse`]).
+pub(crate) fn os_mouse(_clock: Clock) -> Option<Result<Box<dyn MouseDevice>, String>> {
+    None
+}
+
 pub(crate) fn x11_window(window: &Window) -> Option<u32> {
     let is_x11 = matches!(
         window.display_handle().map(|d| d.as_raw()),

@@ -15,13 +15,15 @@ use crate::shell::clock::Clock;
 use crate::shell::mouse::{ArenaMapping, MouseDevice};
 use std::sync::Arc;
 
-/// The window systems' own parts: X11 and Wayland on Linux (with x11rb
-/// and Xlib's hooks); elsewhere winit's one window system needs none.
 /// Which window system answers, on a desktop that offers two.
 #[cfg(target_os = "linux")]
 mod choice;
+/// The window systems' own parts: X11 and Wayland on Linux (with x11rb
+/// and Xlib's hooks); elsewhere winit's one window system needs none, and
+/// Windows reads the mouse below it (Raw Input).
 #[cfg_attr(target_os = "linux", path = "linux.rs")]
-#[cfg_attr(not(target_os = "linux"), path = "other.rs")]
+#[cfg_attr(windows, path = "windows.rs")]
+#[cfg_attr(not(any(target_os = "linux", windows)), path = "other.rs")]
 mod platform;
 
 static LOST: AtomicBool = AtomicBool::new(false);
@@ -89,6 +91,13 @@ pub(crate) fn x11_mouse(
     mapping: Arc<ArenaMapping>,
 ) -> Result<Box<dyn MouseDevice>, String> {
     platform::x11_mouse(window, clock, mapping)
+}
+
+/// The mouse read below the window system, where the game reads one
+/// there (Raw Input on Windows; `None` elsewhere). Open it after the
+/// event loop is built.
+pub(crate) fn os_mouse(clock: Clock) -> Option<Result<Box<dyn MouseDevice>, String>> {
+    platform::os_mouse(clock)
 }
 
 /// The X11 id of `window`, when it is on an X server (for the XInput2 mouse).

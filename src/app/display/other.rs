@@ -1,5 +1,6 @@
-//! Windows and macOS: winit has one window system there, so there is no
-//! display to choose, no X server to lose, and no Xlib to hook.
+//! macOS (and any other non-Linux, non-Windows desktop): winit has one
+//! window system there, so there is no display to choose, no X server to
+//! lose, and no Xlib to hook; the mouse is the window's cursor events.
 
 use winit::event_loop::{EventLoop, EventLoopBuilder};
 use winit::window::Window;
@@ -24,6 +25,11 @@ pub(crate) fn x11_mouse(
     _mapping: Arc<ArenaMapping>,
 ) -> Result<Box<dyn MouseDevice>, String> {
     Err(NO_X11.to_string())
+}
+
+/// No mouse is read below the window system here.
+pub(crate) fn os_mouse(_clock: Clock) -> Option<Result<Box<dyn MouseDevice>, String>> {
+    None
 }
 
 pub(crate) fn x11_window(_window: &Window) -> Option<u32> {

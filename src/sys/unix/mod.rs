@@ -32,3 +32,29 @@ pub fn check(r: libc::c_int) -> io::Result<libc::c_int> {
 pub fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     std::os::unix::fs::FileExt::read_at(file, buf, offset)
 }
+
+/// Raw Input is Windows'; Linux reads the mouse through X11 in the shell.
+pub mod raw_mouse {
+    use std::io;
+    use std::time::Duration;
+
+    use crate::sys::raw_mouse::RawReport;
+
+    #[derive(Debug)]
+    pub enum RawMouse {}
+
+    impl RawMouse {
+        pub fn open() -> io::Result<Self> {
+            Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "Raw Input is Windows' (Linux reads the mouse through X11)",
+            ))
+        }
+        pub fn read(&mut self, _: Duration, _: &mut dyn FnMut(RawReport)) -> io::Result<usize> {
+            match *self {}
+        }
+        pub fn overruns(&self) -> u64 {
+            match *self {}
+        }
+    }
+}

@@ -1,5 +1,5 @@
-//! Windows: thread CPU time through `GetThreadTimes`, the console's
-//! control events as signals; a folder cannot be synced, there is no
+//! Windows: the mouse through Raw Input, thread CPU time through
+//! `GetThreadTimes`, the console's control events as signals; a folder cannot be synced, there is no
 //! timerfd/epoll (the events mode drains per tick), no dlopen'd hooks and
 //! no ALSA.
 
@@ -7,6 +7,7 @@ use std::fs::File;
 use std::io;
 use std::path::Path;
 
+pub mod raw_mouse;
 pub mod signals;
 pub mod thread;
 
