@@ -44,9 +44,12 @@ impl Pointer {
         self.x = self.x.clamp(0.0, w - 1.0);
         self.y = self.y.clamp(0.0, h - 1.0);
         self.buttons = (self.buttons | raw.pressed) & !raw.released;
+        // Raw Input carries no device time: made and read are the moment
+        // the reader took it from the buffer.
         let report = MouseReport {
             seq: self.seq,
             time,
+            read: time,
             x: self.x,
             y: self.y,
             buttons: self.buttons,
