@@ -111,7 +111,7 @@ colors=$(identify -format '%k' "$OUT/shot.png")
 check "screenshot has many colours ($colors)" test "$colors" -gt 200
 check "the thread timeline is drawn (not blank)" python3 -c "import sys; sys.exit(0 if float('$(region_sd 480x90+100+490)') > 0.03 else 1)"
 # --trace: Chrome trace-event JSON, parsed back; --frames: CSV, parsed back.
-check "--trace written and parsed: threads named, spans on loop and read_mouse, report flows" python3 - "$OUT/trace.json" <<'EOF'
+check "--trace written and parsed: threads named, spans on loop and read_mouse, report flows, each frame's way to the screen" python3 - "$OUT/trace.json" <<'EOF'
 import json, sys
 t = json.load(open(sys.argv[1]))
 ev = t["traceEvents"]
@@ -124,6 +124,10 @@ ok &= any(e["tid"] == tid["loop"] and e["name"] == "display" for e in spans)
 ok &= any(e["tid"] == tid["read_mouse"] and e["name"] == "blocked in read" for e in spans)
 ok &= sum(e["ph"] == "s" for e in ev) > 100 and sum(e["ph"] == "f" for e in ev) > 100
 ok &= any(e["ph"] == "i" and e["name"].endswith("reports lost") for e in ev)
+# Each frame's newest report, leg by leg, on the "mouse → screen" track.
+way = [e for e in spans if e.get("cat") == "latency"]
+ok &= len(way) > 50 and {e["name"] for e in way} == {"made_to_read", "read_to_consumed", "consumed_to_simulated", "simulated_to_submitted", "submitted_to_presented"}
+ok &= all("seq" in e["args"] for e in way)
 sys.exit(0 if ok else 1)
 EOF
 check "--frames written and parsed: a row per frame, both modes" python3 - "$OUT/frames.csv" "$OUT/report.json" <<'EOF'

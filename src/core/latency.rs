@@ -60,6 +60,8 @@ impl Stage {
 /// the program's clock.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Path {
+    /// The report's number (the device's).
+    pub seq: u64,
     pub made: Duration,
     pub read: Duration,
     pub consumed: Duration,
@@ -91,6 +93,7 @@ impl Path {
 /// When one report was made, read and consumed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Taken {
+    seq: u64,
     made: Duration,
     read: Duration,
     consumed: Duration,
@@ -132,6 +135,7 @@ impl FrameInput {
         }
         self.last_seq = Some(seq);
         let taken = Taken {
+            seq,
             made,
             read,
             consumed,
@@ -171,6 +175,7 @@ impl FrameInput {
     ) -> Option<FrameLatency> {
         let (newest, oldest) = (self.newest?, self.oldest?);
         let path = |t: Taken, simulated: Option<Duration>| Path {
+            seq: t.seq,
             made: t.made,
             read: t.read.max(t.made),
             consumed: t.consumed.max(t.read),
@@ -238,6 +243,7 @@ mod tests {
     #[test]
     fn the_legs_add_up_to_the_whole() {
         let p = Path {
+            seq: 1,
             made: ms(10),
             read: ms(11),
             consumed: ms(14),
@@ -268,6 +274,7 @@ mod tests {
         assert_eq!(
             frame.newest,
             Path {
+                seq: 3,
                 made: ms(5),
                 read: ms(6),
                 consumed: ms(8),

@@ -225,6 +225,7 @@ mod tests {
             work,
             latency: Some(FrameLatency {
                 newest: Path {
+                    seq: 41,
                     made: Duration::from_millis(1500),
                     read: Duration::from_millis(1501),
                     consumed: Duration::from_millis(1505),
@@ -233,6 +234,7 @@ mod tests {
                     presented: Duration::from_millis(1514),
                 },
                 oldest: Path {
+                    seq: 33,
                     made: Duration::from_millis(1490),
                     read: Duration::from_millis(1491),
                     consumed: Duration::from_millis(1505),

@@ -5,7 +5,10 @@
 //! (`ts`, `dur` in microseconds, `pid`, `tid` = the lane), `ph: "M"`
 //! metadata naming each thread, an instant event (`ph: "i"`) where each
 //! mouse report was produced, and a flow (`ph: "s"` → `"f"`) from the
-//! thread that read it to the tick that consumed it. The file keeps the
+//! thread that read it to the tick that consumed it, and on a track of its
+//! own ("mouse → screen") the newest report of each frame, one span per
+//! leg of its way to the present, linked to the report by a flow and by
+//! `args.seq`. The file keeps the
 //! first [`MAX_EVENTS`] events; past that (or if the loop outran the
 //! writer) the end of the file says how many were left out.
 
@@ -14,6 +17,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::export::{ExportThread, Format};
+use crate::core::latency::{Path as Way, Stage};
 use crate::core::timeline::{Activity, Lane, Lost, Mark, Span};
 
 /// What the loop hands to the trace writer.
@@ -22,7 +26,15 @@ pub(crate) enum TraceEvent {
     Span(Span),
     Mark(Mark),
     Lost(Lost),
+    /// A presented frame's newest report, leg by leg.
+    ToScreen(Way),
 }
+
+/// The track of the reports' way to the screen (after the lanes' tids).
+const SCREEN_TID: usize = Lane::ALL.len() + 1;
+
+/// Flow ids of the way to the screen, apart from the reports' own.
+const SCREEN_FLOW: u64 = 1 << 40;
 
 /// Events written at most (about 100 bytes each: ~100 MB).
 pub(crate) const MAX_EVENTS: u64 = 1_000_000;
@@ -72,6 +84,34 @@ fn category(what: Activity) -> &'static str {
     }
 }
 
+/// One span per leg of a report's way to the screen, on its own track,
+/// with a flow from where the report was made.
+fn to_screen(out: &mut dyn Write, pid: u32, way: &Way) -> std::io::Result<()> {
+    let (seq, id) = (way.seq, way.seq | SCREEN_FLOW);
+    write!(
+        out,
+        ",\n{{\"name\":\"to screen\",\"cat\":\"latency\",\"ph\":\"s\",\"id\":{id},\"ts\":{:.3},\"pid\":{pid},\"tid\":{SCREEN_TID}}}",
+        us(way.made)
+    )?;
+    let mut start = way.made;
+    for stage in Stage::ALL {
+        let leg = way.leg(stage);
+        write!(
+            out,
+            ",\n{{\"name\":\"{}\",\"cat\":\"latency\",\"ph\":\"X\",\"ts\":{:.3},\"dur\":{:.3},\"pid\":{pid},\"tid\":{SCREEN_TID},\"args\":{{\"seq\":{seq}}}}}",
+            stage.name(),
+            us(start),
+            us(leg)
+        )?;
+        start += leg;
+    }
+    write!(
+        out,
+        ",\n{{\"name\":\"to screen\",\"cat\":\"latency\",\"ph\":\"f\",\"bp\":\"e\",\"id\":{id},\"ts\":{:.3},\"pid\":{pid},\"tid\":{SCREEN_TID}}}",
+        us(way.presented)
+    )
+}
+
 impl Format<TraceEvent> for ChromeTrace {
     fn header(&mut self, out: &mut dyn Write) -> std::io::Result<()> {
         let pid = self.pid;
@@ -91,6 +131,10 @@ impl Format<TraceEvent> for ChromeTrace {
                 ",\n{{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":{pid},\"tid\":{tid},\"args\":{{\"sort_index\":{tid}}}}}"
             )?;
         }
+        write!(
+            out,
+            ",\n{{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":{pid},\"tid\":{SCREEN_TID},\"args\":{{\"name\":\"mouse → screen (each frame's newest report)\"}}}}"
+        )?;
         Ok(())
     }
 
@@ -133,6 +177,7 @@ impl Format<TraceEvent> for ChromeTrace {
                     )?;
                 }
             }
+            TraceEvent::ToScreen(way) => to_screen(out, pid, &way)?,
             TraceEvent::Lost(l) => write!(
                 out,
                 ",\n{{\"name\":\"{} reports lost\",\"cat\":\"mouse\",\"ph\":\"i\",\"s\":\"t\",\"ts\":{:.3},\"pid\":{pid},\"tid\":{},\"args\":{{\"count\":{},\"after_us\":{:.3}}}}}",
@@ -230,7 +275,17 @@ mod tests {
             .filter(|e| e["ph"] == "M" && e["name"] == "thread_name")
             .filter_map(|e| e["args"]["name"].as_str())
             .collect();
-        assert_eq!(names, vec!["loop", "read_mouse", "ai", "video", "signals"]);
+        assert_eq!(
+            names,
+            vec![
+                "loop",
+                "read_mouse",
+                "ai",
+                "video",
+                "signals",
+                "mouse → screen (each frame's newest report)"
+            ]
+        );
         let complete: Vec<&Value> = events.iter().filter(|e| e["ph"] == "X").collect();
         assert_eq!(complete.len(), 2);
         let display = complete[0];
@@ -242,7 +297,7 @@ mod tests {
         // The report: where it was produced, and a flow to the consuming tick.
         let flow: Vec<(&str, f64, u64)> = events
             .iter()
-            .filter(|e| e["ph"] == "s" || e["ph"] == "f")
+            .filter(|e| (e["ph"] == "s" || e["ph"] == "f") && e["cat"] == "mouse")
             .map(|e| {
                 (
                     e["ph"].as_str().unwrap_or(""),
@@ -261,6 +316,52 @@ mod tests {
         );
         assert!(events.iter().any(|e| e["name"] == "15 reports lost"));
         assert_eq!(v["otherData"]["events_left_out"], 0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_frames_way_to_the_screen_is_a_span_per_leg_linked_to_its_report() {
+        let dir =
+            std::env::temp_dir().join(format!("why-threads-trace-way-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let path = dir.join("t.json");
+        let way = Way {
+            seq: 7,
+            made: us_(1000),
+            read: us_(1100),
+            consumed: us_(1900),
+            simulated: us_(2000),
+            submitted: us_(2100),
+            presented: us_(8100),
+        };
+        let v = write_trace(&path, &[TraceEvent::ToScreen(way)], MAX_EVENTS);
+        let events = v["traceEvents"].as_array().cloned().unwrap_or_default();
+        let legs: Vec<&Value> = events
+            .iter()
+            .filter(|e| e["ph"] == "X" && e["cat"] == "latency")
+            .collect();
+        let names: Vec<&str> = legs.iter().filter_map(|e| e["name"].as_str()).collect();
+        assert_eq!(names, Stage::ALL.map(Stage::name).to_vec());
+        // Back to back from made to presented, on the track of their own.
+        let mut at = 1000.0;
+        for leg in &legs {
+            assert_eq!(leg["ts"].as_f64(), Some(at));
+            assert_eq!(leg["tid"].as_u64(), Some(SCREEN_TID as u64));
+            assert_eq!(leg["args"]["seq"], 7);
+            at += leg["dur"].as_f64().unwrap_or(f64::NAN);
+        }
+        assert_eq!(at, 8100.0);
+        let flow: Vec<(&str, f64)> = events
+            .iter()
+            .filter(|e| e["cat"] == "latency" && (e["ph"] == "s" || e["ph"] == "f"))
+            .map(|e| {
+                (
+                    e["ph"].as_str().unwrap_or(""),
+                    e["ts"].as_f64().unwrap_or(0.0),
+                )
+            })
+            .collect();
+        assert_eq!(flow, vec![("s", 1000.0), ("f", 8100.0)]);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -200,12 +200,21 @@ fn the_reader_thread_is_joined_after_switching_back() {
     assert_eq!(e.mode(), ModeId::default());
     let tid = tid.load(Ordering::SeqCst);
     assert_ne!(tid, 0, "read_mouse read the device");
-    // Where the OS lists our threads, read_mouse is no longer among them.
-    let running = crate::sys::thread::threads();
-    assert!(
-        !running.iter().any(|t| u64::from(t.tid) == tid),
-        "{tid} still runs"
-    );
+    // Where the OS lists our threads, read_mouse leaves the list. (The join
+    // returns when the kernel clears the thread's id, a moment before the
+    // task is gone from /proc: give it up to a second.)
+    let listed = || {
+        crate::sys::thread::threads()
+            .iter()
+            .any(|t| u64::from(t.tid) == tid)
+    };
+    for _ in 0..1000 {
+        if !listed() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(!listed(), "{tid} still runs");
     // The device is back in the loop: polling sees new reports.
     let seen = e.stats[0].reports_seen;
     ticks(&mut e, &mut f, 10);

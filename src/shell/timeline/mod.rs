@@ -216,6 +216,9 @@ impl TimelineRecorder {
     pub(crate) fn presented(&mut self, shown: Option<&FrameLatency>) {
         if self.is_on() {
             self.sums.latency = shown.copied();
+            if let (Some(t), Some(frame)) = (&self.trace, shown) {
+                t.send(TraceEvent::ToScreen(frame.newest));
+            }
         }
     }
 

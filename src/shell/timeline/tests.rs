@@ -76,8 +76,9 @@ fn frames_and_trace_files_are_written_at_the_end() {
     let json = std::fs::read_to_string(&trace_path).unwrap_or_default();
     let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
     let events = v["traceEvents"].as_array().map_or(0, Vec::len);
-    // 11 metadata + 9 spans + 6 reports × 3 (instant, flow start, flow end).
-    assert_eq!(events, 11 + 9 + 18);
+    // 12 metadata (the lanes, and the way to the screen's track) + 9 spans
+    // + 6 reports × 3 (instant, flow start, flow end).
+    assert_eq!(events, 12 + 9 + 18);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
