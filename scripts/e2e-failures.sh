@@ -58,10 +58,49 @@ check "kill -9 leaves a valid report, at most ~1 s old" json "$OUT/report-kill.j
 check "kill -9 leaves no temporary report" test -z "$(ls -A "$OUT" | grep '\.tmp$')"
 
 # --- 5. A stale WAYLAND_DISPLAY beside a live DISPLAY. ---
-WAYLAND_DISPLAY=why-threads-gone "$BIN" --duration 2 --mouse synthetic >"$OUT/game-wayland.log" 2>&1
+WAYLAND_DISPLAY=why-threads-gone "$BIN" --duration 2 --mouse synthetic --wayland >"$OUT/game-wayland.log" 2>&1
 status=$?
 check "a stale WAYLAND_DISPLAY falls back to X11 (status $status)" test "$status" -eq 0
 check "... and says so in one line" test "$(grep -c "Wayland display 'why-threads-gone' does not answer.*using the X display" "$OUT/game-wayland.log")" -eq 1
+# Without --wayland, a desktop offering both opens the window through X11
+# (XWayland), and the X11 mouse is read by read_mouse itself.
+WAYLAND_DISPLAY=why-threads-gone "$BIN" --duration 2 --report "$OUT/report-xwayland.json" >"$OUT/game-xwayland.log" 2>&1
+status=$?
+check "both displays named: the window opens through X11 (status $status)" test "$status" -eq 0
+check "... says so in one line" test "$(grep -c "the window opens on the X display.*XWayland.*--wayland" "$OUT/game-xwayland.log")" -eq 1
+check "... and reads the X11 mouse" json "$OUT/report-xwayland.json" 'r["mouse"].startswith("X11")'
+
+# --- 5b. A Wayland desktop: weston's headless compositor with XWayland.
+#          By default the window opens through XWayland and read_mouse reads
+#          the X11 mouse; --wayland keeps a native window (a labelled relay). ---
+if command -v weston >/dev/null; then
+    WL_RUNTIME=$(mktemp -d)
+    chmod 700 "$WL_RUNTIME"
+    XDG_RUNTIME_DIR="$WL_RUNTIME" weston --backend=headless-backend.so --xwayland \
+        --socket=why-threads-wl --idle-time=0 >"$OUT/weston.log" 2>&1 &
+    WESTON=$!
+    for _ in $(seq 100); do
+        grep -q "xserver listening on display" "$OUT/weston.log" && break
+        sleep 0.1
+    done
+    XW_DISPLAY=$(grep -o "xserver listening on display :[0-9]*" "$OUT/weston.log" | grep -o ":[0-9]*$" || true)
+    check "weston started with XWayland ($XW_DISPLAY)" test -n "$XW_DISPLAY"
+    XDG_RUNTIME_DIR="$WL_RUNTIME" WAYLAND_DISPLAY=why-threads-wl DISPLAY="$XW_DISPLAY" \
+        timeout 60 "$BIN" --duration 3 --report "$OUT/report-weston.json" >"$OUT/game-weston.log" 2>&1
+    status=$?
+    check "weston + XWayland: the game ends cleanly (status $status)" test "$status" -eq 0
+    check "weston + XWayland: X11 chosen, and read_mouse reads the XInput2 device" json "$OUT/report-weston.json" 'r["mouse"].startswith("X11 XInput2") and r["ended"] == "duration"'
+    XDG_RUNTIME_DIR="$WL_RUNTIME" WAYLAND_DISPLAY=why-threads-wl DISPLAY="$XW_DISPLAY" \
+        timeout 60 "$BIN" --duration 3 --wayland --report "$OUT/report-wayland-native.json" >"$OUT/game-wayland-native.log" 2>&1
+    status=$?
+    check "weston, --wayland: a native window, the mouse a labelled relay (status $status)" json "$OUT/report-wayland-native.json" 'r["mouse"].startswith("relay") and r["modes"]["polled"]["frames"] > 10'
+    kill "$WESTON" 2>/dev/null
+    wait "$WESTON" 2>/dev/null
+    WESTON=
+    rm -rf "$WL_RUNTIME"
+else
+    echo "skip weston checks: weston is not installed (scripts/setup test installs it)"
+fi
 
 # --- 6. A full disk while recording. ---
 FULL="$OUT/full-disk"

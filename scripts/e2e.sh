@@ -46,7 +46,8 @@ Xvfb "$DISP" -screen 0 1280x800x24 -nolisten tcp -noreset >"$OUT/xvfb.log" 2>&1 
 XVFB=$!
 GAME=
 XDYING=
-trap 'kill $GAME $XVFB $XDYING 2>/dev/null; umount "$OUT/full-disk" 2>/dev/null; wait 2>/dev/null' EXIT
+WESTON=
+trap 'kill $GAME $XVFB $XDYING $WESTON 2>/dev/null; umount "$OUT/full-disk" 2>/dev/null; wait 2>/dev/null' EXIT
 export DISPLAY=$DISP
 for _ in $(seq 1 100); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
 

@@ -16,11 +16,12 @@ use why_threads::sys::stdout::{self, OutError};
 /// manager and 0 mm screen (every start under Xvfb), wgpu's OpenGL probe
 /// (the game renders with Vulkan: pixels cannot use GL), and egui's
 /// clipboard thread (the game has no text to copy; it complains when the
-/// display goes away). `RUST_LOG` replaces it.
+/// display goes away), and the Wayland decorations' question to a settings
+/// portal a headless compositor lacks. `RUST_LOG` replaces it.
 const DEFAULT_FILTER: &str = "warn,why_threads=info,\
 winit::platform_impl::linux::x11::xdisplay=error,\
 winit::platform_impl::linux::x11::util::randr=error,\
-wgpu_hal::gles=off,arboard=off";
+wgpu_hal::gles=off,arboard=off,sctk_adwaita=off";
 
 fn main() -> ExitCode {
     diagnostics::init_logging(DEFAULT_FILTER);

@@ -37,6 +37,8 @@ pub struct RunArgs {
     pub reader_stack: Option<usize>,
     /// Start with late latching on (X toggles it).
     pub late_latch: bool,
+    /// A native Wayland window where the desktop offers X11 too.
+    pub wayland: bool,
 }
 
 impl Default for RunArgs {
@@ -53,6 +55,7 @@ impl Default for RunArgs {
             pacer: PacerKind::Adaptive,
             reader_stack: None,
             late_latch: false,
+            wayland: false,
         }
     }
 }
@@ -106,6 +109,9 @@ pub(crate) struct RunFlags {
     /// Start with late latching on: the cursor drawn at the newest report, read just before each frame (X toggles it)
     #[arg(long)]
     late_latch: bool,
+    /// On a Wayland desktop, a native Wayland window (the mouse is then a relay of its events); by default the window opens through XWayland so read_mouse reads the mouse itself
+    #[arg(long)]
+    wayland: bool,
 }
 
 impl From<RunFlags> for RunArgs {
@@ -123,6 +129,7 @@ impl From<RunFlags> for RunArgs {
             pacer: f.pacer.unwrap_or(d.pacer),
             reader_stack: f.reader_stack,
             late_latch: f.late_latch,
+            wayland: f.wayland,
         }
     }
 }

@@ -57,7 +57,7 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
         };
         report::check_writable(what, path).map_err(RunError::Usage)?;
     }
-    let (event_loop, display_note) = display::event_loop().map_err(|e| {
+    let (event_loop, display_note) = display::event_loop(args.wayland).map_err(|e| {
         RunError::Environment(format!(
             "cannot open a window: no display ({e}). Run it on a desktop, or under Xvfb; \
              for numbers without a window use 'why-threads bench'"

@@ -8,7 +8,8 @@ use crate::shell::flags::{self as values, quote};
 
 /// Flags that exist only in `bench`, and only in the game.
 const BENCH_ONLY: [&str; 5] = ["--seconds", "--load", "--json", "--modes", "--timeline"];
-const RUN_ONLY: [&str; 7] = [
+const RUN_ONLY: [&str; 8] = [
+    "--wayland",
     "--mode",
     "--mouse",
     "--duration",

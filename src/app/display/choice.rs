@@ -1,6 +1,9 @@
-//! Which window system to use when a Linux desktop offers two and names
-//! a dead one (a stale `WAYLAND_DISPLAY` beside a working `DISPLAY`, or
-//! the reverse). Pure: the probes are passed in.
+//! Which window system to use when a Linux desktop offers two: X11 first
+//! where `DISPLAY` answers (XWayland on a Wayland desktop), so `read_mouse`
+//! can read the mouse itself through XInput2; a native Wayland window only
+//! when asked (`--wayland`), where the mouse is a relay of the window's
+//! events. A named display that does not answer gives way to the other.
+//! Pure: the probes are passed in.
 
 /// A window system winit can be told to use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,18 +27,33 @@ pub(crate) struct Offer<'a> {
     pub x11: Option<&'a str>,
     pub wayland_answers: &'a dyn Fn() -> Result<(), String>,
     pub x11_answers: &'a dyn Fn() -> Result<(), String>,
+    /// `--wayland`: a native Wayland window when both are offered.
+    pub wayland_first: bool,
 }
 
-/// Wayland first when it is named (as winit does). A named Wayland
-/// display that does not answer, beside a named X display, gives way to
-/// it (not probed: a probe's disconnect can reset an Xvfb). A named X
-/// display that does not answer gives way to a compositor that does.
+/// Both named: X11 first (XWayland), unless `--wayland`; the one chosen
+/// gives way to the other if it does not answer. One named: that one,
+/// unless it is a dead X display beside a compositor that answers.
 pub(crate) fn choose(offer: &Offer<'_>) -> Choice {
     let keep = Choice {
         backend: None,
         note: None,
     };
     match (offer.wayland, offer.x11) {
+        (Some(wayland), Some(x11)) if !offer.wayland_first => match (offer.x11_answers)() {
+            Ok(()) => Choice {
+                backend: Some(Backend::X11),
+                note: Some(format!(
+                    "a Wayland desktop: the window opens on the X display '{x11}' (XWayland) so read_mouse can read the mouse itself; --wayland for a native Wayland window"
+                )),
+            },
+            Err(why) => Choice {
+                backend: Some(Backend::Wayland),
+                note: Some(format!(
+                    "the X display '{x11}' does not answer ({why}); using the Wayland display '{wayland}' (the mouse is a relay of the window's events)"
+                )),
+            },
+        },
         (Some(wayland), Some(x11)) => match (offer.wayland_answers)() {
             Ok(()) => keep,
             Err(why) => Choice {
@@ -73,7 +91,40 @@ mod tests {
             x11,
             wayland_answers: w,
             x11_answers: x,
+            wayland_first: true,
         }
+    }
+
+    #[test]
+    fn a_wayland_desktop_with_xwayland_opens_the_window_through_x11() {
+        let live = || Ok(());
+        let dead = || Err("gone".to_string());
+        let both = Offer {
+            wayland_first: false,
+            ..offer(Some("wayland-0"), Some(":0"), &live, &live)
+        };
+        let c = choose(&both);
+        assert_eq!(c.backend, Some(Backend::X11));
+        assert!(
+            c.note
+                .is_some_and(|n| n.contains("XWayland") && n.contains("--wayland"))
+        );
+        // XWayland not answering: the native window, and the relay said.
+        let no_x = Offer {
+            wayland_first: false,
+            ..offer(Some("wayland-0"), Some(":0"), &live, &dead)
+        };
+        let c = choose(&no_x);
+        assert_eq!(c.backend, Some(Backend::Wayland));
+        assert!(
+            c.note
+                .is_some_and(|n| n.contains("does not answer") && n.contains("relay"))
+        );
+        // --wayland: the compositor first, as winit would.
+        assert_eq!(
+            choose(&offer(Some("wayland-0"), Some(":0"), &live, &live)).backend,
+            None
+        );
     }
 
     #[test]

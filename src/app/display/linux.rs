@@ -29,8 +29,8 @@ pub(crate) fn server_gone() -> bool {
 
 /// winit's builder, told which window system to use when the one the
 /// environment names first does not answer; the note says so.
-pub(crate) fn event_loop_builder() -> (EventLoopBuilder<()>, Option<String>) {
-    let choice = choose_from_env();
+pub(crate) fn event_loop_builder(wayland_first: bool) -> (EventLoopBuilder<()>, Option<String>) {
+    let choice = choose_from_env(wayland_first);
     let mut builder = EventLoop::builder();
     match choice.backend {
         Some(Backend::X11) => {
@@ -46,7 +46,7 @@ pub(crate) fn event_loop_builder() -> (EventLoopBuilder<()>, Option<String>) {
     (builder, choice.note)
 }
 
-fn choose_from_env() -> Choice {
+fn choose_from_env(wayland_first: bool) -> Choice {
     let var = |name| std::env::var(name).ok().filter(|v| !v.is_empty());
     let wayland = var("WAYLAND_DISPLAY");
     let socket = var("WAYLAND_SOCKET");
@@ -63,6 +63,7 @@ fn choose_from_env() -> Choice {
         x11: x11.as_deref(),
         wayland_answers: &|| wayland_answers(wayland.as_deref()),
         x11_answers: &|| x11rb::connect(None).map(drop).map_err(|e| e.to_string()),
+        wayland_first,
     })
 }
 

@@ -67,10 +67,13 @@ fn is_x11_connection_failure(file: &str, message: &str) -> bool {
 }
 
 /// The event loop on the display that answers; `Ok` carries the note to
-/// show if a named display was skipped.
-pub(crate) fn event_loop() -> Result<(EventLoop<()>, Option<String>), winit::error::EventLoopError>
-{
-    let (mut builder, note) = platform::event_loop_builder();
+/// show if a named display was skipped or the desktop offered two.
+/// `wayland_first` (`--wayland`): a native Wayland window where a Linux
+/// desktop offers X11 too (elsewhere there is one window system).
+pub(crate) fn event_loop(
+    wayland_first: bool,
+) -> Result<(EventLoop<()>, Option<String>), winit::error::EventLoopError> {
+    let (mut builder, note) = platform::event_loop_builder(wayland_first);
     builder.build().map(|l| (l, note))
 }
 

@@ -13,7 +13,7 @@ pub(crate) fn server_gone() -> bool {
     false
 }
 
-pub(crate) fn event_loop_builder() -> (EventLoopBuilder<()>, Option<String>) {
+pub(crate) fn event_loop_builder(_wayland_first: bool) -> (EventLoopBuilder<()>, Option<String>) {
     (EventLoop::builder(), None)
 }
 
