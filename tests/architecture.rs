@@ -266,6 +266,19 @@ fn os_crates_are_named_only_in_the_platform_layer() {
             );
         }
     }
+    // The tests and examples too (this file names them only as strings).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in ["tests", "examples"] {
+        for file in rust_files(&root.join(dir)) {
+            if file.ends_with("architecture.rs") {
+                continue;
+            }
+            let text = fs::read_to_string(&file).unwrap_or_default();
+            for word in os_crates {
+                assert!(!text.contains(word), "{} names `{word}`", file.display());
+            }
+        }
+    }
 }
 
 /// Is `line` a `cfg` that picks a platform?

@@ -21,9 +21,9 @@ fn ctrl_c_in_bench_prints_what_ran_and_writes_the_report() {
         .unwrap_or_else(|e| panic!("{e}"));
     // Let it start (signals are hooked when the engine starts).
     std::thread::sleep(Duration::from_millis(1500));
-    let pid = child.id() as libc::pid_t;
-    // SAFETY: a signal to our own child, still running (30 s of work ahead).
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    // Ctrl-C, as a user would press it (30 s of work still ahead).
+    let sent = why_threads::sys::signals::interrupt(child.id());
+    assert!(sent.is_ok(), "{sent:?}");
     let started = Instant::now();
     let out = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);

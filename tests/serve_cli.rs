@@ -98,10 +98,9 @@ mod ctrl_c {
                 let status = line_with(&lines, " requests/s, ");
                 assert!(status.starts_with(&format!("{}: ", arch.name)), "{status}");
             }
-            // SAFETY: signalling the child this test started.
-            unsafe {
-                libc::kill(child.id() as libc::pid_t, libc::SIGINT);
-            }
+            // Ctrl-C, as a user would press it.
+            let sent = why_threads::sys::signals::interrupt(child.id());
+            assert!(sent.is_ok(), "{sent:?}");
             let summary = line_with(&lines, "stopped:");
             assert!(
                 summary.ends_with("stopped: 1 connections, 1 requests, 0 errors"),

@@ -30,6 +30,13 @@ pub fn raise(signal: Signal) -> io::Result<()> {
     super::imp::signals::raise(signal)
 }
 
+/// Does to process `pid` what Ctrl-C in its terminal does (SIGINT), for
+/// tests that stop a child the way a user would. Unsupported on Windows,
+/// where a console event reaches the whole console group.
+pub fn interrupt(pid: u32) -> io::Result<()> {
+    super::imp::signals::interrupt(pid)
+}
+
 /// Tests that hook signals or raise them take this, so that a signal one
 /// test raises never reaches another test's loop.
 #[cfg(test)]

@@ -24,6 +24,13 @@ pub fn listen(mut on: Box<dyn FnMut(Signal) -> bool + Send>) -> io::Result<()> {
         .map(drop)
 }
 
+pub fn interrupt(pid: u32) -> io::Result<()> {
+    let pid =
+        libc::pid_t::try_from(pid).map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    // SAFETY: kill(2) with a plain pid and signal number.
+    super::check(unsafe { libc::kill(pid, libc::SIGINT) }).map(drop)
+}
+
 #[cfg(test)]
 pub fn raise(signal: Signal) -> io::Result<()> {
     let number = match signal {

@@ -39,6 +39,13 @@ pub fn listen(mut on: Box<dyn FnMut(Signal) -> bool + Send>) -> io::Result<()> {
         .map(drop)
 }
 
+pub fn interrupt(_pid: u32) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "a console event reaches the whole console group, not one process",
+    ))
+}
+
 #[cfg(test)]
 pub fn raise(_signal: Signal) -> io::Result<()> {
     Err(io::Error::new(
