@@ -178,7 +178,7 @@ const DUALITY: &[&str] = &[
 ];
 
 const TO_SCREEN: &[&str] = &[
-    "/* made → read → consumed → simulated → submitted → presented */",
+    "/* made -> read -> consumed -> simulated -> submitted -> presented */",
     "polled:   poll at 1000 Hz,  draw at 60 Hz",
     "threaded: read_mouse reads every report, the loop at 60 Hz",
     "/* either way, the report waits for the next frame */",

@@ -114,7 +114,7 @@ fn latency_bar(ui: &mut Ui, r: &ModeReport, color: Color32) {
     let total: f64 = legs.iter().sum();
     ui.horizontal(|ui| {
         ui.label(
-            RichText::new("mouse → screen p50")
+            RichText::new("mouse to screen p50")
                 .size(CELL_SIZE)
                 .color(DIM),
         );
