@@ -28,6 +28,9 @@
 pub mod dl;
 pub mod fs;
 pub mod net;
+/// The timer and wait where the OS's is not used yet (all but Linux).
+#[cfg(not(target_os = "linux"))]
+mod no_wait;
 pub mod raw_mouse;
 pub mod signals;
 pub mod sound;

@@ -25,6 +25,9 @@ mod choice;
 #[cfg_attr(windows, path = "windows.rs")]
 #[cfg_attr(not(any(target_os = "linux", windows)), path = "other.rs")]
 mod platform;
+/// A desktop with one window system (Windows, macOS).
+#[cfg(not(target_os = "linux"))]
+mod single;
 
 static LOST: AtomicBool = AtomicBool::new(false);
 

@@ -78,18 +78,29 @@ pub struct LatchReport {
     pub loop_cpu_percent_on: f64,
 }
 
-/// Each mode measured with late latching, beside the same mode without.
-fn latch_costs(configs: &[Config]) -> std::collections::BTreeMap<&'static str, LatchReport> {
-    let plain = |c: &&Config| c.pacer == PacerKind::Adaptive && c.job.is_none() && !c.timeline;
+/// Each configuration that `on` picks (a mode with the project's pacer,
+/// no job, and one thing switched on), with the same mode's plain row
+/// (nothing switched on): `(off, on)`.
+fn beside(
+    configs: &[Config],
+    on: impl Fn(&Config) -> bool,
+) -> impl Iterator<Item = (&Config, &Config)> {
+    let plain = |c: &Config| c.pacer == PacerKind::Adaptive && c.job.is_none();
     configs
         .iter()
-        .filter(plain)
-        .filter(|c| c.late_latch)
-        .filter_map(|on| {
+        .filter(move |c| plain(c) && on(c))
+        .filter_map(move |with| {
             let off = configs
                 .iter()
-                .filter(plain)
-                .find(|c| !c.late_latch && c.mode == on.mode)?;
+                .find(|c| plain(c) && !c.timeline && !c.late_latch && c.mode == with.mode)?;
+            Some((off, with))
+        })
+}
+
+/// Each mode measured with late latching, beside the same mode without.
+fn latch_costs(configs: &[Config]) -> std::collections::BTreeMap<&'static str, LatchReport> {
+    beside(configs, |c| c.late_latch)
+        .map(|(off, on)| {
             let (off, on_r) = (
                 ModeReport::from_stats(off.stats()),
                 ModeReport::from_stats(on.stats()),
@@ -102,7 +113,7 @@ fn latch_costs(configs: &[Config]) -> std::collections::BTreeMap<&'static str, L
                 loop_cpu_percent_off: off.cpu_loop_percent,
                 loop_cpu_percent_on: on_r.cpu_loop_percent,
             };
-            Some((on.mode.name(), report))
+            (on.mode.name(), report)
         })
         .collect()
 }

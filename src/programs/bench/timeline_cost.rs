@@ -20,7 +20,6 @@ use crate::core::schedule::Subsystem;
 use crate::core::stats::ModeStats;
 use crate::core::timeline::{Activity, Lane};
 use crate::shell::clock::Clock;
-use crate::shell::pacer::PacerKind;
 use crate::shell::timeline::TimelineRecorder;
 
 /// What recording the thread timeline costs the loop, in one mode.
@@ -62,16 +61,8 @@ fn recording_place_us(s: &ModeStats) -> f64 {
 /// Each mode with the timeline on, against the same mode off (the
 /// project's pacer, no job).
 pub(super) fn costs(configs: &[Config]) -> BTreeMap<&'static str, TimelineCost> {
-    let plain = |c: &&Config| c.pacer == PacerKind::Adaptive && c.job.is_none();
-    configs
-        .iter()
-        .filter(plain)
-        .filter(|c| c.timeline)
-        .filter_map(|on| {
-            let off = configs
-                .iter()
-                .filter(plain)
-                .find(|c| !c.timeline && c.mode == on.mode)?;
+    super::beside(configs, |c| c.timeline)
+        .map(|(off, on)| {
             let (a, b) = (busy_us(off.stats()), busy_us(on.stats()));
             let (ra, rb) = (
                 ModeReport::from_stats(off.stats()),
@@ -89,7 +80,7 @@ pub(super) fn costs(configs: &[Config]) -> BTreeMap<&'static str, TimelineCost> 
                 cpu_loop_percent_off: ra.cpu_loop_percent,
                 cpu_loop_percent_on: rb.cpu_loop_percent,
             };
-            Some((on.mode.name(), cost))
+            (on.mode.name(), cost)
         })
         .collect()
 }

@@ -32,7 +32,11 @@ pub fn readable(source: RawSource, timeout: Duration) -> io::Result<bool> {
 pub use linux::{Timer, Waiter};
 
 #[cfg(not(target_os = "linux"))]
-pub use elsewhere::{Timer, Waiter};
+pub use crate::sys::no_wait::{Timer, Waiter};
+
+/// Why there is no timer and wait here (macOS).
+#[cfg(not(target_os = "linux"))]
+pub const NO_WAIT: &str = "epoll and timerfd are Linux's (kqueue is not used yet)";
 
 #[cfg(target_os = "linux")]
 mod linux {
@@ -121,48 +125,6 @@ mod linux {
                     Err(e) => return Err(e),
                 }
             }
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-mod elsewhere {
-    use std::io;
-    use std::time::Duration;
-
-    use super::RawSource;
-
-    fn unsupported() -> io::Error {
-        io::Error::new(
-            io::ErrorKind::Unsupported,
-            "epoll and timerfd are Linux's (kqueue is not used yet)",
-        )
-    }
-
-    #[derive(Debug)]
-    pub struct Timer;
-
-    impl Timer {
-        pub fn new() -> io::Result<Self> {
-            Err(unsupported())
-        }
-        pub fn arm_at(&self, _at: Duration) -> io::Result<()> {
-            Err(unsupported())
-        }
-        pub fn source(&self) -> RawSource {
-            -1
-        }
-    }
-
-    #[derive(Debug)]
-    pub struct Waiter;
-
-    impl Waiter {
-        pub fn new(_device: RawSource) -> io::Result<Self> {
-            Err(unsupported())
-        }
-        pub fn wait(&mut self, _deadline: Duration) -> io::Result<()> {
-            Err(unsupported())
         }
     }
 }

@@ -31,12 +31,10 @@ pub mod wait {
 
     use super::RawSource;
 
-    fn unsupported() -> io::Error {
-        io::Error::new(
-            io::ErrorKind::Unsupported,
-            "epoll and timerfd are Linux's (no Windows wait is used yet)",
-        )
-    }
+    /// Why there is no timer and wait here.
+    pub const NO_WAIT: &str = "epoll and timerfd are Linux's (no Windows wait is used yet)";
+
+    pub use crate::sys::no_wait::{Timer, Waiter};
 
     /// `Instant` is QueryPerformanceCounter here, which no device stamps with.
     pub fn monotonic_now() -> Option<Duration> {
@@ -44,34 +42,7 @@ pub mod wait {
     }
 
     pub fn readable(_source: RawSource, _timeout: Duration) -> io::Result<bool> {
-        Err(unsupported())
-    }
-
-    #[derive(Debug)]
-    pub struct Timer;
-
-    impl Timer {
-        pub fn new() -> io::Result<Self> {
-            Err(unsupported())
-        }
-        pub fn arm_at(&self, _at: Duration) -> io::Result<()> {
-            Err(unsupported())
-        }
-        pub fn source(&self) -> RawSource {
-            RawSource::MAX
-        }
-    }
-
-    #[derive(Debug)]
-    pub struct Waiter;
-
-    impl Waiter {
-        pub fn new(_device: RawSource) -> io::Result<Self> {
-            Err(unsupported())
-        }
-        pub fn wait(&mut self, _deadline: Duration) -> io::Result<()> {
-            Err(unsupported())
-        }
+        Err(io::Error::new(io::ErrorKind::Unsupported, NO_WAIT))
     }
 }
 
