@@ -22,12 +22,16 @@ pub fn id() -> u64 {
     (unsafe { libc::gettid() }) as u64
 }
 
-#[cfg(not(target_os = "linux"))]
+/// The thread's Mach port: the id [`threads`] lists it by.
+#[cfg(target_os = "macos")]
 pub fn id() -> u64 {
-    let mut id = 0u64;
-    // SAFETY: a null thread means the calling thread; `id` is writable.
-    unsafe { libc::pthread_threadid_np(0, &mut id) };
-    id
+    // SAFETY: the calling thread's own pthread and its Mach port.
+    u64::from(unsafe { libc::pthread_mach_thread_np(libc::pthread_self()) })
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+pub fn id() -> u64 {
+    0
 }
 
 #[cfg(target_os = "linux")]
@@ -62,7 +66,84 @@ fn parse_schedstat(s: &str) -> Option<Duration> {
         .map(Duration::from_nanos)
 }
 
-#[cfg(not(target_os = "linux"))]
+/// macOS: the task's threads from Mach, each one's CPU time from
+/// `thread_info` and its name from its pthread.
+#[cfg(target_os = "macos")]
+pub fn threads() -> Vec<ThreadCpu> {
+    // libc marks its Mach bindings deprecated (in favour of the mach2
+    // crate); these two are all we need of it.
+    unsafe extern "C" {
+        static mach_task_self_: libc::mach_port_t;
+        fn mach_port_deallocate(
+            task: libc::mach_port_t,
+            name: libc::mach_port_t,
+        ) -> libc::kern_return_t;
+    }
+    let mut list: libc::thread_act_array_t = std::ptr::null_mut();
+    let mut count: libc::mach_msg_type_number_t = 0;
+    // SAFETY: this task's own port; `list` and `count` are written by the call.
+    let task = unsafe { mach_task_self_ };
+    if unsafe { libc::task_threads(task, &mut list, &mut count) } != libc::KERN_SUCCESS {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(count as usize);
+    for i in 0..count as usize {
+        // SAFETY: `list` holds `count` thread ports, each a send right we
+        // release after use.
+        let port = unsafe { *list.add(i) };
+        if let Some(t) = mach_thread(port) {
+            out.push(t);
+        }
+        unsafe { mach_port_deallocate(task, port) };
+    }
+    let bytes = count as usize * std::mem::size_of::<libc::thread_act_t>();
+    // SAFETY: the array task_threads allocated in our address space.
+    unsafe { libc::vm_deallocate(task, list as libc::vm_address_t, bytes as libc::vm_size_t) };
+    out.sort_by_key(|t| t.tid);
+    out
+}
+
+#[cfg(target_os = "macos")]
+fn mach_thread(port: libc::thread_act_t) -> Option<ThreadCpu> {
+    // SAFETY: all-zero is a valid thread_basic_info; thread_info fills it
+    // and says how much it wrote.
+    let mut info: libc::thread_basic_info = unsafe { std::mem::zeroed() };
+    let mut n = libc::THREAD_BASIC_INFO_COUNT;
+    let flavor = libc::THREAD_BASIC_INFO as libc::thread_flavor_t;
+    let out = (&mut info as *mut libc::thread_basic_info).cast();
+    if unsafe { libc::thread_info(port, flavor, out, &mut n) } != libc::KERN_SUCCESS {
+        return None;
+    }
+    let time = |t: libc::time_value_t| {
+        Duration::new(t.seconds.max(0) as u64, 0)
+            + Duration::from_micros(t.microseconds.max(0) as u64)
+    };
+    let mut name = [0 as libc::c_char; 64];
+    // SAFETY: the pthread behind the port (null for a thread pthread did not
+    // make); the name is written NUL-terminated into `name`.
+    let pthread = unsafe { libc::pthread_from_mach_thread_np(port) };
+    let named = !(pthread as *const ()).is_null()
+        && unsafe { libc::pthread_getname_np(pthread, name.as_mut_ptr(), name.len()) } == 0;
+    let name = if named {
+        // SAFETY: NUL-terminated by pthread_getname_np, within `name`.
+        unsafe { std::ffi::CStr::from_ptr(name.as_ptr()) }
+            .to_string_lossy()
+            .into_owned()
+    } else {
+        String::new()
+    };
+    Some(ThreadCpu {
+        tid: port,
+        name: if name.is_empty() {
+            format!("thread {port}")
+        } else {
+            name
+        },
+        cpu: time(info.user_time) + time(info.system_time),
+    })
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
 pub fn threads() -> Vec<ThreadCpu> {
     Vec::new()
 }
