@@ -36,8 +36,6 @@ struct IntakeTimeline<'a> {
     recorder: &'a mut TimelineRecorder,
     /// The thread that read the reports from the device.
     read_by: Lane,
-    /// When the loop consumed them.
-    at: Duration,
     /// A handler run inside the wait: its span is recorded here (the
     /// tick's own mouse subsystem is recorded by the engine).
     handler: bool,
@@ -76,7 +74,6 @@ impl<'a> Intake<'a> {
         self.timeline = Some(IntakeTimeline {
             recorder,
             read_by,
-            at,
             handler: false,
         });
         self
@@ -99,7 +96,8 @@ impl<'a> Intake<'a> {
             .frame_input
             .consumed(r.seq, r.time, r.read, self.at);
         if let Some(t) = &mut self.timeline {
-            t.recorder.consumed(r.seq, r.time, t.read_by, r.read, t.at);
+            t.recorder
+                .consumed(r.seq, r.time, t.read_by, r.read, self.at);
         }
     }
 
@@ -113,6 +111,14 @@ impl<'a> Intake<'a> {
         self.samples
     }
 
+    /// Records a late latch's read: its reports are in the game and the
+    /// frame's input, but the tick's own read has its statistics already
+    /// (samples per tick, input age): a latch adds no read of its own, and
+    /// counts the reports it took.
+    pub(crate) fn finish_latch(self) {
+        self.stats.latched += self.samples;
+    }
+
     /// Records this read in the statistics: how many samples, and the age
     /// of the newest; or a read that found nothing.
     pub(crate) fn finish(self) {
@@ -121,7 +127,7 @@ impl<'a> Intake<'a> {
         {
             let end = t.recorder.now();
             t.recorder
-                .handled(Activity::Run(Subsystem::Mouse), t.at, end);
+                .handled(Activity::Run(Subsystem::Mouse), self.at, end);
         }
         if let Some(oldest) = self.oldest {
             self.stats.on_oldest(self.now, oldest);
@@ -131,16 +137,6 @@ impl<'a> Intake<'a> {
             None if self.quiet => {}
             None => self.stats.on_mouse_empty(),
         }
-    }
-}
-
-impl Intake<'_> {
-    /// Records a late latch's read: its reports are in the game and the
-    /// frame's input, but the tick's own read has its statistics already
-    /// (samples per tick, input age): a latch adds no read of its own, and
-    /// counts the reports it took.
-    pub(crate) fn finish_latch(self) {
-        self.stats.latched += self.samples;
     }
 }
 
