@@ -15,6 +15,10 @@ use std::path::{Path, PathBuf};
 
 use super::imp;
 
+/// Bytes gathered before a write call: a trace streams millions of
+/// ~100-byte events, and a recorded frame is a ~1 MB PNG.
+const BUFFER: usize = 64 * 1024;
+
 /// A file being written to a temporary name beside its target; it takes
 /// the target's name only in [`AtomicFile::commit`]. Dropped uncommitted,
 /// it removes the temporary file.
@@ -33,7 +37,7 @@ impl AtomicFile {
         Ok(Self {
             path: path.to_path_buf(),
             temp,
-            out: Some(BufWriter::new(file)),
+            out: Some(BufWriter::with_capacity(BUFFER, file)),
         })
     }
 
