@@ -39,9 +39,7 @@ impl Mode for Blocking {
 
     /// Late latching: one poll of the device (never its blocking read).
     fn latch(&mut self, intake: &mut Intake<'_>) {
-        if let Some(r) = self.0.read(|mouse| mouse.poll()) {
-            intake.deliver(&r);
-        }
+        self.0.poll_into(intake);
     }
 
     fn figures(&self) -> MouseFigures {

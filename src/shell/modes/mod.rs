@@ -249,6 +249,14 @@ impl LoopDevice {
         }
     }
 
+    /// One non-blocking poll, its report (if any) delivered: polled's
+    /// read, and late latching's for every mode that reads on the loop.
+    fn poll_into(&mut self, intake: &mut Intake<'_>) {
+        if let Some(r) = self.read(|mouse| mouse.poll()) {
+            intake.deliver(&r);
+        }
+    }
+
     /// One read, done by `read`: the report, if one came.
     fn read(
         &mut self,

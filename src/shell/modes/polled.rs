@@ -27,17 +27,13 @@ fn start(device: Box<dyn MouseDevice>, _: &StartContext) -> Result<Box<dyn Mode>
 
 impl Mode for Polled {
     fn take(&mut self, intake: &mut Intake<'_>) -> Health {
-        if let Some(r) = self.0.read(|mouse| mouse.poll()) {
-            intake.deliver(&r);
-        }
+        self.0.poll_into(intake);
         self.0.health()
     }
 
-    /// Late latching: one poll of the device (never its blocking read).
+    /// Late latching: one more poll, just before drawing.
     fn latch(&mut self, intake: &mut Intake<'_>) {
-        if let Some(r) = self.0.read(|mouse| mouse.poll()) {
-            intake.deliver(&r);
-        }
+        self.0.poll_into(intake);
     }
 
     fn figures(&self) -> MouseFigures {
