@@ -9,7 +9,7 @@ use why_threads::cli;
 use why_threads::programs::bench;
 use why_threads::shell::diagnostics;
 use why_threads::shell::report_file as report;
-use why_threads::sys::stdout::{self, OutError};
+use why_threads::sys::stdout;
 
 /// The default filter: our messages, and other crates' warnings, less
 /// those that change nothing for this game: winit's missing XSETTINGS
@@ -94,11 +94,5 @@ fn fail(message: impl std::fmt::Display) {
 /// Prints to stdout: a closed pipe (`| head`) ends quietly with status 0,
 /// any other failure (`> /dev/full`) is one line and status 1.
 fn out(text: &str) -> ExitCode {
-    match stdout::print(text) {
-        Ok(()) | Err(OutError::Closed) => ExitCode::SUCCESS,
-        Err(OutError::Failed(e)) => {
-            fail(format!("cannot write to standard output: {e}"));
-            ExitCode::FAILURE
-        }
-    }
+    stdout::print_last("why-threads", text)
 }

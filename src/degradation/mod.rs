@@ -123,10 +123,7 @@ pub fn run(args: SedaArgs) -> ExitCode {
     match written {
         Ok(()) => {
             let wrote = format!("wrote {} and {}\n", csv_path.display(), svg_path.display());
-            match stdout::print(&wrote) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => e.end(PROGRAM),
-            }
+            stdout::print_last(PROGRAM, &wrote)
         }
         Err(e) => {
             eprintln!("{PROGRAM}: {e}");

@@ -58,10 +58,7 @@ pub fn run(args: ServeArgs) -> ExitCode {
     match stopped {
         Ok(summary) => {
             let line = format!("{PROGRAM}: {} stopped: {summary}\n", arch.name);
-            match stdout::print(&line) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => e.end(PROGRAM),
-            }
+            stdout::print_last(PROGRAM, &line)
         }
         Err(e) => {
             eprintln!("{PROGRAM}: {e}");

@@ -28,6 +28,15 @@ fn write_all_to(out: &mut impl Write, text: &str) -> Result<(), OutError> {
         })
 }
 
+/// A program's last words: `text` on stdout, then how `program` ends
+/// (status 0, or as [`OutError::end`] says when stdout failed).
+pub fn print_last(program: &str, text: &str) -> ExitCode {
+    match print(text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => e.end(program),
+    }
+}
+
 impl OutError {
     /// How `program` ends once stdout failed: a closed pipe is a quiet,
     /// normal end (status 0); anything else is one line on stderr,
