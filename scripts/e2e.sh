@@ -31,6 +31,22 @@ check() { # check NAME COMMAND...
     fi
 }
 
+# Every wait is bounded: a hung game fails its check, never the whole run.
+# Waits up to $2 seconds for process $1 to end; its status, or 124 if it did not.
+wait_at_most() { # wait_at_most PID SECONDS
+    local _
+    for _ in $(seq 1 $(($2 * 10))); do
+        if ! kill -0 "$1" 2>/dev/null; then
+            wait "$1"
+            return $?
+        fi
+        sleep 0.1
+    done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+    return 124
+}
+
 for tool in Xvfb xdotool import convert python3; do
     command -v "$tool" >/dev/null || { echo "e2e: $tool is missing (scripts/setup installs it)"; exit 1; }
 done
@@ -91,7 +107,7 @@ sleep 0.3
 # shellcheck disable=SC2046
 xdotool $(circles 3.5)
 import -window root "$OUT/shot.png"
-wait $GAME
+wait_at_most $GAME 60
 status=$?
 GAME=
 check "game exits 0 after --duration" test "$status" -eq 0
@@ -165,7 +181,7 @@ for _ in $(seq 2 "$NMODES"); do
     sleep 1.5
     xdotool key t
 done
-wait $GAME
+wait_at_most $GAME 60
 status=$?
 GAME=
 kill $MOVER 2>/dev/null
@@ -209,7 +225,7 @@ sleep 1.5
 kill -USR1 $GAME
 sleep 1.5
 kill -TERM $GAME
-wait $GAME
+wait_at_most $GAME 60
 status=$?
 GAME=
 check "SIGTERM ends the game with status 0" test "$status" -eq 0
@@ -238,7 +254,7 @@ xdotool key n key n # the second act: predict, then the measured answer
 sleep 2
 import -window root "$OUT/lecture-11.png"
 kill -INT $GAME
-wait $GAME
+wait_at_most $GAME 60
 status=$?
 GAME=
 check "SIGINT ends the game with status 0" test "$status" -eq 0

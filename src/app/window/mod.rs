@@ -4,6 +4,7 @@
 
 mod handler;
 
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,7 +31,12 @@ use crate::sys::thread as os;
 
 /// The window as the loop's frontend.
 pub(crate) struct WindowFrontend {
-    event_loop: EventLoop<()>,
+    /// Never dropped: on Wayland, winit 0.30's event loop joins its
+    /// `pump_events mon` thread on drop, and that thread can sit in
+    /// `wl_display_read_events` for ever (seen under weston, about one exit
+    /// in twelve). There is one event loop per process and the process is
+    /// ending when the frontend goes, so the OS takes it back instead.
+    event_loop: ManuallyDrop<EventLoop<()>>,
     handler: Handler,
     renderer: Renderer,
     audio: Option<Audio>,
@@ -62,10 +68,12 @@ impl WindowFrontend {
     /// Opens the window (pumping winit until it exists) and the display,
     /// sound and gamepads.
     pub(crate) fn open(
-        mut event_loop: EventLoop<()>,
+        event_loop: EventLoop<()>,
         clock: Clock,
         mapping: Arc<ArenaMapping>,
     ) -> Result<Self, WindowError> {
+        // Not dropped on the error paths either (see the field).
+        let mut event_loop = ManuallyDrop::new(event_loop);
         let mut handler = Handler::new(mapping, clock);
         for _ in 0..200 {
             if let PumpStatus::Exit(code) =
