@@ -15,6 +15,7 @@ use super::clock::Clock;
 use super::mouse::{DeviceError, MouseDevice};
 use crate::core::arena::{HEIGHT, WIDTH};
 use crate::core::input::MouseReport;
+use crate::sys::RawSource;
 use crate::sys::raw_mouse::{RawMouse, RawReport};
 
 /// Reports kept between reads before the oldest are dropped (counted).
@@ -153,6 +154,14 @@ impl MouseDevice for RawInputMouse {
 
     fn label(&self) -> String {
         "Windows Raw Input (message-only window)".into()
+    }
+
+    /// The raw input reaching this thread's queue: the events mode sleeps
+    /// on it and its deadline in one `MsgWaitForMultipleObjectsEx`.
+    /// (Reports already taken into this device's queue do not wake it:
+    /// the events mode drains the device before every wait.)
+    fn ready_source(&mut self) -> Option<RawSource> {
+        self.raw.source().ok()
     }
 }
 

@@ -13,9 +13,9 @@
 //! | stdout | [`stdout::print`]: checked, a closed pipe is an end | | | |
 //! | signals | [`signals::listen`]: the one `signals` thread | SIGINT, SIGTERM, SIGUSR1 | the same | console Ctrl-C / Ctrl-Break / close |
 //! | threads | [`thread`]: CPU time, id, the list, timer slack | `CLOCK_THREAD_CPUTIME_ID`, /proc, prctl | the clock, Mach's thread list; no slack | `GetThreadTimes`, Toolhelp, `GetThreadDescription`; no slack |
-//! | waits | [`wait`]: a timer and one wait on a device and a deadline | timerfd + epoll | unsupported (drain per tick) | unsupported (drain per tick) |
+//! | waits | [`wait`]: a timer and one wait on a device and a deadline | timerfd + epoll | unsupported (drain per tick) | waitable timers + `MsgWaitForMultipleObjectsEx` (handles and the raw-input queue) |
 //! | sockets | [`net`]: backlog, a read that never waits, own addresses, fd limit | | | |
-//! | raw mouse | [`raw_mouse::RawMouse`]: the mouse's own reports, a blocking read and a poll | unsupported (X11 in the shell) | unsupported | Raw Input on a message-only window of the reading thread |
+//! | raw mouse | [`raw_mouse::RawMouse`]: the mouse's own reports, a blocking read, a poll, a source to wait on | unsupported (X11 in the shell) | unsupported | Raw Input on a message-only window of the reading thread |
 //! | libraries | [`dl::Library`]: a shared library's symbols | dlopen | dlopen | none |
 //! | sound | [`sound::quietly`]: ALSA's and JACK's probe messages into the log | | runs the probe as is | runs the probe as is |
 //! | completions | `uring` (Linux only, declared for Linux alone): io_uring's ring, operations, completions, for `--arch completion` | io_uring | absent: the server says it needs Linux | absent: the same |
@@ -28,8 +28,8 @@
 pub mod dl;
 pub mod fs;
 pub mod net;
-/// The timer and wait where the OS's is not used yet (all but Linux).
-#[cfg(not(target_os = "linux"))]
+/// The timer and wait where the OS's is not used yet (macOS's kqueue).
+#[cfg(not(any(target_os = "linux", windows)))]
 mod no_wait;
 pub mod raw_mouse;
 pub mod signals;
@@ -50,6 +50,6 @@ mod windows;
 #[cfg(windows)]
 use windows as imp;
 
-/// What an event loop can sleep on: a file descriptor on Unix, a socket
-/// or handle on Windows (where no wait uses it yet).
+/// What an event loop can sleep on: a file descriptor on Unix; a handle,
+/// or the thread's raw-input queue, on Windows.
 pub use imp::RawSource;

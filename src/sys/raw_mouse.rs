@@ -16,6 +16,8 @@
 use std::io;
 use std::time::Duration;
 
+use super::RawSource;
+
 /// Button bits of [`RawReport::pressed`] and [`RawReport::released`]
 /// (the game's own numbering: left 1, right 2, middle 4).
 pub const LEFT: u8 = 1;
@@ -63,6 +65,13 @@ impl RawMouse {
         each: &mut dyn FnMut(RawReport),
     ) -> io::Result<usize> {
         self.0.read(timeout, each)
+    }
+
+    /// What a wait on the calling thread sleeps on until reports arrive
+    /// (`sys::wait::Waiter`); like a read, it brings the mouse to this
+    /// thread first.
+    pub fn source(&mut self) -> io::Result<RawSource> {
+        self.0.source()
     }
 
     /// Hands over what has arrived, without waiting.

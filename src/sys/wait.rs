@@ -3,18 +3,20 @@
 //! device arms for its next report (the synthetic mouse), and a wait for
 //! one source to become readable (the X11 mouse's blocking read).
 //!
-//! Linux has all of it (epoll, timerfd, poll); elsewhere [`Waiter::new`]
-//! and [`Timer::new`] answer `Unsupported` with the reason, and the events
-//! mode says so and drains the mouse once per tick instead.
+//! Linux has all of it (epoll, timerfd, poll), Windows too (waitable
+//! timers, `MsgWaitForMultipleObjectsEx` on handles and the raw-input
+//! queue); elsewhere (macOS) [`Waiter::new`] and [`Timer::new`] answer
+//! `Unsupported` with the reason, and the events mode says so and drains
+//! the mouse once per tick instead.
 
 use std::io;
 use std::time::Duration;
 
 use super::RawSource;
 
-/// The OS's monotonic clock now (Linux and macOS: `CLOCK_MONOTONIC`,
-/// which `Instant` reads there and X server timestamps count in). `None`
-/// where `Instant` is on a clock the OS does not export this way.
+/// The OS's monotonic clock now, the one `Instant` reads (Linux and
+/// macOS: `CLOCK_MONOTONIC`, which X server timestamps count in too;
+/// Windows: the performance counter). `None` if the OS cannot say.
 pub fn monotonic_now() -> Option<Duration> {
     super::imp::wait::monotonic_now()
 }

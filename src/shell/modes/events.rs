@@ -1,8 +1,9 @@
 //! Events (Ousterhout, "Why threads are a bad idea (for most purposes)"):
-//! one thread, no locks, no polling. The loop thread sleeps in one epoll
-//! wait on two sources: the mouse's file descriptor (the X11 connection;
-//! for the synthetic mouse a timerfd armed for its next report) and a
-//! timerfd for the tick's deadline. A ready mouse runs the mouse handler
+//! one thread, no locks, no polling. The loop thread sleeps in one wait
+//! on two sources: the mouse (the X11 connection's file descriptor; on
+//! Windows the raw input reaching the thread's queue; for the synthetic
+//! mouse a timer armed for its next report) and a timer for the tick's
+//! deadline. A ready mouse runs the mouse handler
 //! (it drains every report, stamped by the device); the deadline ends the
 //! wait and the tick runs.
 //!
@@ -11,7 +12,8 @@
 //! reads the mouse: its reports wait, input age says how long, and the
 //! overlay names the handler that held the loop.
 //!
-//! The wait is `sys::wait::Waiter` (epoll and a timerfd on Linux). Where
+//! The wait is `sys::wait::Waiter`: epoll and timerfds on Linux,
+//! `MsgWaitForMultipleObjectsEx` and waitable timers on Windows. Where
 //! the OS has none, or the mouse has no source to wait on, the mode says so
 //! and drains the mouse once per tick instead.
 
@@ -27,7 +29,7 @@ use crate::sys::wait::Waiter;
 pub(crate) const SPEC: ModeSpec = ModeSpec {
     name: "events",
     colour: [0x7c, 0xe3, 0x5b, 0xff],
-    about: "one thread, no polling: the loop sleeps in epoll on the mouse and a deadline timer; a ready mouse runs its handler",
+    about: "one thread, no polling: the loop sleeps in one wait (epoll, or MsgWait on Windows) on the mouse and a deadline timer; a ready mouse runs its handler",
     mouse_runs_in: "loop: event handler",
     lane: Lane::Loop,
     mouse_in_table: false,
@@ -49,6 +51,9 @@ struct Events {
     /// The longest a report waited behind a handler lately: which handler,
     /// how long, and when.
     held: Option<(&'static str, Duration, Duration)>,
+    /// Reports up to here have been handled: the mode's count of what the
+    /// device produced stops at the last handler's read (see `figures`).
+    handled_to: u64,
 }
 
 fn start(mut device: Box<dyn MouseDevice>, ctx: &StartContext) -> Result<Box<dyn Mode>, Refused> {
@@ -70,7 +75,7 @@ fn start(mut device: Box<dyn MouseDevice>, ctx: &StartContext) -> Result<Box<dyn
             Err(e) => {
                 return Err(Refused {
                     device,
-                    reason: format!("epoll for the events mode: {e}"),
+                    reason: format!("the events mode's wait: {e}"),
                 });
             }
         },
@@ -82,7 +87,9 @@ fn start(mut device: Box<dyn MouseDevice>, ctx: &StartContext) -> Result<Box<dyn
     if let Some(why) = &fallback {
         log::info!("{why}");
     }
+    let handled_to = device.produced();
     Ok(Box::new(Events {
+        handled_to,
         mouse: LoopDevice::new(device),
         waiter,
         fallback,
@@ -105,6 +112,7 @@ impl Events {
                     self.held = Some((by, age, now));
                 }
             }
+            self.handled_to = self.handled_to.max(r.seq + 1);
             intake.deliver(&r);
         }
     }
@@ -124,13 +132,23 @@ impl Mode for Events {
         self.handle(intake, None);
     }
 
+    /// The handler reads every report, so a stretch's reports are those
+    /// up to its last read: one that comes due between that read and this
+    /// count (a preempted loop, a mode switch) is the next stretch's, not
+    /// one this mode missed.
     fn figures(&self) -> MouseFigures {
-        self.mouse.figures()
+        let mut figures = self.mouse.figures();
+        figures.produced = figures.produced.min(self.handled_to);
+        figures
     }
 
     fn stop(mut self: Box<Self>, intake: &mut Intake<'_>) -> Stopped {
         self.flush(intake);
-        self.mouse.stop()
+        let figures = self.figures();
+        Stopped {
+            figures,
+            ..self.mouse.stop()
+        }
     }
 
     fn wait_until(&mut self, deadline: Duration, wait: &mut Wait<'_>) -> Duration {
@@ -155,7 +173,7 @@ impl Mode for Events {
             // Re-arm the mouse's readiness (the synthetic mouse's timer).
             let _ = device.ready_source();
             if let Err(e) = waiter.wait(*epoch + deadline) {
-                let why = format!("events: epoll_wait failed ({e}); drained once per tick");
+                let why = format!("events: the wait failed ({e}); drained once per tick");
                 log::warn!("{why}");
                 self.fallback = Some(why);
                 self.waiter = None;
@@ -182,12 +200,15 @@ impl Mode for Events {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::input::MouseReport;
     use crate::programs::bench::Headless;
     use crate::shell::clock::Clock;
     use crate::shell::engine::{Engine, EngineConfig};
     use crate::shell::modes::ModeId;
-    use crate::shell::mouse::SyntheticMouse;
+    use crate::shell::mouse::{DeviceError, SyntheticMouse};
     use crate::shell::pacer::PacerKind;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU64, Ordering};
 
     #[test]
     fn events_handles_every_report_between_ticks() {
@@ -222,6 +243,64 @@ mod tests {
             // began (the device's backlog at the switch).
             assert!(r.mouse_samples >= r.reports_seen);
         }
+    }
+
+    /// A synthetic mouse whose count of what it produced can run `late`
+    /// reports ahead of what a read can have: those that came due between
+    /// the handler's last read and the count (a preempted loop).
+    struct CountedLate {
+        inner: SyntheticMouse,
+        late: Arc<AtomicU64>,
+    }
+
+    impl MouseDevice for CountedLate {
+        fn read(&mut self, t: Duration) -> Result<Option<MouseReport>, DeviceError> {
+            self.inner.read(t)
+        }
+        fn poll(&mut self) -> Result<Option<MouseReport>, DeviceError> {
+            self.inner.poll()
+        }
+        fn produced(&self) -> u64 {
+            self.inner.produced() + self.late.load(Ordering::Relaxed)
+        }
+        fn label(&self) -> String {
+            "counted late".into()
+        }
+    }
+
+    #[test]
+    fn a_report_due_after_the_last_read_belongs_to_the_next_stretch() {
+        let clock = Clock::manual();
+        let inner = SyntheticMouse::new(clock, 1000, 640.0, 400.0);
+        let late = Arc::new(AtomicU64::new(0));
+        let events = ModeId::parse("events").unwrap_or_default();
+        let mut engine = Engine::new(
+            EngineConfig {
+                physics_hz: 60,
+                mouse_hz: 1000,
+                mode: events,
+                pacer: PacerKind::Adaptive,
+                device: Some(Box::new(CountedLate {
+                    inner,
+                    late: Arc::clone(&late),
+                })),
+                reader_stack: None,
+                signals: false,
+            },
+            clock,
+        );
+        let mut frontend = Headless::new();
+        for _ in 0..20 {
+            engine.tick(&mut frontend);
+        }
+        // The loop is preempted after its last read: three reports come due.
+        late.store(3, Ordering::Relaxed);
+        let r = engine.finish().get("events").cloned().unwrap_or_default();
+        assert!(r.reports_seen > 100, "{} seen", r.reports_seen);
+        assert_eq!(
+            r.reports_seen, r.reports_generated,
+            "none counted as missed"
+        );
     }
 
     #[test]

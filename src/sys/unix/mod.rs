@@ -38,6 +38,7 @@ pub mod raw_mouse {
     use std::io;
     use std::time::Duration;
 
+    use super::RawSource;
     use crate::sys::raw_mouse::RawReport;
 
     #[derive(Debug)]
@@ -51,6 +52,9 @@ pub mod raw_mouse {
             ))
         }
         pub fn read(&mut self, _: Duration, _: &mut dyn FnMut(RawReport)) -> io::Result<usize> {
+            match *self {}
+        }
+        pub fn source(&mut self) -> io::Result<RawSource> {
             match *self {}
         }
         pub fn overruns(&self) -> u64 {

@@ -1,7 +1,7 @@
-//! Windows: the mouse through Raw Input, thread CPU time through
-//! `GetThreadTimes`, the console's control events as signals; a folder cannot be synced, there is no
-//! timerfd/epoll (the events mode drains per tick), no dlopen'd hooks and
-//! no ALSA.
+//! Windows: the mouse through Raw Input, one wait on handles and the input
+//! queue (`MsgWaitForMultipleObjectsEx`), thread CPU time through
+//! `GetThreadTimes`, the console's control events as signals; a folder
+//! cannot be synced, and there are no dlopen'd hooks and no ALSA.
 
 use std::fs::File;
 use std::io;
@@ -10,8 +10,18 @@ use std::path::Path;
 pub mod raw_mouse;
 pub mod signals;
 pub mod thread;
+pub mod wait;
 
-pub type RawSource = std::os::windows::io::RawSocket;
+/// What a wait sleeps on here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawSource {
+    /// A kernel object that becomes signalled (a waitable timer), as its
+    /// `HANDLE`'s bits: a handle is the process's, not a thread's.
+    Handle(usize),
+    /// Raw input reaching the waiting thread's message queue (the Raw
+    /// Input mouse, whose window is on that thread).
+    RawInput,
+}
 
 /// Windows cannot open a folder to sync it: the rename is as durable as
 /// NTFS's journal makes it.
@@ -23,27 +33,6 @@ pub fn sync_folder(_dir: &Path) -> io::Result<()> {
 /// shares a file through).
 pub fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     std::os::windows::fs::FileExt::seek_read(file, buf, offset)
-}
-
-pub mod wait {
-    use std::io;
-    use std::time::Duration;
-
-    use super::RawSource;
-
-    /// Why there is no timer and wait here.
-    pub const NO_WAIT: &str = "epoll and timerfd are Linux's (no Windows wait is used yet)";
-
-    pub use crate::sys::no_wait::{Timer, Waiter};
-
-    /// `Instant` is QueryPerformanceCounter here, which no device stamps with.
-    pub fn monotonic_now() -> Option<Duration> {
-        None
-    }
-
-    pub fn readable(_source: RawSource, _timeout: Duration) -> io::Result<bool> {
-        Err(io::Error::new(io::ErrorKind::Unsupported, NO_WAIT))
-    }
 }
 
 pub mod net {

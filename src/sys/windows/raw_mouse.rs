@@ -46,6 +46,7 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
     RegisterClassExW, WM_CLOSE, WM_INPUT, WNDCLASSEXW,
 };
 
+use super::RawSource;
 use crate::sys::raw_mouse::{LEFT, MIDDLE, RIGHT, RawReport};
 
 /// HID usage page "generic desktop", usage "mouse".
@@ -286,6 +287,12 @@ fn keep(report: RawReport) {
     });
 }
 
+/// Whether the window procedure kept reports on this thread that no read
+/// has taken yet (a wait must not sleep on them).
+pub(crate) fn kept_here() -> bool {
+    INBOX_QUEUE.with(|queue| queue.try_borrow().is_ok_and(|q| !q.is_empty()))
+}
+
 /// Hands over what the window procedure kept on this thread.
 fn take_kept(each: &mut dyn FnMut(RawReport)) -> usize {
     INBOX_QUEUE.with(|queue| {
@@ -326,11 +333,9 @@ impl RawMouse {
         })
     }
 
-    pub fn read(
-        &mut self,
-        timeout: Duration,
-        each: &mut dyn FnMut(RawReport),
-    ) -> io::Result<usize> {
+    /// Brings the window, and with it the mouse's raw input, to the
+    /// calling thread.
+    fn here(&mut self) -> io::Result<()> {
         if !self.window.is_current() {
             // The old window is dropped after the new one took the mouse.
             self.window = Window::create()?;
@@ -338,6 +343,20 @@ impl RawMouse {
             take_kept(&mut |_| {});
             self.dropped_before = INBOX_DROPPED.get();
         }
+        Ok(())
+    }
+
+    pub fn source(&mut self) -> io::Result<RawSource> {
+        self.here()?;
+        Ok(RawSource::RawInput)
+    }
+
+    pub fn read(
+        &mut self,
+        timeout: Duration,
+        each: &mut dyn FnMut(RawReport),
+    ) -> io::Result<usize> {
+        self.here()?;
         let mut n = take_kept(each);
         if n == 0 && !timeout.is_zero() {
             let ms = timeout
