@@ -83,7 +83,7 @@ fn the_loop_writes_a_trace_and_a_frame_log_that_read_back() {
         .iter()
         .filter(|e| e["ph"] == "i" && e["name"] == "report")
         .count();
-    assert!(reports > flows);
+    assert!(reports > flows, "{reports} reports, {flows} flows");
     assert_eq!(v["otherData"]["events_left_out"], 0);
 
     let csv = std::fs::read_to_string(&frames).unwrap_or_default();

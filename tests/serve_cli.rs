@@ -43,6 +43,27 @@ fn wait_exit(child: &mut Child) -> i32 {
     }
 }
 
+/// An architecture this machine lacks (completion off Linux, or with
+/// io_uring refused) says why in one line, before any URL, and exits 1;
+/// the conformance tables skip it with the same reason.
+#[test]
+fn an_architecture_this_machine_lacks_says_why_in_one_line() {
+    for arch in why_threads::serve::ARCHITECTURES {
+        let Err(why) = (arch.probe)() else {
+            continue;
+        };
+        let o = Command::new(env!("CARGO_BIN_EXE_why-threads"))
+            .args(["serve", "--arch", arch.name, "--port", "0"])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{}: {err}", arch.name);
+        assert_eq!(err.trim_end().lines().count(), 1, "{}: {err}", arch.name);
+        assert!(err.contains(&why), "{}: {err}", arch.name);
+        assert!(o.stdout.is_empty(), "no URL line for {}", arch.name);
+    }
+}
+
 /// Ctrl-C is a signal: this part runs where signals do.
 #[cfg(unix)]
 mod ctrl_c {

@@ -11,7 +11,8 @@
 //!
 //! For speed: sockets are registered once (edge-triggered, read and write),
 //! a connection remembers whether its last read drained the socket (no
-//! read that would only say `WouldBlock`), buffers live as long as the
+//! read that would only say `WouldBlock`, where the OS allows that:
+//! `sys::net::SHORT_READ_DRAINS`), buffers live as long as the
 //! connection, and head and body go out in one `writev`.
 
 use std::io::ErrorKind;
@@ -25,6 +26,7 @@ use mio::{Events, Interest, Poll, Token, Waker};
 use super::Shared;
 use super::conn::{Filled, Session};
 use super::stages::{self, Next};
+use crate::sys::net;
 
 const LISTENER: Token = Token(usize::MAX - 1);
 const WAKER: Token = Token(usize::MAX - 2);
@@ -161,8 +163,10 @@ fn advance(shared: &Shared, conn: &mut Conn, now: Instant) -> bool {
                 match s.fill(&mut conn.stream) {
                     Ok(Filled::Bytes(_)) => {
                         // A read that did not fill its room drained the socket:
-                        // the next bytes come with a new edge.
-                        conn.readable = s.input_full() || conn.peer_closed;
+                        // the next bytes come with a new edge (where the OS
+                        // says so; elsewhere read on to `WouldBlock`).
+                        conn.readable =
+                            s.input_full() || conn.peer_closed || !net::SHORT_READ_DRAINS;
                         Next::ReadRequest
                     }
                     Ok(Filled::Eof) => Next::Exit,

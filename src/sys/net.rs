@@ -1,6 +1,7 @@
 //! What the servers and the load generator ask of the sockets beyond std:
 //! a deeper listen backlog, a read that never waits on a blocking socket,
-//! this machine's own addresses, and more open files.
+//! whether a short read may end a round of reads, this machine's own
+//! addresses, and more open files.
 
 use std::io;
 use std::net::{IpAddr, TcpListener, TcpStream};
@@ -17,6 +18,12 @@ pub fn deepen_backlog(listener: &TcpListener, depth: u32) {
 pub fn read_now(stream: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
     super::imp::net::read_now(stream, buf)
 }
+
+/// Whether a read that did not fill its buffer may be the last of a round
+/// on an edge-triggered socket: the next bytes bring a new readiness event
+/// (epoll's `EPOLLET`, kqueue's `EV_CLEAR`). Not on Windows: mio re-arms a
+/// socket only when a read says `WouldBlock`, so one must be read to that.
+pub const SHORT_READ_DRAINS: bool = super::imp::net::SHORT_READ_DRAINS;
 
 /// This machine's interface addresses (loopback included). Empty where
 /// they cannot be listed (Windows for now), which leaves loopback as the

@@ -4,6 +4,9 @@ use std::os::fd::AsRawFd;
 
 use super::check;
 
+/// epoll and kqueue report bytes that arrive after a short read.
+pub const SHORT_READ_DRAINS: bool = true;
+
 pub fn deepen_backlog(listener: &TcpListener, depth: u32) {
     let depth = depth.min(i32::MAX as u32) as libc::c_int;
     // SAFETY: listen(2) on a socket we own; it only changes the backlog.

@@ -39,6 +39,9 @@ pub mod net {
     use std::io::{self, Read};
     use std::net::{IpAddr, TcpListener, TcpStream};
 
+    /// mio's IOCP-backed polling re-arms a socket only after `WouldBlock`.
+    pub const SHORT_READ_DRAINS: bool = false;
+
     /// std's backlog is SOMAXCONN on Windows already.
     pub fn deepen_backlog(_listener: &TcpListener, _depth: u32) {}
 
