@@ -59,9 +59,10 @@ impl Clock {
         self.epoch + t
     }
 
-    /// The epoch on the OS's monotonic clock (which `Instant` reads on Linux
-    /// and macOS, and X server timestamps count in): program time `t` is
-    /// `epoch + t` there. `None` where the OS does not export that clock.
+    /// The epoch on the OS's monotonic clock, the one `Instant` reads
+    /// (`CLOCK_MONOTONIC` on Linux and macOS, which X server timestamps
+    /// count in too; the performance counter on Windows): program time `t`
+    /// is `epoch + t` there. `None` where the OS cannot say.
     pub(crate) fn epoch_monotonic(&self) -> Option<Duration> {
         crate::sys::wait::monotonic_now().map(|now| now.saturating_sub(self.now()))
     }

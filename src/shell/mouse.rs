@@ -134,7 +134,8 @@ impl MouseDevice for SyntheticMouse {
     }
 
     /// A timer that fires when the next report is due, like the interrupt
-    /// of a real mouse (where the OS has such a timer: Linux's timerfd);
+    /// of a real mouse (where the OS has such a timer: Linux's timerfd,
+    /// Windows' waitable timer);
     /// re-armed on every call.
     fn ready_source(&mut self) -> Option<RawSource> {
         if self.timer.is_none() {

@@ -134,8 +134,9 @@ impl Mode for Events {
 
     /// The handler reads every report, so a stretch's reports are those
     /// up to its last read: one that comes due between that read and this
-    /// count (a preempted loop, a mode switch) is the next stretch's, not
-    /// one this mode missed.
+    /// count (a preempted loop) is not one this mode missed. Within the
+    /// mode it is the next interval's; at a switch it falls before the next
+    /// mode's stretch, with the device's backlog, and is counted by neither.
     fn figures(&self) -> MouseFigures {
         let mut figures = self.mouse.figures();
         figures.produced = figures.produced.min(self.handled_to);

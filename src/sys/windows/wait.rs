@@ -23,7 +23,7 @@ use windows_sys::Win32::System::Threading::{
     WaitForSingleObject,
 };
 use windows_sys::Win32::UI::WindowsAndMessaging::{
-    MWMO_INPUTAVAILABLE, MsgWaitForMultipleObjectsEx, QS_RAWINPUT,
+    GetQueueStatus, MWMO_INPUTAVAILABLE, MsgWaitForMultipleObjectsEx, QS_RAWINPUT,
 };
 
 use super::RawSource;
@@ -73,7 +73,8 @@ impl Timer {
     pub fn arm_at(&self, at: Duration) -> io::Result<()> {
         let now = monotonic_now().ok_or_else(|| io::Error::other("no performance counter"))?;
         // Relative due times are negative, in 100 ns; at least 100 ns, so
-        // a time already past fires at once.
+        // a time already past fires at the next timer interrupt (at once
+        // with a high-resolution timer, up to ~15.6 ms without one).
         let ticks = (at.saturating_sub(now).as_nanos() / 100).clamp(1, i64::MAX as u128) as i64;
         let due = -ticks;
         // SAFETY: our timer; no period, no completion routine.
@@ -123,11 +124,21 @@ impl Waiter {
             // Reports a message loop already handed to the window procedure
             // do not wake the wait: they are ready now.
             RawSource::RawInput if kept_here() => WAIT_OBJECT_0,
-            // SAFETY: one open handle; wakes on it, or on raw input already
-            // queued for this thread or arriving.
-            RawSource::RawInput => unsafe {
-                MsgWaitForMultipleObjectsEx(1, &timer, INFINITE, QS_RAWINPUT, MWMO_INPUTAVAILABLE)
-            },
+            RawSource::RawInput => {
+                // Raw input still queued after the handler drained ours is
+                // another window's (winit registers the keyboard): waking
+                // for input already there would spin until the deadline,
+                // so then only input arriving from now on wakes the wait.
+                // SAFETY: no arguments; it also marks the queue as seen.
+                let queued = unsafe { GetQueueStatus(QS_RAWINPUT) } >> 16;
+                let flags = if queued & QS_RAWINPUT == 0 {
+                    MWMO_INPUTAVAILABLE
+                } else {
+                    0
+                };
+                // SAFETY: one open handle; wakes on it or on raw input.
+                unsafe { MsgWaitForMultipleObjectsEx(1, &timer, INFINITE, QS_RAWINPUT, flags) }
+            }
         };
         if woke == WAIT_FAILED {
             return Err(io::Error::last_os_error());
