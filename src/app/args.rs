@@ -13,8 +13,8 @@ use crate::shell::pacer::PacerKind;
 /// Where the mouse comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MouseSource {
-    /// X11 when the display is an X server, Raw Input on Windows, else a
-    /// relay of the window's cursor events.
+    /// X11 when the display is an X server, Raw Input on Windows,
+    /// IOHIDManager on macOS, else a relay of the window's cursor events.
     Auto,
     X11,
     Synthetic,
@@ -82,7 +82,7 @@ pub(crate) struct RunFlags {
     /// Base rate in Hz: keyboard, gamepad, physics, 1-2000 (default: 60)
     #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = flags::hz())]
     hz: Option<u32>,
-    /// The mouse: auto = X11 if the display is an X server, else the window's cursor events
+    /// The mouse: auto = X11 if the display is an X server, Raw Input on Windows, IOHIDManager on macOS, else the window's cursor events
     #[arg(long, value_name = "auto|x11|synthetic", value_parser = mouse())]
     mouse: Option<MouseSource>,
     /// Synthetic mouse report rate, 125-8000; also the rate a polled loop must run at (default: 1000)

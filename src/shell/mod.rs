@@ -13,8 +13,9 @@ pub(crate) mod hotkeys;
 pub mod modes;
 pub mod mouse;
 pub mod pacer;
-/// The Windows mouse through Raw Input (sys::raw_mouse).
-#[cfg(windows)]
+/// The mouse read below the window system (sys::raw_mouse): Raw Input on
+/// Windows, IOHIDManager on macOS.
+#[cfg(any(windows, target_os = "macos"))]
 pub(crate) mod raw_input;
 pub(crate) mod recorder;
 pub mod report_file;

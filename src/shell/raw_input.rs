@@ -1,12 +1,13 @@
-//! The real mouse on Windows: Raw Input (`sys::raw_mouse`), the device's
-//! own motion deltas and buttons, read on the thread that reads (the loop
-//! when polled, `read_mouse` when threaded) rather than relayed from the
-//! window's cursor events by the loop.
+//! The real mouse on Windows and macOS: `sys::raw_mouse` (Raw Input,
+//! IOHIDManager), the device's own motion deltas and buttons, read on the
+//! thread that reads (the loop when polled, `read_mouse` when threaded)
+//! rather than relayed from the window's cursor events by the loop.
 //!
 //! Each report is stamped with the program's clock as it is read (Raw
-//! Input carries no time of its own), and its deltas are added up into a
-//! position on the arena: it starts at the centre, one mickey is one arena
-//! pixel (no pointer acceleration), and it stays on the arena.
+//! Input carries no time of its own; IOHID's is not used, so both read
+//! alike), and its deltas are added up into a position on the arena: it
+//! starts at the centre, one mickey is one arena pixel (no pointer
+//! acceleration), and it stays on the arena.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -16,7 +17,7 @@ use super::mouse::{DeviceError, MouseDevice};
 use crate::core::arena::{HEIGHT, WIDTH};
 use crate::core::input::MouseReport;
 use crate::sys::RawSource;
-use crate::sys::raw_mouse::{RawMouse, RawReport};
+use crate::sys::raw_mouse::{LABEL, NAME, RawMouse, RawReport};
 
 /// Reports kept between reads before the oldest are dropped (counted).
 const QUEUE: usize = 4096;
@@ -45,8 +46,8 @@ impl Pointer {
         self.x = self.x.clamp(0.0, w - 1.0);
         self.y = self.y.clamp(0.0, h - 1.0);
         self.buttons = (self.buttons | raw.pressed) & !raw.released;
-        // Raw Input carries no device time: made and read are the moment
-        // the reader took it from the buffer.
+        // No device time: made and read are the moment the reader took
+        // it from the OS.
         let report = MouseReport {
             seq: self.seq,
             time,
@@ -71,11 +72,12 @@ pub(crate) struct RawInputMouse {
 }
 
 impl RawInputMouse {
-    /// Registers for the mouse's raw input on this thread. Open it after
-    /// the window's event loop exists (the process has one raw mouse
-    /// target, and the event loop registers its own when it is built).
+    /// Starts reading the mouse on this thread. Open it after the window's
+    /// event loop exists (on Windows the process has one raw mouse target,
+    /// and the event loop registers its own when it is built). The error
+    /// is a line for the user, saying what to do where there is something.
     pub(crate) fn open(clock: Clock) -> Result<Self, String> {
-        let raw = RawMouse::open().map_err(|e| format!("Raw Input: {e}"))?;
+        let raw = RawMouse::open().map_err(|e| format!("{NAME} mouse unavailable ({e})"))?;
         Ok(Self {
             raw,
             clock,
@@ -109,7 +111,7 @@ impl RawInputMouse {
             }
             queue.push_back(report);
         })
-        .map_err(|e| DeviceError(format!("Raw Input: {e}")))?;
+        .map_err(|e| DeviceError(format!("{NAME}: {e}")))?;
         Ok(())
     }
 }
@@ -117,8 +119,9 @@ impl RawInputMouse {
 impl MouseDevice for RawInputMouse {
     fn read(&mut self, timeout: Duration) -> Result<Option<MouseReport>, DeviceError> {
         if self.queue.is_empty() {
-            // Other raw input (a keyboard) wakes the wait too: wait again
-            // for what is left of the timeout.
+            // A wait may end with no mouse report (a keyboard's raw input
+            // on Windows, a mouse plugged in on macOS): wait again for
+            // what is left of the timeout.
             let start = self.clock.now();
             loop {
                 let left = timeout.saturating_sub(self.clock.now().saturating_sub(start));
@@ -153,7 +156,7 @@ impl MouseDevice for RawInputMouse {
     }
 
     fn label(&self) -> String {
-        "Windows Raw Input (message-only window)".into()
+        LABEL.into()
     }
 
     /// The raw input reaching this thread's queue: the events mode sleeps

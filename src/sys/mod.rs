@@ -15,7 +15,7 @@
 //! | threads | [`thread`]: CPU time, id, the list, timer slack | `CLOCK_THREAD_CPUTIME_ID`, /proc, prctl | the clock, Mach's thread list; no slack | `GetThreadTimes`, Toolhelp, `GetThreadDescription`; no slack |
 //! | waits | [`wait`]: a timer and one wait on a device and a deadline | timerfd + epoll | unsupported (drain per tick) | waitable timers + `MsgWaitForMultipleObjectsEx` (handles and the raw-input queue) |
 //! | sockets | [`net`]: backlog, a read that never waits, own addresses, fd limit | | | |
-//! | raw mouse | [`raw_mouse::RawMouse`]: the mouse's own reports, a blocking read, a poll, a source to wait on | unsupported (X11 in the shell) | unsupported | Raw Input on a message-only window of the reading thread |
+//! | raw mouse | [`raw_mouse::RawMouse`]: the mouse's own reports, a blocking read, a poll, a source to wait on | unsupported (X11 in the shell) | IOHIDManager on the reading thread's run loop, in a mode of its own; Input Monitoring or `PermissionDenied` | Raw Input on a message-only window of the reading thread |
 //! | libraries | [`dl::Library`]: a shared library's symbols | dlopen | dlopen | none |
 //! | sound | [`sound::quietly`]: ALSA's and JACK's probe messages into the log | | runs the probe as is | runs the probe as is |
 //! | completions | `uring` (Linux only, declared for Linux alone): io_uring's ring, operations, completions, for `--arch completion` | io_uring | absent: the server says it needs Linux | absent: the same |
@@ -27,6 +27,10 @@
 
 pub mod dl;
 pub mod fs;
+/// HID values gathered into mouse reports: macOS's raw mouse, and every
+/// platform's tests.
+#[cfg(any(target_os = "macos", test))]
+mod hid;
 pub mod net;
 /// The timer and wait where the OS's is not used yet (macOS's kqueue).
 #[cfg(not(any(target_os = "linux", windows)))]

@@ -20,10 +20,15 @@ use std::sync::Arc;
 mod choice;
 /// The window systems' own parts: X11 and Wayland on Linux (with x11rb
 /// and Xlib's hooks); elsewhere winit's one window system needs none, and
-/// Windows reads the mouse below it (Raw Input).
+/// Windows and macOS read the mouse below it (Raw Input, IOHIDManager).
 #[cfg_attr(target_os = "linux", path = "linux.rs")]
 #[cfg_attr(windows, path = "windows.rs")]
-#[cfg_attr(not(any(target_os = "linux", windows)), path = "other.rs")]
+#[cfg_attr(target_os = "macos", path = "macos.rs")]
+#[cfg(any(target_os = "linux", windows, target_os = "macos"))]
+mod platform;
+/// Any other desktop: winit's one window system, the cursor relayed.
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
+#[path = "other.rs"]
 mod platform;
 /// A desktop with one window system (Windows, macOS).
 #[cfg(not(target_os = "linux"))]
@@ -100,8 +105,8 @@ pub(crate) fn x11_mouse(
 }
 
 /// The mouse read below the window system, where the game reads one
-/// there (Raw Input on Windows; `None` elsewhere). Open it after the
-/// event loop is built.
+/// there (Raw Input on Windows, IOHIDManager on macOS; `None` elsewhere),
+/// or why it cannot be had. Open it after the event loop is built.
 pub(crate) fn os_mouse(clock: Clock) -> Option<Result<Box<dyn MouseDevice>, String>> {
     platform::os_mouse(clock)
 }

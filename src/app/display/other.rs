@@ -1,5 +1,5 @@
-//! macOS (and any other non-Linux, non-Windows desktop): one window
-//! system (`single.rs`), and the mouse is the window's cursor events.
+//! Any desktop but Linux, Windows and macOS: one window system
+//! (`single.rs`), and the mouse is the window's cursor events.
 
 use crate::shell::clock::Clock;
 use crate::shell::mouse::MouseDevice;

@@ -10,9 +10,5 @@ pub(crate) use super::single::*;
 /// The mouse's own reports through Raw Input, registered now: after
 /// winit's event loop, which registers its window for them when built.
 pub(crate) fn os_mouse(clock: Clock) -> Option<Result<Box<dyn MouseDevice>, String>> {
-    Some(
-        RawInputMouse::open(clock)
-            .map(|m| Box::new(m) as Box<dyn MouseDevice>)
-            .map_err(|e| format!("Raw Input mouse unavailable ({e})")),
-    )
+    Some(RawInputMouse::open(clock).map(|m| Box::new(m) as Box<dyn MouseDevice>))
 }

@@ -1,5 +1,6 @@
 //! Linux and macOS (POSIX), with Linux's own parts (epoll, timerfd,
-//! /proc, prctl, io_uring) behind `target_os = "linux"` inside each file.
+//! /proc, prctl, io_uring) behind `target_os = "linux"` inside each file,
+//! and macOS's raw mouse (IOHIDManager) in a file of its own.
 
 use std::fs::File;
 use std::io;
@@ -7,6 +8,11 @@ use std::path::Path;
 
 pub mod dl;
 pub mod net;
+/// The mouse below the window system: IOHIDManager on macOS; none
+/// elsewhere (Linux reads it through X11, in the shell).
+#[cfg_attr(target_os = "macos", path = "raw_mouse/iohid.rs")]
+#[cfg_attr(not(target_os = "macos"), path = "raw_mouse/unsupported.rs")]
+pub mod raw_mouse;
 pub mod signals;
 pub mod sound;
 pub mod thread;
@@ -31,34 +37,4 @@ pub fn check(r: libc::c_int) -> io::Result<libc::c_int> {
 /// `pread(2)`: a read at an offset that leaves the file's cursor alone.
 pub fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     std::os::unix::fs::FileExt::read_at(file, buf, offset)
-}
-
-/// Raw Input is Windows'; Linux reads the mouse through X11 in the shell.
-pub mod raw_mouse {
-    use std::io;
-    use std::time::Duration;
-
-    use super::RawSource;
-    use crate::sys::raw_mouse::RawReport;
-
-    #[derive(Debug)]
-    pub enum RawMouse {}
-
-    impl RawMouse {
-        pub fn open() -> io::Result<Self> {
-            Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                "Raw Input is Windows' (Linux reads the mouse through X11)",
-            ))
-        }
-        pub fn read(&mut self, _: Duration, _: &mut dyn FnMut(RawReport)) -> io::Result<usize> {
-            match *self {}
-        }
-        pub fn source(&mut self) -> io::Result<RawSource> {
-            match *self {}
-        }
-        pub fn overruns(&self) -> u64 {
-            match *self {}
-        }
-    }
 }

@@ -49,6 +49,9 @@ use windows_sys::Win32::UI::WindowsAndMessaging::{
 use super::RawSource;
 use crate::sys::raw_mouse::{LEFT, MIDDLE, RIGHT, RawReport};
 
+pub const NAME: &str = "Raw Input";
+pub const LABEL: &str = "Windows Raw Input (message-only window)";
+
 /// HID usage page "generic desktop", usage "mouse".
 const USAGE_PAGE: u16 = 1;
 const USAGE_MOUSE: u16 = 2;
