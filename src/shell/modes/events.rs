@@ -211,23 +211,28 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU64, Ordering};
 
+    /// The engine at 60 Hz in the events mode, reading `device` (1000 Hz).
+    fn events_engine(device: Box<dyn MouseDevice>, clock: Clock) -> Engine {
+        Engine::new(
+            EngineConfig {
+                physics_hz: 60,
+                mouse_hz: 1000,
+                mode: ModeId::parse("events").unwrap_or_default(),
+                pacer: PacerKind::Adaptive,
+                device: Some(device),
+                reader_stack: None,
+                signals: false,
+            },
+            clock,
+        )
+    }
+
     #[test]
     fn events_handles_every_report_between_ticks() {
         let clock = Clock::new();
         let mouse = SyntheticMouse::new(clock, 1000, 640.0, 400.0);
         let events = ModeId::parse("events").unwrap_or_default();
-        let mut engine = Engine::new(
-            EngineConfig {
-                physics_hz: 60,
-                mouse_hz: 1000,
-                mode: events,
-                pacer: PacerKind::Adaptive,
-                device: Some(Box::new(mouse)),
-                reader_stack: None,
-                signals: false,
-            },
-            clock,
-        );
+        let mut engine = events_engine(Box::new(mouse), clock);
         assert_eq!(engine.mode(), events);
         let mut frontend = Headless::new();
         engine.run_until(&mut frontend, clock.now() + Duration::from_millis(300));
@@ -274,22 +279,11 @@ mod tests {
         let clock = Clock::manual();
         let inner = SyntheticMouse::new(clock, 1000, 640.0, 400.0);
         let late = Arc::new(AtomicU64::new(0));
-        let events = ModeId::parse("events").unwrap_or_default();
-        let mut engine = Engine::new(
-            EngineConfig {
-                physics_hz: 60,
-                mouse_hz: 1000,
-                mode: events,
-                pacer: PacerKind::Adaptive,
-                device: Some(Box::new(CountedLate {
-                    inner,
-                    late: Arc::clone(&late),
-                })),
-                reader_stack: None,
-                signals: false,
-            },
-            clock,
-        );
+        let device = CountedLate {
+            inner,
+            late: Arc::clone(&late),
+        };
+        let mut engine = events_engine(Box::new(device), clock);
         let mut frontend = Headless::new();
         for _ in 0..20 {
             engine.tick(&mut frontend);
