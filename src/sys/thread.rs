@@ -33,6 +33,9 @@ pub fn threads() -> Vec<ThreadCpu> {
     super::imp::thread::threads()
 }
 
+/// Where [`threads`] reads the list, for a caption.
+pub const THREADS_FROM: &str = super::imp::thread::THREADS_FROM;
+
 /// Voluntary and involuntary context switches of every thread of the
 /// process so far (0 where the system does not count them).
 pub fn context_switches() -> u64 {

@@ -170,9 +170,12 @@ fn compute_line(ui: &mut Ui, e: &EngineView<'_>) {
 
 fn threads(ui: &mut Ui, threads: &[(String, f64)], reader: Color32) {
     ui.label(
-        RichText::new("CPU per thread (from /proc/self/task)")
-            .strong()
-            .color(Color32::WHITE),
+        RichText::new(format!(
+            "CPU per thread (from {})",
+            crate::sys::thread::THREADS_FROM
+        ))
+        .strong()
+        .color(Color32::WHITE),
     );
     ui.horizontal_wrapped(|ui| {
         for (name, pct) in threads {

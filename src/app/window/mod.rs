@@ -174,7 +174,7 @@ impl WindowFrontend {
         }
     }
 
-    /// CPU per thread over the last half second, from /proc/self/task.
+    /// CPU per thread over the last half second (`sys::thread::threads`).
     fn sample_threads(&mut self, now: Duration) {
         let since = now.saturating_sub(self.threads_at);
         if since < Duration::from_millis(500) {

@@ -35,6 +35,13 @@ pub fn id() -> u64 {
 }
 
 #[cfg(target_os = "linux")]
+pub const THREADS_FROM: &str = "/proc/self/task";
+#[cfg(target_os = "macos")]
+pub const THREADS_FROM: &str = "Mach's task_threads";
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+pub const THREADS_FROM: &str = "nowhere: not listed on this OS";
+
+#[cfg(target_os = "linux")]
 pub fn threads() -> Vec<ThreadCpu> {
     let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
         return Vec::new();

@@ -43,6 +43,8 @@ pub fn id() -> u64 {
 
 /// This process's threads from a Toolhelp snapshot, each one's CPU time
 /// and the name Rust's std gave it (`SetThreadDescription`).
+pub const THREADS_FROM: &str = "a Toolhelp snapshot";
+
 pub fn threads() -> Vec<ThreadCpu> {
     // SAFETY: a snapshot of every thread in the system, closed below.
     let snapshot = unsafe { CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0) };
