@@ -104,7 +104,9 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
             if let Some(c) = &checkpoint {
                 let modes = engine.report();
                 let seconds = now.saturating_sub(started).as_secs_f64();
-                c.save(report_of(&engine, &args, modes, seconds, "running"));
+                let mut r = report_of(&engine, &args, modes, seconds, "running");
+                r.display_time = frontend.display_time().to_string();
+                c.save(r);
                 log::debug!(
                     "checkpoint {} handed over in {:?}",
                     c.written() + 1,
@@ -141,6 +143,7 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
         c.stop();
     }
     let refused = frontend.closed_by_system();
+    let display_time = frontend.display_time().to_string();
     if ended == Ended::DisplayLost {
         // Nothing of the window can be closed cleanly any more.
         std::mem::forget(frontend);
@@ -166,6 +169,7 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
     let mut r = report_of(&engine, &args, modes, seconds, ended.name());
     r.final_mode = final_mode;
     r.problem = problem.clone();
+    r.display_time = display_time;
     if let Some(path) = &args.report {
         report::write(path, &r).map_err(RunError::Environment)?;
     }
@@ -223,6 +227,7 @@ fn report_of(
         program: "why-threads",
         version: env!("CARGO_PKG_VERSION"),
         mouse: engine.mouse_label().to_string(),
+        display_time: String::new(),
         pacer: engine.pacer().name(),
         hz: args.hz,
         mouse_hz: args.mouse_hz,

@@ -8,6 +8,11 @@
 //! frame is presented, their paths are recorded per stage ([`Latency`]).
 //! Where the display's own time is not known, the last stage is "present
 //! returned", never photons: the figures are named input-to-present.
+//!
+//! Where the window system says when a frame was shown (X11's Present
+//! extension), the answer comes a frame or more later: presented frames
+//! wait in [`AwaitingDisplay`] for it, and the shown frames add one more
+//! leg, present returned → shown, and the whole to the display.
 
 use std::time::Duration;
 
@@ -205,6 +210,10 @@ pub(crate) struct Latency {
     pub whole: Histogram,
     /// Oldest report made → presented.
     pub oldest_whole: Histogram,
+    /// Newest report made → shown, for frames whose display time is known.
+    pub to_shown: Histogram,
+    /// Oldest report made → shown (PresentMon's "all input to photon").
+    pub oldest_to_shown: Histogram,
 }
 
 impl Default for Latency {
@@ -213,11 +222,21 @@ impl Default for Latency {
             legs: std::array::from_fn(|_| Histogram::new()),
             whole: Histogram::new(),
             oldest_whole: Histogram::new(),
+            to_shown: Histogram::new(),
+            oldest_to_shown: Histogram::new(),
         }
     }
 }
 
 impl Latency {
+    /// A frame the display showed at `shown`: its input's way to the display.
+    pub(crate) fn record_shown(&mut self, frame: &FrameLatency, shown: Duration) {
+        self.to_shown
+            .record_duration(shown.saturating_sub(frame.newest.made));
+        self.oldest_to_shown
+            .record_duration(shown.saturating_sub(frame.oldest.made));
+    }
+
     pub(crate) fn record(&mut self, frame: &FrameLatency) {
         for stage in Stage::ALL {
             self.legs[stage.index()].record_duration(frame.newest.leg(stage));
@@ -229,6 +248,99 @@ impl Latency {
     /// Frames that showed new input.
     pub(crate) fn frames(&self) -> u64 {
         self.whole.count()
+    }
+}
+
+/// A presented frame, until the display says when it was shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Presented {
+    /// The loop's frame number.
+    pub frame: u64,
+    /// The mode that drew it (its index in the mode table).
+    pub mode: usize,
+    /// When the frame was handed to the display (before the present call).
+    pub submitted: Duration,
+    pub presented: Duration,
+    /// The way of the input it shows (`None`: no new input).
+    pub input: Option<FrameLatency>,
+}
+
+/// What the window system said of one present, in the order of the presents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Completion {
+    /// On the display from this time (the refresh that showed it).
+    Shown(Duration),
+    /// Replaced by a later frame before it was ever shown.
+    Skipped(Duration),
+}
+
+impl Completion {
+    /// When the frame was shown, never before its present returned (a
+    /// window system may stamp a copy with the refresh before it).
+    pub(crate) fn shown(self, p: &Presented) -> Option<Duration> {
+        match self {
+            Completion::Shown(t) => Some(t.max(p.presented)),
+            Completion::Skipped(_) => None,
+        }
+    }
+}
+
+/// Presents waiting for their completion: a fixed ring, oldest first. A
+/// window system completes a window's presents in order, one completion
+/// each, so a completion belongs to the oldest present waiting (one that
+/// comes when none waits is stray, and counted). A present that no
+/// completion reaches within [`AWAITING`] frames leaves without a display
+/// time (counted): the window system does not say, or stopped saying.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AwaitingDisplay {
+    ring: [Presented; AWAITING],
+    first: usize,
+    len: usize,
+    /// Presents that left without a display time.
+    pub unknown: u64,
+    /// Completions that matched no present.
+    pub stray: u64,
+}
+
+/// Frames a present may wait for its completion: a swapchain holds 2–4.
+pub(crate) const AWAITING: usize = 8;
+
+impl AwaitingDisplay {
+    /// A frame was presented; if the ring was full, its oldest frame leaves
+    /// without a display time and is returned.
+    pub(crate) fn presented(&mut self, p: Presented) -> Option<Presented> {
+        let mut gone = None;
+        if self.len == AWAITING {
+            gone = self.pop();
+            self.unknown += 1;
+        }
+        self.ring[(self.first + self.len) % AWAITING] = p;
+        self.len += 1;
+        gone
+    }
+
+    /// The window system completed a present: the frame it belongs to.
+    pub(crate) fn completed(&mut self) -> Option<Presented> {
+        let oldest = self.pop();
+        if oldest.is_none() {
+            self.stray += 1;
+        }
+        oldest
+    }
+
+    #[cfg(test)]
+    fn waiting(&self) -> usize {
+        self.len
+    }
+
+    fn pop(&mut self) -> Option<Presented> {
+        if self.len == 0 {
+            return None;
+        }
+        let p = self.ring[self.first];
+        self.first = (self.first + 1) % AWAITING;
+        self.len -= 1;
+        Some(p)
     }
 }
 
@@ -340,5 +452,75 @@ mod tests {
         assert_eq!(l.frames(), 1);
         assert_eq!(l.whole.max(), 10_000_000);
         assert_eq!(l.legs[Stage::Presented.index()].max(), 6_000_000);
+    }
+
+    fn presented(frame: u64, submitted: u64) -> Presented {
+        Presented {
+            frame,
+            submitted: ms(submitted),
+            presented: ms(submitted + 1),
+            ..Presented::default()
+        }
+    }
+
+    #[test]
+    fn each_completion_belongs_to_the_oldest_present_waiting() {
+        let mut a = AwaitingDisplay::default();
+        assert_eq!(a.completed(), None, "nothing presented: stray");
+        assert_eq!(a.stray, 1);
+        for f in 0..3 {
+            assert_eq!(a.presented(presented(f, 10 + 16 * f)), None);
+        }
+        let first = a.completed();
+        assert_eq!(first.map(|p| p.frame), Some(0));
+        assert_eq!(a.completed().map(|p| p.frame), Some(1));
+        assert_eq!(a.waiting(), 1);
+        assert_eq!(a.completed().map(|p| p.frame), Some(2));
+        assert_eq!((a.waiting(), a.unknown, a.stray), (0, 0, 1));
+    }
+
+    #[test]
+    fn a_frame_is_shown_no_sooner_than_its_present_returned() {
+        let p = presented(4, 10); // presented at 11 ms
+        assert_eq!(Completion::Shown(ms(27)).shown(&p), Some(ms(27)));
+        // A copy stamped with the refresh before it: shown when presented.
+        assert_eq!(Completion::Shown(ms(3)).shown(&p), Some(ms(11)));
+        assert_eq!(Completion::Skipped(ms(27)).shown(&p), None);
+    }
+
+    #[test]
+    fn a_present_no_completion_reaches_leaves_without_a_display_time() {
+        let mut a = AwaitingDisplay::default();
+        let mut left = Vec::new();
+        for f in 0..(AWAITING as u64 + 3) {
+            left.extend(a.presented(presented(f, f)));
+        }
+        assert_eq!(
+            left.iter().map(|p| p.frame).collect::<Vec<_>>(),
+            vec![0, 1, 2]
+        );
+        assert_eq!((a.unknown, a.waiting()), (3, AWAITING));
+        let next = a.completed();
+        assert_eq!(next.map(|p| p.frame), Some(3), "the ring keeps its order");
+    }
+
+    #[test]
+    fn a_shown_frame_adds_its_way_to_the_display() {
+        let mut l = Latency::default();
+        let mut f = FrameInput::default();
+        f.consumed(1, ms(2), ms(3), ms(4));
+        f.consumed(2, ms(6), ms(6), ms(7));
+        let Some(frame) = f.presented(ms(8), ms(10)) else {
+            panic!("the frame had input");
+        };
+        l.record(&frame);
+        l.record_shown(&frame, ms(26));
+        assert_eq!(
+            l.to_shown.max(),
+            20_000_000,
+            "newest: made at 6, shown at 26"
+        );
+        assert_eq!(l.oldest_to_shown.max(), 24_000_000, "oldest: made at 2");
+        assert_eq!(l.to_shown.count(), 1);
     }
 }

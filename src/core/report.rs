@@ -110,6 +110,16 @@ pub(crate) struct ModeReport {
     pub oldest_input_to_present_us: Percentiles,
     /// The newest report's way, leg by leg, in order.
     pub latency_stages_us: [StageReport; Stage::COUNT],
+    /// Where the window system says when a frame was shown (X11 Present):
+    /// frames shown with a known time, and present returned → shown;
+    /// frames skipped (replaced before shown). Zero where it does not say.
+    pub shown_frames: u64,
+    pub skipped_frames: u64,
+    pub present_to_shown_us: Percentiles,
+    /// Newest report made → shown, for the frames with input and a known
+    /// display time; the oldest report's (PresentMon's "all input to photon").
+    pub input_to_shown_us: Percentiles,
+    pub oldest_input_to_shown_us: Percentiles,
     /// Late latching: reports taken just before drawing, and each latch's
     /// cost to the loop (zero runs when it was off).
     pub latched_reports: u64,
@@ -184,6 +194,11 @@ impl ModeReport {
             input_to_present_us: Percentiles::of(&s.latency.whole, US),
             oldest_input_to_present_us: Percentiles::of(&s.latency.oldest_whole, US),
             latency_stages_us: stages(&s.latency),
+            shown_frames: s.present_to_shown.count(),
+            skipped_frames: s.skipped_frames,
+            present_to_shown_us: Percentiles::of(&s.present_to_shown, US),
+            input_to_shown_us: Percentiles::of(&s.latency.to_shown, US),
+            oldest_input_to_shown_us: Percentiles::of(&s.latency.oldest_to_shown, US),
             latched_reports: s.latched,
             latch_us: Percentiles::of(&s.latch_work, US),
         }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 pub use super::histogram::{Histogram, SignedHistogram};
 
-use super::latency::{FrameInput, FrameLatency, Latency};
+use super::latency::{Completion, FrameInput, FrameLatency, Latency, Presented};
 use super::pacing::Tick;
 use super::schedule::Subsystem;
 
@@ -117,6 +117,10 @@ pub(crate) struct ModeStats {
     pub dropped: u64,
     /// Each presented frame's input, made → presented, in stages.
     pub latency: Latency,
+    /// Present returned → shown, for frames whose display time the window
+    /// system gave; frames it skipped (replaced before shown).
+    pub present_to_shown: Histogram,
+    pub skipped_frames: u64,
     /// Late latching: reports taken just before drawing, and what each
     /// latch cost the loop.
     pub latched: u64,
@@ -157,6 +161,8 @@ impl Default for ModeStats {
             input_age: Histogram::new(),
             oldest_age: Histogram::new(),
             latency: Latency::default(),
+            present_to_shown: Histogram::new(),
+            skipped_frames: 0,
             latched: 0,
             latch_work: Histogram::new(),
             frame_input: FrameInput::default(),
@@ -224,6 +230,20 @@ impl ModeStats {
         }
         self.on_presented(presented);
         shown
+    }
+
+    /// The window system said what became of frame `p`, drawn in this mode.
+    pub(crate) fn on_completion(&mut self, p: &Presented, c: Completion) {
+        match c.shown(p) {
+            Some(at) => {
+                self.present_to_shown
+                    .record_duration(at.saturating_sub(p.presented));
+                if let Some(input) = &p.input {
+                    self.latency.record_shown(input, at);
+                }
+            }
+            None => self.skipped_frames += 1,
+        }
     }
 
     fn on_presented(&mut self, at: Duration) {

@@ -1,17 +1,20 @@
 //! `--frames PATH`: one CSV row per displayed frame, streamed by a writer
 //! thread. Columns follow PresentMon's names where the meaning is the same
 //! (`Application`, `ProcessID`, `TimeInSeconds`, `MsBetweenPresents`,
-//! `MsCPUBusy`, `MsCPUWait`); the rest are the loop's own figures. The
-//! latency columns end at the present call's return (`MsInputToPresent`):
-//! PresentMon's `MsAllInputToPhotonLatency` would need the display's own
-//! time, which the program does not know. README documents every column.
+//! `MsCPUBusy`, `MsCPUWait`, `MsAllInputToPhotonLatency`); the rest are
+//! the loop's own figures. The latency columns end at the present call's
+//! return (`MsInputToPresent`); the photon columns are filled only for
+//! frames whose display time the window system gave (X11's Present), and
+//! are empty elsewhere. Such a time comes a frame or more after the
+//! present, so rows wait for it in [`HeldRows`]. README documents every
+//! column.
 
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
 use super::export::{ExportThread, Format};
-use crate::core::latency::{FrameLatency, Stage};
+use crate::core::latency::{AWAITING, FrameLatency, Stage};
 use crate::core::schedule::Subsystem;
 
 /// One displayed frame, as the loop saw it.
@@ -43,6 +46,72 @@ pub(crate) struct FrameRow {
     pub work: [Duration; Subsystem::COUNT],
     /// The way of the input the frame shows (`None`: no new input).
     pub latency: Option<FrameLatency>,
+    /// When the display showed it, where the window system says.
+    pub shown: Option<Duration>,
+}
+
+/// Rows held for their display time: more than a present waits for it.
+const HELD: usize = AWAITING + 1;
+
+/// Rows waiting for their frame's display time, oldest first, in a fixed
+/// ring: a CSV row is written once, and the window system's answer comes
+/// a frame or more after the present.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HeldRows {
+    ring: [FrameRow; HELD],
+    first: usize,
+    len: usize,
+}
+
+impl HeldRows {
+    /// Holds `row`; if the ring was full, its oldest row leaves (without a
+    /// display time) and is returned.
+    pub(crate) fn hold(&mut self, row: FrameRow) -> Option<FrameRow> {
+        let gone = if self.len == HELD { self.pop() } else { None };
+        self.ring[(self.first + self.len) % HELD] = row;
+        self.len += 1;
+        gone
+    }
+
+    /// Frame `frame` was shown at `shown` (`None`: skipped): its row and
+    /// every older one are complete (completions come in order), and go to
+    /// `out`, oldest first.
+    pub(crate) fn displayed(
+        &mut self,
+        frame: u64,
+        shown: Option<Duration>,
+        mut out: impl FnMut(FrameRow),
+    ) {
+        let held = (0..self.len).any(|i| self.ring[(self.first + i) % HELD].frame == frame);
+        if !held {
+            return;
+        }
+        while let Some(mut row) = self.pop() {
+            let last = row.frame == frame;
+            if last {
+                row.shown = shown;
+            }
+            out(row);
+            if last {
+                break;
+            }
+        }
+    }
+
+    /// Every row held, oldest first (the run is ending).
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = FrameRow> + '_ {
+        std::iter::from_fn(move || self.pop())
+    }
+
+    fn pop(&mut self) -> Option<FrameRow> {
+        if self.len == 0 {
+            return None;
+        }
+        let row = self.ring[self.first];
+        self.first = (self.first + 1) % HELD;
+        self.len -= 1;
+        Some(row)
+    }
 }
 
 /// Rows in flight between the loop and the writer (seconds of frames).
@@ -107,8 +176,18 @@ pub(crate) fn columns() -> Vec<String> {
     for stage in Stage::ALL {
         c.push(format!("Ms{}", camel(stage.name())));
     }
+    c.extend(PHOTON_COLUMNS.map(String::from));
     c
 }
+
+/// Filled only where the display time is known: the oldest report made →
+/// shown (PresentMon's meaning), the newest report's, and present
+/// returned → shown.
+const PHOTON_COLUMNS: [&str; 3] = [
+    "MsAllInputToPhotonLatency",
+    "MsInputToPhotonLatency",
+    "MsPresentedToShown",
+];
 
 /// `made_to_read` → `MadeToRead`.
 fn camel(snake: &str) -> String {
@@ -174,6 +253,17 @@ impl Format<FrameRow> for FramesCsv {
                 }
             }
             None => write!(out, "{}", ",".repeat(2 + Stage::COUNT))?,
+        }
+        match (r.shown, &r.latency) {
+            (Some(shown), Some(l)) => write!(
+                out,
+                ",{:.4},{:.4},{:.4}",
+                ms(shown.saturating_sub(l.oldest.made)),
+                ms(shown.saturating_sub(l.newest.made)),
+                ms(shown.saturating_sub(r.presented))
+            )?,
+            (Some(shown), None) => write!(out, ",,,{:.4}", ms(shown.saturating_sub(r.presented)))?,
+            (None, _) => write!(out, "{}", ",".repeat(PHOTON_COLUMNS.len()))?,
         }
         writeln!(out)?;
         // Bounded by the run's length: a frame row is ~120 bytes, an hour at
@@ -243,6 +333,8 @@ mod tests {
                     presented: Duration::from_millis(1514),
                 },
             }),
+            // The X server said: on the display at the refresh at 1.525 s.
+            shown: Some(Duration::from_millis(1525)),
         });
         assert_eq!(t.finish().map(|e| e.written), Ok(2));
         let text = std::fs::read_to_string(&path).unwrap_or_default();
@@ -295,7 +387,48 @@ mod tests {
             .map(|s| num(&format!("Ms{}", camel(s.name()))))
             .sum();
         assert!((legs - 14.0).abs() < 1e-9);
-        assert!(!header.contains(&"MsAllInputToPhotonLatency"));
+        // The display time, where known: PresentMon's column is the oldest
+        // report's; no display time, no photon figures.
+        assert_eq!(num("MsAllInputToPhotonLatency"), 35.0);
+        assert_eq!(num("MsInputToPhotonLatency"), 25.0);
+        assert_eq!(num("MsPresentedToShown"), 8.0);
+        assert_eq!(get(&header, &rows[0], "MsAllInputToPhotonLatency"), "");
+        assert_eq!(get(&header, &rows[0], "MsPresentedToShown"), "");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn row(frame: u64) -> FrameRow {
+        FrameRow {
+            frame,
+            presented: Duration::from_millis(16 * frame),
+            ..FrameRow::default()
+        }
+    }
+
+    #[test]
+    fn rows_wait_for_their_display_time_and_leave_in_order() {
+        let mut held = HeldRows::default();
+        let mut out = Vec::new();
+        for f in 0..3 {
+            assert_eq!(held.hold(row(f)), None);
+        }
+        // Frame 1 shown: frames 0 and 1 leave, 1 with its time.
+        held.displayed(1, Some(Duration::from_millis(40)), |r| out.push(r));
+        let left: Vec<_> = out.iter().map(|r| (r.frame, r.shown)).collect();
+        assert_eq!(left, vec![(0, None), (1, Some(Duration::from_millis(40)))]);
+        // A frame no longer held changes nothing.
+        held.displayed(0, Some(Duration::from_millis(50)), |r| out.push(r));
+        assert_eq!(out.len(), 2);
+        // With no display times, rows leave when the ring is full.
+        let mut pushed_out = Vec::new();
+        for f in 3..(3 + HELD as u64) {
+            pushed_out.extend(held.hold(row(f)));
+        }
+        assert_eq!(
+            pushed_out.iter().map(|r| r.frame).collect::<Vec<_>>(),
+            vec![2]
+        );
+        let rest: Vec<_> = held.drain().map(|r| r.frame).collect();
+        assert_eq!(rest, (3..3 + HELD as u64).collect::<Vec<_>>());
     }
 }

@@ -25,6 +25,9 @@ pub(crate) struct RunReport {
     pub program: &'static str,
     pub version: &'static str,
     pub mouse: String,
+    /// Where the frames' display times come from (X11 Present), or why
+    /// the figures end at the present.
+    pub display_time: String,
     pub pacer: &'static str,
     pub hz: u32,
     pub mouse_hz: u32,

@@ -28,6 +28,12 @@ pub(crate) enum TraceEvent {
     Lost(Lost),
     /// A presented frame's newest report, leg by leg.
     ToScreen(Way),
+    /// The display showed that frame at `shown` (where the window system
+    /// says): the last leg, present returned → shown.
+    Shown {
+        way: Way,
+        shown: Duration,
+    },
 }
 
 /// The track of the reports' way to the screen (after the lanes' tids).
@@ -178,6 +184,13 @@ impl Format<TraceEvent> for ChromeTrace {
                 }
             }
             TraceEvent::ToScreen(way) => to_screen(out, pid, &way)?,
+            TraceEvent::Shown { way, shown } => write!(
+                out,
+                ",\n{{\"name\":\"presented_to_shown\",\"cat\":\"latency\",\"ph\":\"X\",\"ts\":{:.3},\"dur\":{:.3},\"pid\":{pid},\"tid\":{SCREEN_TID},\"args\":{{\"seq\":{}}}}}",
+                us(way.presented),
+                us(shown.saturating_sub(way.presented)),
+                way.seq
+            )?,
             TraceEvent::Lost(l) => write!(
                 out,
                 ",\n{{\"name\":\"{} reports lost\",\"cat\":\"mouse\",\"ph\":\"i\",\"s\":\"t\",\"ts\":{:.3},\"pid\":{pid},\"tid\":{},\"args\":{{\"count\":{},\"after_us\":{:.3}}}}}",
@@ -334,12 +347,24 @@ mod tests {
             submitted: us_(2100),
             presented: us_(8100),
         };
-        let v = write_trace(&path, &[TraceEvent::ToScreen(way)], MAX_EVENTS);
+        // The window system said, a frame later, when it was shown.
+        let shown = TraceEvent::Shown {
+            way,
+            shown: us_(16_700),
+        };
+        let v = write_trace(&path, &[TraceEvent::ToScreen(way), shown], MAX_EVENTS);
         let events = v["traceEvents"].as_array().cloned().unwrap_or_default();
-        let legs: Vec<&Value> = events
+        let mut legs: Vec<&Value> = events
             .iter()
             .filter(|e| e["ph"] == "X" && e["cat"] == "latency")
             .collect();
+        let last = legs.pop();
+        assert_eq!(last.map(|e| &e["name"]), Some(&"presented_to_shown".into()));
+        assert_eq!(last.map(|e| &e["args"]["seq"]), Some(&7.into()));
+        assert_eq!(
+            last.and_then(|e| Some((e["ts"].as_f64()?, e["dur"].as_f64()?))),
+            Some((8100.0, 8600.0))
+        );
         let names: Vec<&str> = legs.iter().filter_map(|e| e["name"].as_str()).collect();
         assert_eq!(names, Stage::ALL.map(Stage::name).to_vec());
         // Back to back from made to presented, on the track of their own.

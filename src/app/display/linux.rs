@@ -100,6 +100,20 @@ pub(crate) fn os_mouse(_clock: Clock) -> Option<Result<Box<dyn MouseDevice>, Str
     None
 }
 
+pub(crate) use super::present::{PresentClock as DisplayClock, SOURCE as DISPLAY_TIME_SOURCE};
+
+/// The X server's Present completions for an X11 window.
+pub(crate) fn display_clock(window: &Window, clock: Clock) -> Result<DisplayClock, String> {
+    let Some(id) = x11_window(window) else {
+        return Err(
+            "a native Wayland window: the compositor's presentation times go to \
+                    wgpu's surface, which does not pass them on"
+                .into(),
+        );
+    };
+    DisplayClock::open(id, clock)
+}
+
 pub(crate) fn x11_window(window: &Window) -> Option<u32> {
     let is_x11 = matches!(
         window.display_handle().map(|d| d.as_raw()),

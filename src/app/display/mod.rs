@@ -30,6 +30,9 @@ mod platform;
 #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
 #[path = "other.rs"]
 mod platform;
+/// X11's Present completions: when each frame was shown.
+#[cfg(target_os = "linux")]
+mod present;
 /// A desktop with one window system (Windows, macOS).
 #[cfg(not(target_os = "linux"))]
 mod single;
@@ -110,6 +113,15 @@ pub(crate) fn x11_mouse(
 pub(crate) fn os_mouse(clock: Clock) -> Option<Result<Box<dyn MouseDevice>, String>> {
     platform::os_mouse(clock)
 }
+
+/// When each presented frame was shown, where the window system says
+/// (X11's Present extension); otherwise why not, in one line. Open it
+/// before the first present, so that every completion has its present.
+pub(crate) fn display_clock(window: &Window, clock: Clock) -> Result<DisplayClock, String> {
+    platform::display_clock(window, clock)
+}
+
+pub(crate) use platform::{DISPLAY_TIME_SOURCE, DisplayClock};
 
 /// The X11 id of `window`, when it is on an X server (for the XInput2 mouse).
 pub(crate) fn x11_window(window: &Window) -> Option<u32> {

@@ -107,17 +107,26 @@ pub(super) fn active_card(
 
 /// The newest report's way to the screen at p50, one segment per leg
 /// (read, waited for the tick, simulated, until submitted, drawn and
-/// presented), drawn to scale with the whole beside it.
+/// presented, and on to the display where the window system says when),
+/// drawn to scale with the whole beside it.
 fn latency_bar(ui: &mut Ui, r: &ModeReport, color: Color32) {
-    const LEGS: [&str; 5] = ["read", "wait", "sim", "tick", "draw"];
-    let legs = r.latency_stages_us.map(|s| s.p50.max(0.0));
+    const LEGS: [&str; 6] = ["read", "wait", "sim", "tick", "draw", "shown"];
+    let mut legs = [0.0; 6];
+    for (leg, stage) in legs.iter_mut().zip(&r.latency_stages_us) {
+        *leg = stage.p50.max(0.0);
+    }
+    let to_display = r.shown_frames > 0;
+    if to_display {
+        legs[5] = r.present_to_shown_us.p50.max(0.0);
+    }
     let total: f64 = legs.iter().sum();
     ui.horizontal(|ui| {
-        ui.label(
-            RichText::new("mouse to screen p50")
-                .size(CELL_SIZE)
-                .color(DIM),
-        );
+        let title = if to_display {
+            "mouse to display p50"
+        } else {
+            "mouse to present p50"
+        };
+        ui.label(RichText::new(title).size(CELL_SIZE).color(DIM));
         let width = (ui.available_width() - 70.0).max(40.0);
         let (rect, _) = ui.allocate_exact_size(vec2(width, 12.0), egui::Sense::hover());
         let painter = ui.painter_at(rect);

@@ -14,6 +14,7 @@ use winit::window::Fullscreen;
 
 use self::handler::Handler;
 use super::audio::Audio;
+use super::display::DisplayClock;
 use super::fit;
 use super::gamepad::Gamepads;
 use super::lecture_panel;
@@ -23,6 +24,7 @@ use super::timeline_panel;
 use crate::core::draw;
 use crate::core::game::SoundEvent;
 use crate::core::input::{Keys, Pad};
+use crate::core::latency::Completion;
 use crate::shell::clock::Clock;
 use crate::shell::engine::{Command, Commands, Frontend, Scene};
 use crate::shell::hotkeys::View;
@@ -55,6 +57,10 @@ pub(crate) struct WindowFrontend {
     last_threads: Vec<os::ThreadCpu>,
     threads_at: Duration,
     render_errors: u64,
+    /// When frames were shown, where the window system says (X11 Present).
+    display_clock: Option<DisplayClock>,
+    /// Why there are no display times, when there are none.
+    display_time: String,
     /// The window system ended the event loop (with this code).
     closed_by_system: Option<i32>,
     /// Messages for the engine to show (collected at start-up).
@@ -95,6 +101,11 @@ impl WindowFrontend {
         };
         let mut startup_messages = Vec::new();
         startup_messages.extend(super::display::guard(&window));
+        // Before the renderer's first present: every present is then matched.
+        let (display_clock, display_time) = match super::display::display_clock(&window, clock) {
+            Ok(c) => (Some(c), String::new()),
+            Err(e) => (None, format!("not reported: {e}")),
+        };
         let renderer = Renderer::new(window).map_err(|e| e.0)?;
         handler
             .egui_ctx
@@ -130,6 +141,8 @@ impl WindowFrontend {
             last_threads: Vec::new(),
             threads_at: Duration::ZERO,
             render_errors: 0,
+            display_clock,
+            display_time,
             closed_by_system: None,
             startup_messages,
         })
@@ -138,6 +151,18 @@ impl WindowFrontend {
     /// The X11 window id, if the window is on an X server.
     pub(crate) fn x11_window(&self) -> Option<u32> {
         super::display::x11_window(self.handler.window.as_ref()?)
+    }
+
+    /// Where the frames' display times come from, or why there are none.
+    pub(crate) fn display_time(&self) -> &str {
+        match &self.display_clock {
+            Some(c) if c.seen() > 0 => super::display::DISPLAY_TIME_SOURCE,
+            Some(_) => {
+                "not reported: the X server completed none of the game's presents \
+                 (the driver sends its frames another way, e.g. PutImage)"
+            }
+            None => &self.display_time,
+        }
     }
 
     /// Why the window system took the window away mid-run, if it did.
@@ -231,17 +256,17 @@ impl Frontend for WindowFrontend {
         self.pads.read()
     }
 
-    fn display(&mut self, scene: &Scene<'_>) {
+    fn display(&mut self, scene: &Scene<'_>) -> bool {
         if self.minimized || super::display::lost() {
-            return;
+            return false;
         }
         draw::draw(scene.game, scene.view, self.renderer.pixels.frame_mut());
         self.sample_threads(scene.engine.now);
         let Some(window) = self.handler.window.clone() else {
-            return;
+            return false;
         };
         let Some(state) = self.handler.egui.as_mut() else {
-            return;
+            return false;
         };
         let ctx = self.handler.egui_ctx.clone();
         // The size the last resize event gave, not `window.inner_size()`:
@@ -302,15 +327,32 @@ impl Frontend for WindowFrontend {
             flash: scene.game.flash,
             lights: scene.lights,
         };
-        if let Err(e) = self
+        match self
             .renderer
             .present(viewport, &lights, &jobs, &output.textures_delta, ppp)
         {
-            self.render_errors += 1;
-            // Once the display is gone, the run's last line says so.
-            if self.render_errors == 1 && !super::display::lost() {
-                log::warn!("a frame could not be shown: {e}");
+            Ok(()) => true,
+            Err(e) => {
+                self.render_errors += 1;
+                // Once the display is gone, the run's last line says so.
+                if self.render_errors == 1 && !super::display::lost() {
+                    log::warn!("a frame could not be shown: {e}");
+                }
+                false
             }
+        }
+    }
+
+    fn display_times(&mut self, each: &mut dyn FnMut(Completion)) {
+        let Some(clock) = &mut self.display_clock else {
+            return;
+        };
+        if let Err(e) = clock.drain(each) {
+            if !super::display::lost() {
+                log::warn!("display times end here: {e}");
+            }
+            self.display_time = format!("not reported after the first {}: {e}", clock.seen());
+            self.display_clock = None;
         }
     }
 

@@ -48,12 +48,14 @@ impl Frontend for Headless {
         Pad::default()
     }
 
-    fn display(&mut self, scene: &Scene<'_>) {
+    fn display(&mut self, scene: &Scene<'_>) -> bool {
         draw::draw(scene.game, scene.view, &mut self.frame);
         let mid = FRAME_BYTES / 2;
         self.checksum = self
             .checksum
             .wrapping_add(u64::from(self.frame[mid]) + u64::from(self.frame[4]));
+        // Drawn into memory: no display to present to.
+        false
     }
 
     fn sound(&mut self, events: &[SoundEvent]) {

@@ -8,6 +8,7 @@ use super::{Commands, ComputeView, PacerKind};
 use crate::core::draw::{Light, MAX_LIGHTS, View};
 use crate::core::game::{Game, SoundEvent};
 use crate::core::input::{Keys, Pad};
+use crate::core::latency::Completion;
 use crate::core::schedule::Schedule;
 use crate::core::stats::ModeStats;
 use crate::core::timeline::Timeline;
@@ -51,8 +52,16 @@ pub trait Frontend {
     fn keyboard(&mut self, commands: &mut Commands) -> Keys;
     /// "Read gamepad".
     fn gamepad(&mut self) -> Pad;
-    /// "Update display": draw and present one frame.
-    fn display(&mut self, scene: &Scene<'_>);
+    /// "Update display": draw and present one frame; false if nothing
+    /// went to the display (minimized, the display gone, a failed present).
+    fn display(&mut self, scene: &Scene<'_>) -> bool;
+    /// What the window system says of the frames presented so far, where
+    /// it says (X11's Present): one completion per present, in order,
+    /// without waiting. Elsewhere nothing, and the figures end at the
+    /// present.
+    fn display_times(&mut self, each: &mut dyn FnMut(Completion)) {
+        let _ = each;
+    }
     /// "Emit sounds".
     fn sound(&mut self, events: &[SoundEvent]);
     /// "Move the game physically": rumble of this strength (0..=1).

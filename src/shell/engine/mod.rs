@@ -40,6 +40,7 @@ use super::pacer::{Pacer, PacerKind};
 use super::timeline::TimelineRecorder;
 use crate::core::draw::{self, Light, MAX_LIGHTS, View};
 use crate::core::game::{Controls, Game};
+use crate::core::latency::{AwaitingDisplay, Presented};
 use crate::core::pacing::{Deadlines, FixedStep};
 use crate::core::schedule::{RateTable, Schedule, Subsystem};
 use crate::core::stats::ModeStats;
@@ -98,6 +99,11 @@ pub struct Engine {
     lecture: Option<usize>,
     /// What each of our threads did lately (the `G` panel, `--trace`, `--frames`).
     timeline: TimelineRecorder,
+    /// Frames displayed so far (the `--frames` rows' numbers).
+    frames: u64,
+    /// Presented frames waiting for the window system to say when they
+    /// were shown (where it says: X11's Present).
+    awaiting: AwaitingDisplay,
 }
 
 /// Messages kept for the overlay.
@@ -148,6 +154,8 @@ impl Engine {
             compute: Compute::new(),
             lecture: None,
             timeline,
+            frames: 0,
+            awaiting: AwaitingDisplay::default(),
         };
         if config.signals {
             let lane = engine.timeline.sender(Lane::Signals);
@@ -370,6 +378,7 @@ impl Engine {
     }
 
     fn display(&mut self, frontend: &mut impl Frontend, now: Duration, index: u64) {
+        self.take_display_times(frontend);
         if self.late_latch {
             self.latch();
         }
@@ -402,10 +411,36 @@ impl Engine {
             engine: &view,
         };
         let submitted = self.clock.now();
-        frontend.display(&scene);
+        let went = frontend.display(&scene);
         let presented = self.clock.now();
-        let shown = self.stats[self.mode.index()].on_frame(submitted, presented);
-        self.timeline.presented(shown.as_ref());
+        let input = self.stats[self.mode.index()].on_frame(submitted, presented);
+        let frame = self.frames;
+        self.frames += 1;
+        self.timeline.presented(frame, input.as_ref());
+        if went {
+            // A frame no completion reaches leaves without a display time.
+            let _ = self.awaiting.presented(Presented {
+                frame,
+                mode: self.mode.index(),
+                submitted,
+                presented,
+                input,
+            });
+        }
+    }
+
+    /// What the window system said of earlier frames' presents (before
+    /// this frame's: its row is made after it is drawn).
+    fn take_display_times(&mut self, frontend: &mut impl Frontend) {
+        let (awaiting, stats, timeline) = (&mut self.awaiting, &mut self.stats, &mut self.timeline);
+        frontend.display_times(&mut |completion| {
+            if let Some(p) = awaiting.completed() {
+                if let Some(s) = stats.get_mut(p.mode) {
+                    s.on_completion(&p, completion);
+                }
+                timeline.displayed(p.frame, p.input.as_ref(), completion.shown(&p));
+            }
+        });
     }
 
     fn view(&self, index: u64) -> View {

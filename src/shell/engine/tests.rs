@@ -10,6 +10,7 @@ use super::*;
 use crate::core::draw::FRAME_BYTES;
 use crate::core::game::SoundEvent;
 use crate::core::input::{Keys, MouseReport, Pad};
+use crate::core::latency::Completion;
 use crate::shell::modes::ModeId;
 use crate::shell::mouse::DeviceError;
 
@@ -107,8 +108,9 @@ impl Frontend for Scripted {
     fn gamepad(&mut self) -> Pad {
         Pad::default()
     }
-    fn display(&mut self, _: &Scene<'_>) {
+    fn display(&mut self, _: &Scene<'_>) -> bool {
         self.frames += 1;
+        true
     }
     fn sound(&mut self, _: &[SoundEvent]) {}
     fn haptics(&mut self, _: f32) {}
@@ -426,8 +428,8 @@ impl Frontend for SlowPad {
             .wait_until(self.clock.now() + Duration::from_millis(3));
         Pad::default()
     }
-    fn display(&mut self, scene: &Scene<'_>) {
-        self.inner.display(scene);
+    fn display(&mut self, scene: &Scene<'_>) -> bool {
+        self.inner.display(scene)
     }
     fn sound(&mut self, _: &[SoundEvent]) {}
     fn haptics(&mut self, _: f32) {}
@@ -471,4 +473,91 @@ fn late_latching_draws_reports_made_after_the_ticks_read() {
         (2_000_000..=4_000_000).contains(&saved),
         "the latch saves the 3 ms between read and frame: off {off} ns, on {on} ns"
     );
+}
+
+/// A display on the manual clock that refreshes every `refresh`: each
+/// presented frame is shown at the next refresh, and the window system
+/// says so once that refresh has passed. Every third frame finds the
+/// window minimized and presents nothing.
+struct Refreshing {
+    clock: Clock,
+    inner: Scripted,
+    refresh: Duration,
+    /// When each present still to be completed is shown.
+    pending: std::collections::VecDeque<Duration>,
+    calls: u64,
+}
+
+impl Frontend for Refreshing {
+    fn keyboard(&mut self, commands: &mut Commands) -> Keys {
+        self.inner.keyboard(commands)
+    }
+    fn gamepad(&mut self) -> Pad {
+        Pad::default()
+    }
+    fn display(&mut self, scene: &Scene<'_>) -> bool {
+        self.calls += 1;
+        if self.calls.is_multiple_of(3) {
+            return false;
+        }
+        self.inner.display(scene);
+        let now = self.clock.now().as_nanos();
+        let refresh = self.refresh.as_nanos();
+        let next = (now / refresh + 1) * refresh;
+        self.pending.push_back(Duration::from_nanos(next as u64));
+        true
+    }
+    fn display_times(&mut self, each: &mut dyn FnMut(Completion)) {
+        while let Some(&at) = self.pending.front() {
+            if at > self.clock.now() {
+                break;
+            }
+            self.pending.pop_front();
+            each(Completion::Shown(at));
+        }
+    }
+    fn sound(&mut self, _: &[SoundEvent]) {}
+    fn haptics(&mut self, _: f32) {}
+    fn frame(&self) -> &[u8] {
+        self.inner.frame()
+    }
+}
+
+#[test]
+fn display_times_match_each_frame_to_the_refresh_that_showed_it() {
+    let clock = Clock::manual();
+    let (mouse, _, _) = ScriptedMouse::new(clock, 1000);
+    let mut e = engine(clock, Some(Box::new(mouse)), None);
+    let refresh = Duration::from_nanos(1_000_000_000 / 75);
+    let mut f = Refreshing {
+        clock,
+        inner: Scripted::new(vec![]),
+        refresh,
+        pending: Default::default(),
+        calls: 0,
+    };
+    ticks(&mut e, &mut f, 1200);
+    let s = &e.stats[0];
+    let presented = s.frames - f.calls / 3;
+    let shown = s.present_to_shown.count();
+    assert!(
+        shown + 2 >= presented && shown <= presented,
+        "every present but the last ones completed: {shown} of {presented}"
+    );
+    // Matched to its own present, a frame waits at most one refresh; a
+    // completion given to the frame before would show up to two.
+    let most = s.present_to_shown.max();
+    assert!(
+        most <= refresh.as_nanos() as u64,
+        "present → shown at most one refresh: {most} ns"
+    );
+    assert!(
+        s.latency.to_shown.count() > 10,
+        "frames with input were shown"
+    );
+    assert!(
+        s.latency.to_shown.percentile(0.5) >= s.latency.whole.percentile(0.5),
+        "to the display is no shorter than to the present"
+    );
+    assert_eq!((e.awaiting.stray, e.awaiting.unknown), (0, 0));
 }

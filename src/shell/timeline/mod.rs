@@ -21,7 +21,7 @@ mod lane;
 pub(crate) use self::lane::LaneSender;
 use super::clock::Clock;
 use super::export::{ExportThread, Exported};
-use super::frames::{self, FrameRow};
+use super::frames::{self, FrameRow, HeldRows};
 use super::trace::{self, TraceEvent};
 use crate::core::latency::FrameLatency;
 use crate::core::schedule::Subsystem;
@@ -42,7 +42,8 @@ struct TickNow {
 /// Figures summed since the last displayed frame.
 #[derive(Clone, Copy, Debug, Default)]
 struct FrameSums {
-    frames: u64,
+    /// The loop's number of the frame being built.
+    frame: u64,
     last_present: Option<Duration>,
     wait: Duration,
     work: [Duration; Subsystem::COUNT],
@@ -67,6 +68,8 @@ pub struct TimelineRecorder {
     frames: Option<ExportThread<FrameRow>>,
     tick: TickNow,
     sums: FrameSums,
+    /// `--frames` rows waiting for their display time.
+    held: HeldRows,
 }
 
 impl TimelineRecorder {
@@ -83,6 +86,7 @@ impl TimelineRecorder {
             frames: None,
             tick: TickNow::default(),
             sums: FrameSums::default(),
+            held: HeldRows::default(),
         }
     }
 
@@ -211,14 +215,36 @@ impl TimelineRecorder {
         }
     }
 
-    /// The frame being displayed was presented; `shown` is the way of the
+    /// The loop's frame `frame` was presented; `shown` is the way of the
     /// input it shows (`None`: no new input), for its `--frames` row.
-    pub(crate) fn presented(&mut self, shown: Option<&FrameLatency>) {
+    pub(crate) fn presented(&mut self, frame: u64, shown: Option<&FrameLatency>) {
         if self.is_on() {
+            self.sums.frame = frame;
             self.sums.latency = shown.copied();
             if let (Some(t), Some(frame)) = (&self.trace, shown) {
                 t.send(TraceEvent::ToScreen(frame.newest));
             }
+        }
+    }
+
+    /// The window system said what became of frame `frame`, presented at
+    /// `presented`: shown at `shown`, or skipped (`None`). Its row (and
+    /// any older one) goes to `--frames`; the trace gets the last leg of
+    /// its newest report's way.
+    pub(crate) fn displayed(
+        &mut self,
+        frame: u64,
+        input: Option<&FrameLatency>,
+        shown: Option<Duration>,
+    ) {
+        if let (Some(t), Some(input), Some(at)) = (&self.trace, input, shown) {
+            t.send(TraceEvent::Shown {
+                way: input.newest,
+                shown: at,
+            });
+        }
+        if let Some(f) = &self.frames {
+            self.held.displayed(frame, shown, |row| f.send(row));
         }
     }
 
@@ -247,6 +273,9 @@ impl TimelineRecorder {
             said.push(describe("trace", "events", t.finish()));
         }
         if let Some(f) = self.frames.take() {
+            for row in self.held.drain() {
+                f.send(row);
+            }
             said.push(describe("frames", "rows", f.finish()));
         }
         said
@@ -273,8 +302,8 @@ impl TimelineRecorder {
                 Some(b) => b.saturating_sub(s.wait),
                 None => s.work.iter().sum(),
             };
-            f.send(FrameRow {
-                frame: s.frames,
+            let row = FrameRow {
+                frame: s.frame,
                 mode: self.tick.mode,
                 loop_hz: self.tick.loop_hz,
                 presented,
@@ -287,10 +316,14 @@ impl TimelineRecorder {
                 input_age: s.newest_age,
                 work: s.work,
                 latency: s.latency,
-            });
+                shown: None,
+            };
+            if let Some(unknown) = self.held.hold(row) {
+                f.send(unknown);
+            }
         }
         self.sums = FrameSums {
-            frames: s.frames + 1,
+            frame: s.frame + 1,
             last_present: Some(presented),
             ..FrameSums::default()
         };
