@@ -117,6 +117,7 @@ fn figures(ui: &mut Ui, input: &OverlayInput<'_>) {
     modes::active_card(ui, e.mode, &e.stats[e.mode.index()], &active, e.late_latch);
     ui.add_space(4.0);
     modes::comparison(ui, &shown, e.mode);
+    modes::latency_bars(ui, &shown);
     if shown.len() == 1 {
         ui.label(RichText::new("T: the next mode, side by side").color(DIM));
     }

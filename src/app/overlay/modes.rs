@@ -99,61 +99,97 @@ pub(super) fn active_card(
                         ui.end_row();
                     }
                 });
-            if r.latency_frames > 0 {
-                latency_bar(ui, r, color);
-            }
         });
 }
 
-/// The newest report's way to the screen at p50, one segment per leg
-/// (read, waited for the tick, simulated, until submitted, drawn and
-/// presented, and on to the display where the window system says when),
-/// drawn to scale with the whole beside it.
-fn latency_bar(ui: &mut Ui, r: &ModeReport, color: Color32) {
-    const LEGS: [&str; 6] = ["read", "wait", "sim", "tick", "draw", "shown"];
+/// The legs of a report's way, as the bars name them.
+const LEGS: [&str; 6] = ["read", "wait", "sim", "tick", "draw", "shown"];
+
+/// The newest report's way to the screen, one bar per mode that showed
+/// input, all to one scale: as long as the whole's p50 (the table's "to
+/// present p50", or to the display where the window system says when),
+/// cut in proportion to each leg's p50 (read, waited for the tick,
+/// simulated, until submitted, drawn and presented, on to the display).
+pub(super) fn latency_bars(ui: &mut Ui, shown: &[(ModeId, ModeReport)]) {
+    let ways = shown
+        .iter()
+        .filter(|(_, r)| r.latency_frames > 0)
+        .map(|(m, r)| (*m, legs(r), whole(r), r.shown_frames > 0));
+    let longest = ways
+        .clone()
+        .map(|(_, _, whole, _)| whole)
+        .fold(0.0, f64::max);
+    if longest <= 0.0 {
+        return;
+    }
+    let title = if ways.clone().any(|(_, _, _, to_display)| to_display) {
+        "mouse to display p50, in legs: read · wait · sim · tick · draw · shown"
+    } else {
+        "mouse to present p50, in legs: read · wait · sim · tick · draw"
+    };
+    ui.label(RichText::new(title).size(CELL_SIZE).color(DIM));
+    for (mode, legs, whole, _) in ways {
+        ui.horizontal(|ui| {
+            let color = mode_color(mode);
+            let (name, _) =
+                ui.allocate_exact_size(vec2(LABEL_WIDTH - 8.0, 12.0), egui::Sense::hover());
+            ui.painter().text(
+                name.left_center(),
+                egui::Align2::LEFT_CENTER,
+                mode.name(),
+                egui::FontId::proportional(CELL_SIZE),
+                color,
+            );
+            let full = (ui.available_width() - 60.0).max(40.0);
+            let width = (whole / longest) as f32 * full;
+            let (rect, _) = ui.allocate_exact_size(vec2(full, 12.0), egui::Sense::hover());
+            let painter = ui.painter_at(rect);
+            let sum: f64 = legs.iter().sum();
+            let mut x = rect.left();
+            for (i, leg) in legs.iter().enumerate() {
+                let w = if sum > 0.0 {
+                    (leg / sum) as f32 * width
+                } else {
+                    0.0
+                };
+                let shade = 0.35 + 0.65 * (i as f32 / (LEGS.len() - 1) as f32);
+                let seg = egui::Rect::from_min_size(egui::pos2(x, rect.top()), vec2(w, 12.0));
+                painter.rect_filled(seg, 0.0, color.linear_multiply(shade));
+                if w > 28.0 {
+                    painter.text(
+                        seg.center(),
+                        egui::Align2::CENTER_CENTER,
+                        LEGS[i],
+                        egui::FontId::proportional(9.5),
+                        Color32::BLACK,
+                    );
+                }
+                x += w;
+            }
+            ui.label(value_text(dur(whole)));
+        });
+    }
+}
+
+/// The whole way at p50: to the display where known, else to the present.
+fn whole(r: &ModeReport) -> f64 {
+    if r.shown_frames > 0 && r.input_to_shown_us.p50 > 0.0 {
+        r.input_to_shown_us.p50
+    } else {
+        r.input_to_present_us.p50
+    }
+}
+
+/// A mode's legs at p50, the last (present → shown) only where known.
+fn legs(r: &ModeReport) -> [f64; 6] {
     let mut legs = [0.0; 6];
     for (leg, stage) in legs.iter_mut().zip(&r.latency_stages_us) {
         *leg = stage.p50.max(0.0);
     }
-    let to_display = r.shown_frames > 0;
-    if to_display {
+    if r.shown_frames > 0 {
         legs[5] = r.present_to_shown_us.p50.max(0.0);
     }
-    let total: f64 = legs.iter().sum();
-    ui.horizontal(|ui| {
-        let title = if to_display {
-            "mouse to display p50"
-        } else {
-            "mouse to present p50"
-        };
-        ui.label(RichText::new(title).size(CELL_SIZE).color(DIM));
-        let width = (ui.available_width() - 70.0).max(40.0);
-        let (rect, _) = ui.allocate_exact_size(vec2(width, 12.0), egui::Sense::hover());
-        let painter = ui.painter_at(rect);
-        let mut x = rect.left();
-        for (i, leg) in legs.iter().enumerate() {
-            let w = if total > 0.0 {
-                (leg / total) as f32 * width
-            } else {
-                0.0
-            };
-            let shade = 0.35 + 0.65 * (i as f32 / (LEGS.len() - 1) as f32);
-            let fill = color.linear_multiply(shade);
-            let seg = egui::Rect::from_min_size(egui::pos2(x, rect.top()), vec2(w, 12.0));
-            painter.rect_filled(seg, 0.0, fill);
-            if w > 28.0 {
-                painter.text(
-                    seg.center(),
-                    egui::Align2::CENTER_CENTER,
-                    LEGS[i],
-                    egui::FontId::proportional(9.5),
-                    Color32::BLACK,
-                );
-            }
-            x += w;
-        }
-        ui.label(value_text(dur(total)));
-    });
+    legs
 }
 
 /// One table row: its label and how a mode's report fills it.
