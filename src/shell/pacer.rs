@@ -58,6 +58,8 @@ pub struct Pacer {
     margin: SleepMargin,
     default_slack: Option<u64>,
     last_deadline: Duration,
+    /// The adaptive pacer spins at most 1/`spin_share` of a period.
+    spin_share: u32,
     /// Native sleeps that woke past the deadline itself (the margin was too small).
     pub slept_past_deadline: u64,
 }
@@ -78,6 +80,7 @@ impl Pacer {
             margin: SleepMargin::new(Duration::from_micros(50), Duration::from_micros(1000)),
             default_slack,
             last_deadline: Duration::ZERO,
+            spin_share: SPIN_SHARE,
             slept_past_deadline: 0,
         };
         pacer.set_kind(kind);
@@ -86,6 +89,13 @@ impl Pacer {
 
     pub(crate) fn kind(&self) -> PacerKind {
         self.kind
+    }
+
+    /// Lets the adaptive pacer spin at most 1/`share` of a period (the
+    /// default is 1/14); for `examples/pacer_margin.rs`, which measures
+    /// what other shares would buy.
+    pub fn set_spin_share(&mut self, share: u32) {
+        self.spin_share = share.max(1);
     }
 
     /// The adaptive pacer's current spin margin.
@@ -122,7 +132,7 @@ impl Pacer {
             PacerKind::Adaptive => {
                 let period = deadline.saturating_sub(self.last_deadline);
                 if period < Duration::from_secs(1) {
-                    self.margin.set_ceiling(period / SPIN_SHARE);
+                    self.margin.set_ceiling(period / self.spin_share);
                 }
                 let now = clock.now();
                 let margin = self.margin.margin();

@@ -12,7 +12,7 @@
 //! | files | [`fs`]: [`fs::AtomicFile`], [`fs::write_atomic`], [`fs::read_at`] | rename + fsync of the folder; `pread` | the same | rename (a folder cannot be synced); `seek_read` |
 //! | stdout | [`stdout::print`]: checked, a closed pipe is an end | | | |
 //! | signals | [`signals::listen`]: the one `signals` thread | SIGINT, SIGTERM, SIGUSR1 | the same | console Ctrl-C / Ctrl-Break / close |
-//! | threads | [`thread`]: CPU time, id, the list, timer slack | `CLOCK_THREAD_CPUTIME_ID`, /proc, prctl | the clock, Mach's thread list; no slack | `GetThreadTimes`, Toolhelp, `GetThreadDescription`; no slack |
+//! | threads | [`thread`]: CPU time, id, the list, timer slack, scheduler slice | `CLOCK_THREAD_CPUTIME_ID`, /proc, prctl, `sched_setattr` (6.12+) | the clock, Mach's thread list; no slack, no slice | `GetThreadTimes`, Toolhelp, `GetThreadDescription`; no slack, no slice |
 //! | waits | [`wait`]: a timer and one wait on a device and a deadline | timerfd + epoll | unsupported (drain per tick) | waitable timers + `MsgWaitForMultipleObjectsEx` (handles and the raw-input queue) |
 //! | sockets | [`net`]: backlog, a read that never waits, own addresses, fd limit | | | |
 //! | raw mouse | [`raw_mouse::RawMouse`]: the mouse's own reports, a blocking read, a poll, a source to wait on | unsupported (X11 in the shell) | IOHIDManager on the reading thread's run loop, in a mode of its own; Input Monitoring or `PermissionDenied` | Raw Input on a message-only window of the reading thread |

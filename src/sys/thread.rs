@@ -56,6 +56,22 @@ pub fn set_timer_slack(nanos: u64) -> bool {
     super::imp::thread::set_timer_slack(nanos)
 }
 
+/// Asks the scheduler for a short time slice for the calling thread
+/// (`Some`), or the default one back (`None`). On Linux 6.12 and later
+/// (EEVDF's custom slices, `sched_setattr`'s `sched_runtime` for a normal
+/// thread, no privilege needed) a thread with a shorter slice has an
+/// earlier deadline, so when it wakes it preempts busy threads of the same
+/// priority sooner. Returns whether it took: an older kernel ignores the
+/// request, and other OSes have no such setting.
+pub fn set_scheduler_slice(slice: Option<Duration>) -> bool {
+    super::imp::thread::set_scheduler_slice(slice)
+}
+
+/// The calling thread's scheduler slice, where the kernel says (Linux 6.12+).
+pub fn scheduler_slice() -> Option<Duration> {
+    super::imp::thread::scheduler_slice()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

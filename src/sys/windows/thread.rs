@@ -121,6 +121,15 @@ pub fn timer_slack() -> Option<u64> {
     None
 }
 
+/// Windows has no per-thread slice to ask for.
+pub fn set_scheduler_slice(_slice: Option<Duration>) -> bool {
+    false
+}
+
+pub fn scheduler_slice() -> Option<Duration> {
+    None
+}
+
 pub fn set_timer_slack(_nanos: u64) -> bool {
     false
 }
