@@ -7,16 +7,16 @@ use crate::shell::modes::ModeId;
 use crate::shell::pacer::PacerKind;
 
 /// From the mouse to the screen, per mode: the newest report of each
-/// frame, made → present returned, and its legs (p50). Headless, the
+/// frame, made → present returned, and its legs (p50/p99). Headless, the
 /// "display" draws into memory: the last leg is that drawing.
 fn latency_section(out: &mut String, r: &BenchReport) {
     let _ = writeln!(
         out,
-        "\nFROM THE MOUSE TO THE SCREEN (reports arriving, used per displayed frame, frame time; then the newest report of each frame, made → present returned, and its legs at p50)"
+        "\nFROM THE MOUSE TO THE SCREEN (reports arriving, used per displayed frame, frame time; then the newest report of each frame, made → present returned, and its legs at p50/p99 in µs)"
     );
     let _ = writeln!(
         out,
-        "{:<14} {:>9} {:>9} {:>9} {:>7} {:>17} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "{:<14} {:>9} {:>9} {:>9} {:>7} {:>17} {:>12} {:>11} {:>11} {:>11} {:>11} {:>11}",
         "mode",
         "reports/s",
         "per frame",
@@ -32,10 +32,12 @@ fn latency_section(out: &mut String, r: &BenchReport) {
     );
     let ran = ModeId::all().filter_map(|m| r.modes.get(m.name()).map(|report| (m.name(), report)));
     for (name, m) in ran {
-        let legs = m.latency_stages_us.map(|s| format!("{:.0}µs", s.p50));
+        let legs = m
+            .latency_stages_us
+            .map(|s| format!("{:.0}/{:.0}", s.p50, s.p99));
         let _ = writeln!(
             out,
-            "{:<14} {:>9} {:>9} {:>9} {:>7} {:>17} {:>12} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "{:<14} {:>9} {:>9} {:>9} {:>7} {:>17} {:>12} {:>11} {:>11} {:>11} {:>11} {:>11}",
             name,
             format!("{:.0}", m.reports_generated as f64 / m.seconds.max(1e-9)),
             format!("{:.1}", m.reports_seen as f64 / m.frames.max(1) as f64),
