@@ -4,7 +4,7 @@
 //! comparison table, the active one outlined in its colour. The figures
 //! are core's `ModeReport`s, formatted short so that no value is cut.
 
-use egui::{Color32, CornerRadius, Frame, Label, Margin, RichText, Stroke, Ui, vec2};
+use egui::{Align, Color32, CornerRadius, Frame, Label, Layout, Margin, RichText, Stroke, Ui, vec2};
 
 use super::charts::{graph, histogram};
 use super::{DIM, mode_color};
@@ -227,7 +227,7 @@ pub(super) fn comparison(ui: &mut Ui, shown: &[(ModeId, ModeReport)], active: Mo
         strip(ui, LABEL_WIDTH, None, |ui| {
             header(ui, "", "", DIM);
             for (name, _) in ROWS {
-                ui.add(Label::new(RichText::new(name).size(CELL_SIZE).color(DIM)).extend());
+                table_cell(ui, RichText::new(name).size(CELL_SIZE).color(DIM));
             }
         });
         for (mode, report) in shown {
@@ -242,7 +242,7 @@ pub(super) fn comparison(ui: &mut Ui, shown: &[(ModeId, ModeReport)], active: Mo
                     } else {
                         cell(report)
                     };
-                    ui.add(Label::new(value_text(text)).extend());
+                    table_cell(ui, value_text(text));
                 }
             });
         }
@@ -291,6 +291,17 @@ fn split_name(name: &str) -> (&str, &str) {
         Some(i) => name.split_at(i + 1),
         None => (name, ""),
     }
+}
+
+/// One table cell, a fixed height: the labels' proportional font and the
+/// values' monospace one have different line heights, and rows of either
+/// would drift apart down the table.
+fn table_cell(ui: &mut Ui, text: RichText) {
+    let size = vec2(ui.available_width(), CELL_SIZE + 2.5);
+    ui.allocate_ui_with_layout(size, Layout::left_to_right(Align::Center), |ui| {
+        ui.set_min_height(size.y);
+        ui.add(Label::new(text).extend());
+    });
 }
 
 fn value_text(text: String) -> RichText {
