@@ -155,6 +155,16 @@ impl FrameInput {
         self.simulated = None;
     }
 
+    /// A new stretch of a mode reads from report `first_seq` on: a report
+    /// made before it was the mode before's input, shown by its frames,
+    /// and is no new input here (a polled loop's first read can return a
+    /// report seconds old).
+    pub(crate) fn begin_at(&mut self, first_seq: u64) {
+        if let Some(before) = first_seq.checked_sub(1) {
+            self.last_seq = Some(self.last_seq.map_or(before, |last| last.max(before)));
+        }
+    }
+
     /// A physics step ended at `at`: the input consumed so far is in the game.
     pub(crate) fn simulated(&mut self, at: Duration) {
         if self.newest.is_some() && self.simulated.is_none() {
@@ -437,6 +447,17 @@ mod tests {
         assert!(!f.is_pending());
         assert_eq!(f.presented(ms(6), ms(7)), None);
         f.consumed(8, ms(6), ms(6), ms(8));
+        assert!(f.is_pending());
+    }
+
+    #[test]
+    fn a_report_from_before_the_stretch_is_no_new_input() {
+        let mut f = FrameInput::default();
+        f.begin_at(10);
+        // Report 9 was made before this mode began: the mode before showed it.
+        f.consumed(9, ms(0), ms(0), ms(300));
+        assert_eq!(f.presented(ms(301), ms(302)), None);
+        f.consumed(10, ms(299), ms(299), ms(303));
         assert!(f.is_pending());
     }
 

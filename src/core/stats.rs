@@ -199,6 +199,7 @@ impl ModeStats {
         if let Some(before) = first_seq.checked_sub(1) {
             self.last_seq = Some(self.last_seq.map_or(before, |last| last.max(before)));
         }
+        self.frame_input.begin_at(first_seq);
     }
 
     /// Records a tick of a loop whose period is `period`.

@@ -4,7 +4,9 @@
 //! comparison table, the active one outlined in its colour. The figures
 //! are core's `ModeReport`s, formatted short so that no value is cut.
 
-use egui::{Align, Color32, CornerRadius, Frame, Label, Layout, Margin, RichText, Stroke, Ui, vec2};
+use egui::{
+    Align, Color32, CornerRadius, Frame, Label, Layout, Margin, RichText, Stroke, Ui, vec2,
+};
 
 use super::charts::{graph, histogram};
 use super::{DIM, mode_color};
