@@ -17,6 +17,7 @@
 use std::time::Duration;
 
 use super::histogram::Histogram;
+use super::ring::Queue;
 
 /// The stages, each the end of one leg of a report's way to the screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -303,9 +304,7 @@ impl Completion {
 /// time (counted): the window system does not say, or stopped saying.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct AwaitingDisplay {
-    ring: [Presented; AWAITING],
-    first: usize,
-    len: usize,
+    queue: Queue<Presented, AWAITING>,
     /// Presents that left without a display time.
     pub unknown: u64,
     /// Completions that matched no present.
@@ -319,19 +318,16 @@ impl AwaitingDisplay {
     /// A frame was presented; if the ring was full, its oldest frame leaves
     /// without a display time and is returned.
     pub(crate) fn presented(&mut self, p: Presented) -> Option<Presented> {
-        let mut gone = None;
-        if self.len == AWAITING {
-            gone = self.pop();
+        let gone = self.queue.push(p);
+        if gone.is_some() {
             self.unknown += 1;
         }
-        self.ring[(self.first + self.len) % AWAITING] = p;
-        self.len += 1;
         gone
     }
 
     /// The window system completed a present: the frame it belongs to.
     pub(crate) fn completed(&mut self) -> Option<Presented> {
-        let oldest = self.pop();
+        let oldest = self.queue.pop();
         if oldest.is_none() {
             self.stray += 1;
         }
@@ -340,17 +336,7 @@ impl AwaitingDisplay {
 
     #[cfg(test)]
     fn waiting(&self) -> usize {
-        self.len
-    }
-
-    fn pop(&mut self) -> Option<Presented> {
-        if self.len == 0 {
-            return None;
-        }
-        let p = self.ring[self.first];
-        self.first = (self.first + 1) % AWAITING;
-        self.len -= 1;
-        Some(p)
+        self.queue.len()
     }
 }
 

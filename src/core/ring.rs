@@ -1,5 +1,6 @@
-//! A fixed ring of the newest entries, allocated once: what the thread
-//! timeline keeps per lane.
+//! Fixed rings, allocated once: [`Ring`], the newest entries (what the
+//! thread timeline keeps per lane), and [`Queue`], entries waiting in
+//! order (presents for their display time, frame rows for theirs).
 
 /// A fixed ring: pushing onto a full ring forgets the oldest entry. Its
 /// size is a power of two, so wrapping is a mask, not a division.
@@ -53,9 +54,72 @@ impl<T: Copy + Default> Ring<T> {
     }
 }
 
+/// A fixed queue in an array, oldest first: pushing onto a full one hands
+/// back its oldest entry. `N` is at least 1.
+#[derive(Clone, Debug)]
+pub(crate) struct Queue<T, const N: usize> {
+    items: [T; N],
+    first: usize,
+    len: usize,
+}
+
+impl<T: Copy + Default, const N: usize> Default for Queue<T, N> {
+    fn default() -> Self {
+        Self {
+            items: [T::default(); N],
+            first: 0,
+            len: 0,
+        }
+    }
+}
+
+impl<T: Copy + Default, const N: usize> Queue<T, N> {
+    /// Adds `item` last; if the queue was full, its oldest entry leaves
+    /// and is returned.
+    pub(crate) fn push(&mut self, item: T) -> Option<T> {
+        let gone = if self.len == N { self.pop() } else { None };
+        self.items[(self.first + self.len) % N] = item;
+        self.len += 1;
+        gone
+    }
+
+    /// The oldest entry, taken out.
+    pub(crate) fn pop(&mut self) -> Option<T> {
+        if self.len == 0 {
+            return None;
+        }
+        let item = self.items[self.first];
+        self.first = (self.first + 1) % N;
+        self.len -= 1;
+        Some(item)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Oldest first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &T> + '_ {
+        (0..self.len).map(move |i| &self.items[(self.first + i) % N])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_queue_hands_back_its_oldest() {
+        let mut q: Queue<u32, 3> = Queue::default();
+        assert_eq!(q.pop(), None);
+        assert_eq!((q.push(1), q.push(2), q.push(3)), (None, None, None));
+        assert_eq!(q.push(4), Some(1));
+        assert_eq!(q.iter().copied().collect::<Vec<_>>(), vec![2, 3, 4]);
+        assert_eq!((q.pop(), q.len()), (Some(2), 2));
+        assert_eq!(q.push(5), None, "room again after a pop");
+        assert_eq!(q.iter().copied().collect::<Vec<_>>(), vec![3, 4, 5]);
+    }
 
     #[test]
     fn a_full_ring_forgets_the_oldest() {

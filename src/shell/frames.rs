@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use super::export::{ExportThread, Format};
 use crate::core::latency::{AWAITING, FrameLatency, Stage};
+use crate::core::ring::Queue;
 use crate::core::schedule::Subsystem;
 
 /// One displayed frame, as the loop saw it.
@@ -57,20 +58,13 @@ const HELD: usize = AWAITING + 1;
 /// ring: a CSV row is written once, and the window system's answer comes
 /// a frame or more after the present.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct HeldRows {
-    ring: [FrameRow; HELD],
-    first: usize,
-    len: usize,
-}
+pub(crate) struct HeldRows(Queue<FrameRow, HELD>);
 
 impl HeldRows {
     /// Holds `row`; if the ring was full, its oldest row leaves (without a
     /// display time) and is returned.
     pub(crate) fn hold(&mut self, row: FrameRow) -> Option<FrameRow> {
-        let gone = if self.len == HELD { self.pop() } else { None };
-        self.ring[(self.first + self.len) % HELD] = row;
-        self.len += 1;
-        gone
+        self.0.push(row)
     }
 
     /// Frame `frame` was shown at `shown` (`None`: skipped): its row and
@@ -82,11 +76,10 @@ impl HeldRows {
         shown: Option<Duration>,
         mut out: impl FnMut(FrameRow),
     ) {
-        let held = (0..self.len).any(|i| self.ring[(self.first + i) % HELD].frame == frame);
-        if !held {
+        if !self.0.iter().any(|row| row.frame == frame) {
             return;
         }
-        while let Some(mut row) = self.pop() {
+        while let Some(mut row) = self.0.pop() {
             let last = row.frame == frame;
             if last {
                 row.shown = shown;
@@ -100,17 +93,7 @@ impl HeldRows {
 
     /// Every row held, oldest first (the run is ending).
     pub(crate) fn drain(&mut self) -> impl Iterator<Item = FrameRow> + '_ {
-        std::iter::from_fn(move || self.pop())
-    }
-
-    fn pop(&mut self) -> Option<FrameRow> {
-        if self.len == 0 {
-            return None;
-        }
-        let row = self.ring[self.first];
-        self.first = (self.first + 1) % HELD;
-        self.len -= 1;
-        Some(row)
+        std::iter::from_fn(move || self.0.pop())
     }
 }
 
