@@ -302,6 +302,10 @@ impl Completion {
 /// comes when none waits is stray, and counted). A present that no
 /// completion reaches within [`AWAITING`] frames leaves without a display
 /// time (counted): the window system does not say, or stopped saying.
+/// Once it has said, and then stops (a hidden XWayland window gets no
+/// frame callbacks), its later completions could belong to presents that
+/// already left, so from then on none is matched: no figure rather than a
+/// wrong one.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct AwaitingDisplay {
     queue: Queue<Presented, AWAITING>,
@@ -309,6 +313,10 @@ pub(crate) struct AwaitingDisplay {
     pub unknown: u64,
     /// Completions that matched no present.
     pub stray: u64,
+    /// Completions matched to their present.
+    pub matched: u64,
+    /// Completions stopped after some had come: no more matching.
+    pub lost_track: bool,
 }
 
 /// Frames a present may wait for its completion: a swapchain holds 2–4.
@@ -318,18 +326,33 @@ impl AwaitingDisplay {
     /// A frame was presented; if the ring was full, its oldest frame leaves
     /// without a display time and is returned.
     pub(crate) fn presented(&mut self, p: Presented) -> Option<Presented> {
+        if self.lost_track {
+            self.unknown += 1;
+            return Some(p);
+        }
         let gone = self.queue.push(p);
         if gone.is_some() {
             self.unknown += 1;
+            if self.matched > 0 {
+                self.lost_track = true;
+                while self.queue.pop().is_some() {
+                    self.unknown += 1;
+                }
+            }
         }
         gone
     }
 
     /// The window system completed a present: the frame it belongs to.
     pub(crate) fn completed(&mut self) -> Option<Presented> {
-        let oldest = self.queue.pop();
-        if oldest.is_none() {
-            self.stray += 1;
+        let oldest = if self.lost_track {
+            None
+        } else {
+            self.queue.pop()
+        };
+        match oldest {
+            Some(_) => self.matched += 1,
+            None => self.stray += 1,
         }
         oldest
     }
@@ -484,6 +507,34 @@ mod tests {
         assert_eq!(a.waiting(), 1);
         assert_eq!(a.completed().map(|p| p.frame), Some(2));
         assert_eq!((a.waiting(), a.unknown, a.stray), (0, 0, 1));
+    }
+
+    #[test]
+    fn completions_that_stop_and_resume_are_no_longer_matched() {
+        let mut a = AwaitingDisplay::default();
+        a.presented(presented(0, 0));
+        assert_eq!(a.completed().map(|p| p.frame), Some(0));
+        // Then the window system goes quiet for more than the ring holds.
+        for f in 1..=(AWAITING as u64 + 1) {
+            a.presented(presented(f, 16 * f));
+        }
+        assert!(a.lost_track);
+        assert_eq!(a.waiting(), 0);
+        // Its next completion is for a present long gone: not matched.
+        assert_eq!(a.completed(), None);
+        let later = presented(20, 320);
+        assert_eq!(a.presented(later), Some(later), "leaves at once, unknown");
+        assert_eq!((a.matched, a.unknown), (1, AWAITING as u64 + 2));
+    }
+
+    #[test]
+    fn a_window_system_that_never_says_loses_no_track() {
+        let mut a = AwaitingDisplay::default();
+        for f in 0..40 {
+            a.presented(presented(f, 16 * f));
+        }
+        assert!(!a.lost_track, "nothing to lose before a first completion");
+        assert_eq!(a.completed().map(|p| p.frame), Some(32));
     }
 
     #[test]

@@ -40,7 +40,7 @@ use super::pacer::{Pacer, PacerKind};
 use super::timeline::TimelineRecorder;
 use crate::core::draw::{self, Light, MAX_LIGHTS, View};
 use crate::core::game::{Controls, Game};
-use crate::core::latency::{AwaitingDisplay, Presented};
+use crate::core::latency::{AWAITING, AwaitingDisplay, Presented};
 use crate::core::pacing::{Deadlines, FixedStep};
 use crate::core::schedule::{RateTable, Schedule, Subsystem};
 use crate::core::stats::ModeStats;
@@ -418,6 +418,7 @@ impl Engine {
         self.frames += 1;
         self.timeline.presented(frame, input.as_ref());
         if went {
+            let tracking = !self.awaiting.lost_track;
             // A frame no completion reaches leaves without a display time.
             let _ = self.awaiting.presented(Presented {
                 frame,
@@ -426,6 +427,11 @@ impl Engine {
                 presented,
                 input,
             });
+            if tracking && self.awaiting.lost_track {
+                self.warn(format!(
+                    "display times end here: the window system stopped completing the game's presents for {AWAITING} frames; the figures end at the present from now on"
+                ));
+            }
         }
     }
 
