@@ -144,6 +144,12 @@ pub fn run(args: RunArgs) -> Result<(), RunError> {
     }
     let refused = frontend.closed_by_system();
     let display_time = frontend.display_time().to_string();
+    if ended != Ended::DisplayLost {
+        // The last frames' display times, if the window system has said.
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            engine.take_display_times(&mut frontend)
+        }));
+    }
     if ended == Ended::DisplayLost {
         // Nothing of the window can be closed cleanly any more.
         std::mem::forget(frontend);

@@ -264,7 +264,9 @@ impl Renderer {
     }
 
     /// Presents the frame buffer lit into `viewport`, and the overlay's
-    /// tessellated `jobs` over everything.
+    /// tessellated `jobs` over everything. `Ok(false)`: nothing went to
+    /// the display (the window is occluded, or its image did not come in
+    /// time), which pixels does not count as an error.
     pub(crate) fn present(
         &mut self,
         viewport: Viewport,
@@ -272,7 +274,7 @@ impl Renderer {
         jobs: &[egui::ClippedPrimitive],
         textures: &egui::TexturesDelta,
         pixels_per_point: f32,
-    ) -> Result<(), String> {
+    ) -> Result<bool, String> {
         self.write_uniforms(lights);
         for (id, delta) in &textures.set {
             self.egui
@@ -284,7 +286,11 @@ impl Renderer {
         };
         let (pipeline, bind_group, egui) = (&self.pipeline, &self.bind_group, &mut self.egui);
         let (sw, sh) = (self.size.0 as f32, self.size.1 as f32);
+        // pixels runs this only with a swapchain image in hand, and
+        // presents that image after it.
+        let mut drawn = false;
         let result = self.pixels.render_with(|encoder, target, context| {
+            drawn = true;
             {
                 let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                     label: Some("lights"),
@@ -341,7 +347,7 @@ impl Renderer {
         for id in &textures.free {
             self.egui.free_texture(id);
         }
-        result.map_err(|e| e.to_string())
+        result.map(|()| drawn).map_err(|e| e.to_string())
     }
 }
 

@@ -276,47 +276,85 @@ pub(crate) struct Presented {
     pub input: Option<FrameLatency>,
 }
 
-/// What the window system said of one present, in the order of the presents.
+/// What the window system said of one present.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Completion {
-    /// On the display from this time (the refresh that showed it).
-    Shown(Duration),
+pub struct Completion {
+    /// The presenter's number for it: Mesa counts 1, 2, 3… per swapchain.
+    pub serial: u32,
+    /// The time it gave (the refresh it names), on the program's clock;
+    /// `None` if that was before the program started.
+    pub at: Option<Duration>,
+    pub how: Presentation,
+}
+
+/// How a present reached the screen (X11 Present's completion modes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Presentation {
+    /// Scanned out from the refresh named: a display time.
+    Flip,
+    /// Copied into the screen's buffer: a display time if the copy waited
+    /// for the refresh it names (then not before the frame was submitted).
+    Copy,
+    /// Copied into a compositor's buffer: the compositor shows it later,
+    /// at a time nobody tells us.
+    Composited,
     /// Replaced by a later frame before it was ever shown.
-    Skipped(Duration),
+    Skip,
+}
+
+/// A present's fate, as far as it is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fate {
+    /// On the display from this time.
+    Shown(Duration),
+    /// Replaced before it was shown.
+    Skipped,
+    /// Completed, with no display time: composited, or copied at once and
+    /// stamped with the refresh before (no vsync: it tears in mid-scanout).
+    Untimed,
 }
 
 impl Completion {
-    /// When the frame was shown, never before its present returned (a
-    /// window system may stamp a copy with the refresh before it).
-    pub(crate) fn shown(self, p: &Presented) -> Option<Duration> {
-        match self {
-            Completion::Shown(t) => Some(t.max(p.presented)),
-            Completion::Skipped(_) => None,
+    /// What this completion says of present `p`.
+    pub(crate) fn fate(&self, p: &Presented) -> Fate {
+        match (self.how, self.at) {
+            (Presentation::Skip, _) => Fate::Skipped,
+            (Presentation::Composited, _) | (_, None) => Fate::Untimed,
+            (Presentation::Flip | Presentation::Copy, Some(at)) if at >= p.submitted => {
+                Fate::Shown(at.max(p.presented))
+            }
+            _ => Fate::Untimed,
         }
     }
 }
 
-/// Presents waiting for their completion: a fixed ring, oldest first. A
-/// window system completes a window's presents in order, one completion
-/// each, so a completion belongs to the oldest present waiting (one that
-/// comes when none waits is stray, and counted). A present that no
-/// completion reaches within [`AWAITING`] frames leaves without a display
-/// time (counted): the window system does not say, or stopped saying.
-/// Once it has said, and then stops (a hidden XWayland window gets no
-/// frame callbacks), its later completions could belong to presents that
-/// already left, so from then on none is matched: no figure rather than a
-/// wrong one.
+/// Presents waiting for their completion, in a fixed ring, oldest first.
+/// A window system completes a window's presents in order, one completion
+/// each, numbered by the presenter (Mesa: 1, 2, 3… per swapchain, from
+/// the window's first present). So each completion is matched by number:
+/// the present it names is `serial + offset` in the loop's own count, the
+/// offset fixed at the first completion (0 when the serial fits the
+/// presents made: Mesa's count from the first, exact even if that
+/// completion came late) and at each new swapchain (its numbers start
+/// again: it is the oldest present waiting). Presents passed over by a
+/// completion never had one (counted unknown); a completion for a present
+/// that already left the ring, after a stall longer than [`AWAITING`]
+/// frames, is stray (counted), and matching goes on exactly after it.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct AwaitingDisplay {
-    queue: Queue<Presented, AWAITING>,
-    /// Presents that left without a display time.
+    /// Each present with its number in the loop's count (from 1).
+    queue: Queue<(u64, Presented), AWAITING>,
+    /// Presents made so far.
+    presents: u64,
+    /// Loop's count − presenter's number, for the current swapchain.
+    offset: Option<i64>,
+    last_serial: Option<u32>,
+    /// Presents that left without a completion.
     pub unknown: u64,
-    /// Completions that matched no present.
+    /// Completions that matched no present waiting.
     pub stray: u64,
     /// Completions matched to their present.
     pub matched: u64,
-    /// Completions stopped after some had come: no more matching.
-    pub lost_track: bool,
 }
 
 /// Frames a present may wait for its completion: a swapchain holds 2–4.
@@ -326,35 +364,48 @@ impl AwaitingDisplay {
     /// A frame was presented; if the ring was full, its oldest frame leaves
     /// without a display time and is returned.
     pub(crate) fn presented(&mut self, p: Presented) -> Option<Presented> {
-        if self.lost_track {
-            self.unknown += 1;
-            return Some(p);
-        }
-        let gone = self.queue.push(p);
+        self.presents += 1;
+        let gone = self.queue.push((self.presents, p));
         if gone.is_some() {
             self.unknown += 1;
-            if self.matched > 0 {
-                self.lost_track = true;
-                while self.queue.pop().is_some() {
-                    self.unknown += 1;
-                }
-            }
         }
-        gone
+        gone.map(|(_, p)| p)
     }
 
-    /// The window system completed a present: the frame it belongs to.
-    pub(crate) fn completed(&mut self) -> Option<Presented> {
-        let oldest = if self.lost_track {
-            None
-        } else {
-            self.queue.pop()
-        };
-        match oldest {
-            Some(_) => self.matched += 1,
-            None => self.stray += 1,
+    /// The window system completed the present it numbers `serial`: the
+    /// frame that present showed, if it is still waiting.
+    pub(crate) fn completed(&mut self, serial: u32) -> Option<Presented> {
+        let number = i64::from(serial);
+        let new_swapchain = self.last_serial.is_some_and(|last| serial <= last);
+        self.last_serial = Some(serial);
+        if self.offset.is_none() || new_swapchain {
+            let from_the_first =
+                self.offset.is_none() && (1..=self.presents as i64).contains(&number);
+            self.offset = match (from_the_first, self.queue.front()) {
+                (true, _) => Some(0),
+                (false, Some((oldest, _))) => Some(*oldest as i64 - number),
+                (false, None) => None,
+            };
         }
-        oldest
+        let Some(offset) = self.offset else {
+            self.stray += 1;
+            return None;
+        };
+        let wanted = number + offset;
+        while self
+            .queue
+            .front()
+            .is_some_and(|(i, _)| (*i as i64) < wanted)
+        {
+            self.queue.pop();
+            self.unknown += 1;
+        }
+        if self.queue.front().is_some_and(|(i, _)| *i as i64 == wanted) {
+            self.matched += 1;
+            return self.queue.pop().map(|(_, p)| p);
+        }
+        self.stray += 1;
+        None
     }
 
     #[cfg(test)]
@@ -493,73 +544,109 @@ mod tests {
         }
     }
 
-    #[test]
-    fn each_completion_belongs_to_the_oldest_present_waiting() {
-        let mut a = AwaitingDisplay::default();
-        assert_eq!(a.completed(), None, "nothing presented: stray");
-        assert_eq!(a.stray, 1);
-        for f in 0..3 {
-            assert_eq!(a.presented(presented(f, 10 + 16 * f)), None);
+    /// Presents frames `from..to`, 16 ms apart.
+    fn present(a: &mut AwaitingDisplay, frames: std::ops::Range<u64>) {
+        for f in frames {
+            let _ = a.presented(presented(f, 16 * f));
         }
-        let first = a.completed();
-        assert_eq!(first.map(|p| p.frame), Some(0));
-        assert_eq!(a.completed().map(|p| p.frame), Some(1));
+    }
+
+    fn frame_of(a: &mut AwaitingDisplay, serial: u32) -> Option<u64> {
+        a.completed(serial).map(|p| p.frame)
+    }
+
+    #[test]
+    fn each_completion_finds_the_present_it_numbers() {
+        let mut a = AwaitingDisplay::default();
+        assert_eq!(frame_of(&mut a, 1), None, "nothing presented: stray");
+        present(&mut a, 0..3);
+        assert_eq!(frame_of(&mut a, 1), Some(0));
+        assert_eq!(frame_of(&mut a, 2), Some(1));
         assert_eq!(a.waiting(), 1);
-        assert_eq!(a.completed().map(|p| p.frame), Some(2));
-        assert_eq!((a.waiting(), a.unknown, a.stray), (0, 0, 1));
+        assert_eq!(frame_of(&mut a, 3), Some(2));
+        assert_eq!((a.matched, a.unknown, a.stray), (3, 0, 1));
     }
 
     #[test]
-    fn completions_that_stop_and_resume_are_no_longer_matched() {
+    fn a_first_completion_that_comes_late_still_finds_its_present() {
         let mut a = AwaitingDisplay::default();
-        a.presented(presented(0, 0));
-        assert_eq!(a.completed().map(|p| p.frame), Some(0));
-        // Then the window system goes quiet for more than the ring holds.
-        for f in 1..=(AWAITING as u64 + 1) {
-            a.presented(presented(f, 16 * f));
+        // The window system says nothing for longer than the ring holds
+        // (a window that starts hidden): frames 0..=3 leave unknown.
+        present(&mut a, 0..(AWAITING as u64 + 4));
+        assert_eq!(a.unknown, 4);
+        // Completions for those come, then for the ones still waiting.
+        for serial in 1..=4 {
+            assert_eq!(frame_of(&mut a, serial), None, "its present left");
         }
-        assert!(a.lost_track);
-        assert_eq!(a.waiting(), 0);
-        // Its next completion is for a present long gone: not matched.
-        assert_eq!(a.completed(), None);
-        let later = presented(20, 320);
-        assert_eq!(a.presented(later), Some(later), "leaves at once, unknown");
-        assert_eq!((a.matched, a.unknown), (1, AWAITING as u64 + 2));
+        assert_eq!(frame_of(&mut a, 5), Some(4));
+        assert_eq!(frame_of(&mut a, 6), Some(5));
     }
 
     #[test]
-    fn a_window_system_that_never_says_loses_no_track() {
+    fn a_stall_in_mid_run_costs_the_frames_it_outlasted_and_no_more() {
         let mut a = AwaitingDisplay::default();
-        for f in 0..40 {
-            a.presented(presented(f, 16 * f));
+        present(&mut a, 0..2);
+        assert_eq!(frame_of(&mut a, 1), Some(0));
+        present(&mut a, 2..(AWAITING as u64 + 5));
+        for serial in 2..=5 {
+            assert_eq!(frame_of(&mut a, serial), None);
         }
-        assert!(!a.lost_track, "nothing to lose before a first completion");
-        assert_eq!(a.completed().map(|p| p.frame), Some(32));
+        assert_eq!(frame_of(&mut a, 6), Some(5), "exact again after the stall");
     }
 
     #[test]
-    fn a_frame_is_shown_no_sooner_than_its_present_returned() {
-        let p = presented(4, 10); // presented at 11 ms
-        assert_eq!(Completion::Shown(ms(27)).shown(&p), Some(ms(27)));
-        // A copy stamped with the refresh before it: shown when presented.
-        assert_eq!(Completion::Shown(ms(3)).shown(&p), Some(ms(11)));
-        assert_eq!(Completion::Skipped(ms(27)).shown(&p), None);
-    }
-
-    #[test]
-    fn a_present_no_completion_reaches_leaves_without_a_display_time() {
+    fn a_present_the_presenter_never_made_is_passed_over() {
         let mut a = AwaitingDisplay::default();
-        let mut left = Vec::new();
-        for f in 0..(AWAITING as u64 + 3) {
-            left.extend(a.presented(presented(f, f)));
-        }
-        assert_eq!(
-            left.iter().map(|p| p.frame).collect::<Vec<_>>(),
-            vec![0, 1, 2]
-        );
-        assert_eq!((a.unknown, a.waiting()), (3, AWAITING));
-        let next = a.completed();
-        assert_eq!(next.map(|p| p.frame), Some(3), "the ring keeps its order");
+        present(&mut a, 0..4);
+        assert_eq!(frame_of(&mut a, 1), Some(0));
+        // The presenter dropped its second present: the next it completes
+        // is its third.
+        assert_eq!(frame_of(&mut a, 3), Some(2));
+        assert_eq!(a.unknown, 1);
+    }
+
+    #[test]
+    fn a_new_swapchain_starts_counting_again() {
+        let mut a = AwaitingDisplay::default();
+        present(&mut a, 0..3);
+        assert_eq!(frame_of(&mut a, 1), Some(0));
+        assert_eq!(frame_of(&mut a, 2), Some(1));
+        // The window was resized: Mesa's new swapchain numbers from 1.
+        assert_eq!(frame_of(&mut a, 3), Some(2));
+        present(&mut a, 3..6);
+        assert_eq!(frame_of(&mut a, 1), Some(3));
+        assert_eq!(frame_of(&mut a, 2), Some(4));
+    }
+
+    #[test]
+    fn a_presenter_with_numbers_of_its_own_is_matched_in_order() {
+        let mut a = AwaitingDisplay::default();
+        present(&mut a, 0..3);
+        assert_eq!(frame_of(&mut a, 7000), Some(0));
+        assert_eq!(frame_of(&mut a, 7001), Some(1));
+    }
+
+    #[test]
+    fn only_a_flip_or_a_copy_on_a_refresh_is_a_display_time() {
+        let p = presented(4, 10); // submitted at 10 ms, presented at 11
+        let c = |how, at: u64| Completion {
+            serial: 1,
+            at: Some(ms(at)),
+            how,
+        };
+        assert_eq!(c(Presentation::Flip, 27).fate(&p), Fate::Shown(ms(27)));
+        assert_eq!(c(Presentation::Copy, 27).fate(&p), Fate::Shown(ms(27)));
+        // On the refresh while the present call returned: shown when presented.
+        assert_eq!(c(Presentation::Copy, 10).fate(&p), Fate::Shown(ms(11)));
+        // A copy at once, stamped with the refresh before: no display time.
+        assert_eq!(c(Presentation::Copy, 3).fate(&p), Fate::Untimed);
+        assert_eq!(c(Presentation::Composited, 27).fate(&p), Fate::Untimed);
+        assert_eq!(c(Presentation::Skip, 27).fate(&p), Fate::Skipped);
+        let before_start = Completion {
+            at: None,
+            ..c(Presentation::Flip, 0)
+        };
+        assert_eq!(before_start.fate(&p), Fate::Untimed);
     }
 
     #[test]

@@ -115,6 +115,9 @@ pub(crate) struct ModeReport {
     /// frames skipped (replaced before shown). Zero where it does not say.
     pub shown_frames: u64,
     pub skipped_frames: u64,
+    /// Completed without a display time: composited (the compositor shows
+    /// the frame later, at a time nobody tells), or copied at once.
+    pub untimed_frames: u64,
     pub present_to_shown_us: Percentiles,
     /// Newest report made → shown, for the frames with input and a known
     /// display time; the oldest report's (PresentMon's "all input to photon").
@@ -196,6 +199,7 @@ impl ModeReport {
             latency_stages_us: stages(&s.latency),
             shown_frames: s.present_to_shown.count(),
             skipped_frames: s.skipped_frames,
+            untimed_frames: s.untimed_frames,
             present_to_shown_us: Percentiles::of(&s.present_to_shown, US),
             input_to_shown_us: Percentiles::of(&s.latency.to_shown, US),
             oldest_input_to_shown_us: Percentiles::of(&s.latency.oldest_to_shown, US),

@@ -83,6 +83,11 @@ impl<T: Copy + Default, const N: usize> Queue<T, N> {
         gone
     }
 
+    /// The oldest entry.
+    pub(crate) fn front(&self) -> Option<&T> {
+        (self.len > 0).then(|| &self.items[self.first])
+    }
+
     /// The oldest entry, taken out.
     pub(crate) fn pop(&mut self) -> Option<T> {
         if self.len == 0 {
@@ -116,6 +121,7 @@ mod tests {
         assert_eq!((q.push(1), q.push(2), q.push(3)), (None, None, None));
         assert_eq!(q.push(4), Some(1));
         assert_eq!(q.iter().copied().collect::<Vec<_>>(), vec![2, 3, 4]);
+        assert_eq!(q.front(), Some(&2));
         assert_eq!((q.pop(), q.len()), (Some(2), 2));
         assert_eq!(q.push(5), None, "room again after a pop");
         assert_eq!(q.iter().copied().collect::<Vec<_>>(), vec![3, 4, 5]);

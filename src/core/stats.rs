@@ -9,7 +9,7 @@ use std::time::Duration;
 
 pub use super::histogram::{Histogram, SignedHistogram};
 
-use super::latency::{Completion, FrameInput, FrameLatency, Latency, Presented};
+use super::latency::{Fate, FrameInput, FrameLatency, Latency, Presented};
 use super::pacing::Tick;
 use super::schedule::Subsystem;
 
@@ -121,6 +121,9 @@ pub(crate) struct ModeStats {
     /// system gave; frames it skipped (replaced before shown).
     pub present_to_shown: Histogram,
     pub skipped_frames: u64,
+    /// Frames the window system completed without a display time
+    /// (composited, or copied at once without waiting for a refresh).
+    pub untimed_frames: u64,
     /// Late latching: reports taken just before drawing, and what each
     /// latch cost the loop.
     pub latched: u64,
@@ -163,6 +166,7 @@ impl Default for ModeStats {
             latency: Latency::default(),
             present_to_shown: Histogram::new(),
             skipped_frames: 0,
+            untimed_frames: 0,
             latched: 0,
             latch_work: Histogram::new(),
             frame_input: FrameInput::default(),
@@ -234,16 +238,17 @@ impl ModeStats {
     }
 
     /// The window system said what became of frame `p`, drawn in this mode.
-    pub(crate) fn on_completion(&mut self, p: &Presented, c: Completion) {
-        match c.shown(p) {
-            Some(at) => {
+    pub(crate) fn on_completion(&mut self, p: &Presented, fate: Fate) {
+        match fate {
+            Fate::Shown(at) => {
                 self.present_to_shown
                     .record_duration(at.saturating_sub(p.presented));
                 if let Some(input) = &p.input {
                     self.latency.record_shown(input, at);
                 }
             }
-            None => self.skipped_frames += 1,
+            Fate::Skipped => self.skipped_frames += 1,
+            Fate::Untimed => self.untimed_frames += 1,
         }
     }
 

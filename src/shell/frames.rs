@@ -51,8 +51,9 @@ pub(crate) struct FrameRow {
     pub shown: Option<Duration>,
 }
 
-/// Rows held for their display time: more than a present waits for it.
-const HELD: usize = AWAITING + 1;
+/// Rows held for their display time: every frame has a row, but only
+/// presented ones wait for a completion, so rows wait longer.
+const HELD: usize = 2 * AWAITING;
 
 /// Rows waiting for their frame's display time, oldest first, in a fixed
 /// ring: a CSV row is written once, and the window system's answer comes

@@ -67,7 +67,8 @@ pub fn set_scheduler_slice(slice: Option<Duration>) -> bool {
     super::imp::thread::set_scheduler_slice(slice)
 }
 
-/// The calling thread's scheduler slice, where the kernel says (Linux 6.12+).
+/// The calling thread's scheduler slice in force, custom or the default,
+/// where the kernel says (Linux 6.12+).
 pub fn scheduler_slice() -> Option<Duration> {
     super::imp::thread::scheduler_slice()
 }

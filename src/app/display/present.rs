@@ -14,13 +14,16 @@ use std::time::Duration;
 use x11rb::connection::Connection;
 use x11rb::protocol::Event;
 use x11rb::protocol::present::{self, CompleteKind, CompleteMode, ConnectionExt as _};
+use x11rb::protocol::xfixes::{self, ConnectionExt as _};
+use x11rb::protocol::xproto::{Atom, ConnectionExt as _};
 use x11rb::rust_connection::RustConnection;
 
-use crate::core::latency::Completion;
+use crate::core::latency::{Completion, Presentation};
 use crate::shell::clock::Clock;
 
 /// Where the display times come from, for the report and the overlay.
-pub(crate) const SOURCE: &str = "X11 Present: the X server's completion of each present";
+pub(crate) const SOURCE: &str = "X11 Present: the X server's completion of each present \
+     (a flip, or a copy on a refresh, is a display time; a compositor's copy is not)";
 
 /// The X server's word on the game window's presents.
 pub(crate) struct PresentClock {
@@ -29,60 +32,109 @@ pub(crate) struct PresentClock {
     clock: Clock,
     /// The program's epoch on `CLOCK_MONOTONIC`, in microseconds.
     epoch_us: u64,
+    /// The compositing manager's selection (`_NET_WM_CM_S<screen>`).
+    compositor_selection: Atom,
+    /// Does a compositing manager run? Its copies are not the screen.
+    composited: bool,
     /// Completions of the window's presents seen so far.
     seen: u64,
 }
 
 impl PresentClock {
     /// Connects to the X server and asks for the completions of `window`'s
-    /// presents.
+    /// presents, and for word when a compositing manager starts or stops.
     pub(crate) fn open(window: u32, clock: Clock) -> Result<Self, String> {
+        let display = std::env::var("DISPLAY").unwrap_or_default();
+        if !is_local(&display) {
+            return Err(format!(
+                "the X server is on another machine (DISPLAY={display}): its clock is not this one's"
+            ));
+        }
         let epoch = clock
             .epoch_monotonic()
             .ok_or("this OS does not say what its monotonic clock reads")?;
-        let (conn, _) = x11rb::connect(None).map_err(|e| format!("cannot connect: {e}"))?;
+        let (conn, screen) = x11rb::connect(None).map_err(|e| format!("cannot connect: {e}"))?;
         conn.present_query_version(1, 0)
-            .map_err(|e| format!("the X server has no Present extension: {e}"))?
+            .map_err(|e| fail("the X server has no Present extension", e))?
             .reply()
-            .map_err(|e| format!("the X server has no Present extension: {e}"))?;
-        let eid = conn
-            .generate_id()
-            .map_err(|e| format!("X connection: {e}"))?;
+            .map_err(|e| fail("the X server has no Present extension", e))?;
+        conn.xfixes_query_version(5, 0)
+            .map_err(|e| fail("the X server has no XFIXES", e))?
+            .reply()
+            .map_err(|e| fail("the X server has no XFIXES", e))?;
+        let eid = conn.generate_id().map_err(|e| fail("X connection", e))?;
         conn.present_select_input(eid, window, present::EventMask::COMPLETE_NOTIFY)
-            .map_err(|e| format!("PresentSelectInput failed: {e}"))?
+            .map_err(|e| fail("PresentSelectInput failed", e))?
             .check()
-            .map_err(|e| format!("PresentSelectInput failed: {e}"))?;
+            .map_err(|e| fail("PresentSelectInput failed", e))?;
+        let name = format!("_NET_WM_CM_S{screen}");
+        let compositor_selection = conn
+            .intern_atom(false, name.as_bytes())
+            .map_err(|e| fail("InternAtom", e))?
+            .reply()
+            .map_err(|e| fail("InternAtom", e))?
+            .atom;
+        let root = conn
+            .setup()
+            .roots
+            .get(screen)
+            .map(|s| s.root)
+            .ok_or("the X server has no such screen")?;
+        let owner_changes = xfixes::SelectionEventMask::SET_SELECTION_OWNER
+            | xfixes::SelectionEventMask::SELECTION_WINDOW_DESTROY
+            | xfixes::SelectionEventMask::SELECTION_CLIENT_CLOSE;
+        conn.xfixes_select_selection_input(root, compositor_selection, owner_changes)
+            .map_err(|e| fail("XFixesSelectSelectionInput failed", e))?;
+        let composited = conn
+            .get_selection_owner(compositor_selection)
+            .map_err(|e| fail("GetSelectionOwner", e))?
+            .reply()
+            .map_err(|e| fail("GetSelectionOwner", e))?
+            .owner
+            != x11rb::NONE;
+        conn.flush().map_err(|e| fail("X connection", e))?;
         Ok(Self {
             conn,
             window,
             clock,
             epoch_us: epoch.as_micros() as u64,
+            compositor_selection,
+            composited,
             seen: 0,
         })
     }
 
     /// Completions of the window's presents that have arrived, oldest
     /// first, without waiting. An error ends the clock (the connection is
-    /// gone, or the server's clock is not this machine's).
+    /// gone).
     pub(crate) fn drain(&mut self, each: &mut dyn FnMut(Completion)) -> Result<(), String> {
         while let Some(event) = self
             .conn
             .poll_for_event()
             .map_err(|e| format!("X connection lost: {e}"))?
         {
-            let Event::PresentCompleteNotify(c) = event else {
-                continue;
-            };
-            if c.window != self.window || c.kind != CompleteKind::PIXMAP {
-                continue;
+            match event {
+                Event::XfixesSelectionNotify(n) if n.selection == self.compositor_selection => {
+                    self.composited = n.owner != x11rb::NONE;
+                }
+                Event::PresentCompleteNotify(c)
+                    if c.window == self.window && c.kind == CompleteKind::PIXMAP =>
+                {
+                    self.seen += 1;
+                    let how = match c.mode {
+                        CompleteMode::FLIP => Presentation::Flip,
+                        CompleteMode::SKIP => Presentation::Skip,
+                        _ if self.composited => Presentation::Composited,
+                        _ => Presentation::Copy,
+                    };
+                    each(Completion {
+                        serial: c.serial,
+                        at: self.program_time(c.ust),
+                        how,
+                    });
+                }
+                _ => {}
             }
-            let at = self.program_time(c.ust)?;
-            self.seen += 1;
-            each(if c.mode == CompleteMode::SKIP {
-                Completion::Skipped(at)
-            } else {
-                Completion::Shown(at)
-            });
         }
         Ok(())
     }
@@ -92,27 +144,33 @@ impl PresentClock {
         self.seen
     }
 
-    /// A UST on the program's clock. A refresh before the program started
-    /// comes out as zero (older than any present, so it matches none); one
-    /// later than now means the server counts on another clock (a remote
-    /// display), and its times cannot be used.
-    fn program_time(&self, ust: u64) -> Result<Duration, String> {
-        let at = Duration::from_micros(ust.saturating_sub(self.epoch_us));
-        let now = self.clock.now();
-        if at > now + Duration::from_millis(2) {
-            return Err(format!(
-                "the X server's clock runs {:.1} s ahead of this machine's (a remote display?)",
-                (at - now).as_secs_f64()
-            ));
-        }
-        Ok(at)
+    /// A UST on the program's clock: `None` for a refresh before the
+    /// program started, or implausibly far ahead of now (a refresh's
+    /// timestamp may run a little ahead of its event, never 100 ms).
+    fn program_time(&self, ust: u64) -> Option<Duration> {
+        let at = Duration::from_micros(ust.checked_sub(self.epoch_us)?);
+        (at <= self.clock.now() + Duration::from_millis(100)).then_some(at)
     }
+}
+
+fn fail(what: &str, e: impl std::fmt::Display) -> String {
+    format!("{what}: {e}")
+}
+
+/// Is `DISPLAY` an X server on this machine (so its clock is ours)? ":0",
+/// ":1.0", "unix:0", a loopback address, or a socket path (macOS's
+/// launchd). `ssh -X`'s "localhost:10" is a local proxy for a far server
+/// whose clock is not ours: the 100 ms check on each time guards that.
+fn is_local(display: &str) -> bool {
+    let host = display.rsplit_once(':').map_or("", |(host, _)| host);
+    let loopback = ["localhost", "127.0.0.1", "[::1]", "::1"];
+    host.is_empty() || host == "unix" || loopback.contains(&host) || host.starts_with('/')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use x11rb::protocol::xproto::{ConnectionExt as _, CreateWindowAux, WindowClass};
+    use x11rb::protocol::xproto::{CreateWindowAux, WindowClass};
 
     /// A mapped 64×64 window on the X server, from `conn`.
     fn window(conn: &RustConnection, screen: usize) -> u32 {
@@ -165,6 +223,24 @@ mod tests {
         conn.flush().expect("flush");
     }
 
+    #[test]
+    fn only_a_display_on_this_machine_shares_its_clock() {
+        for local in [
+            ":0",
+            ":1.0",
+            "unix:0",
+            "localhost:10.0",
+            "127.0.0.1:0",
+            "[::1]:0",
+            "/private/tmp/launchd-1/org.xquartz:0",
+        ] {
+            assert!(is_local(local), "{local}");
+        }
+        for remote in ["lab-pc:0", "10.0.0.7:0.0", "[fe80::1]:0"] {
+            assert!(!is_local(remote), "{remote}");
+        }
+    }
+
     /// Under a real X server (scripts/e2e.sh runs it under Xvfb, whose
     /// Present completes presents on a fake 60 Hz CRTC): the completions of
     /// another client's presents in our window reach the clock, in order,
@@ -201,8 +277,9 @@ mod tests {
         assert_eq!(display.seen(), u64::from(sent));
         let mut last = Duration::ZERO;
         for (c, arrived) in got {
-            let Completion::Shown(at) = c else {
-                panic!("a present alone in its refresh is shown: {c:?}");
+            assert_eq!(c.how, Presentation::Copy, "Xvfb copies, with no compositor");
+            let Some(at) = c.at else {
+                panic!("a refresh after the program started: {c:?}");
             };
             assert!(
                 at <= arrived,

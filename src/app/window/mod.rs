@@ -331,7 +331,7 @@ impl Frontend for WindowFrontend {
             .renderer
             .present(viewport, &lights, &jobs, &output.textures_delta, ppp)
         {
-            Ok(()) => true,
+            Ok(presented) => presented,
             Err(e) => {
                 self.render_errors += 1;
                 // Once the display is gone, the run's last line says so.

@@ -40,7 +40,7 @@ use super::pacer::{Pacer, PacerKind};
 use super::timeline::TimelineRecorder;
 use crate::core::draw::{self, Light, MAX_LIGHTS, View};
 use crate::core::game::{Controls, Game};
-use crate::core::latency::{AWAITING, AwaitingDisplay, Presented};
+use crate::core::latency::{AwaitingDisplay, Fate, Presented};
 use crate::core::pacing::{Deadlines, FixedStep};
 use crate::core::schedule::{RateTable, Schedule, Subsystem};
 use crate::core::stats::ModeStats;
@@ -418,7 +418,6 @@ impl Engine {
         self.frames += 1;
         self.timeline.presented(frame, input.as_ref());
         if went {
-            let tracking = !self.awaiting.lost_track;
             // A frame no completion reaches leaves without a display time.
             let _ = self.awaiting.presented(Presented {
                 frame,
@@ -427,24 +426,25 @@ impl Engine {
                 presented,
                 input,
             });
-            if tracking && self.awaiting.lost_track {
-                self.warn(format!(
-                    "display times end here: the window system stopped completing the game's presents for {AWAITING} frames; the figures end at the present from now on"
-                ));
-            }
         }
     }
 
     /// What the window system said of earlier frames' presents (before
-    /// this frame's: its row is made after it is drawn).
-    fn take_display_times(&mut self, frontend: &mut impl Frontend) {
+    /// this frame's: its row is made after it is drawn). Also once more at
+    /// the end of a run, before [`Engine::finish`], for the last frames.
+    pub(crate) fn take_display_times(&mut self, frontend: &mut impl Frontend) {
         let (awaiting, stats, timeline) = (&mut self.awaiting, &mut self.stats, &mut self.timeline);
         frontend.display_times(&mut |completion| {
-            if let Some(p) = awaiting.completed() {
+            if let Some(p) = awaiting.completed(completion.serial) {
+                let fate = completion.fate(&p);
                 if let Some(s) = stats.get_mut(p.mode) {
-                    s.on_completion(&p, completion);
+                    s.on_completion(&p, fate);
                 }
-                timeline.displayed(p.frame, p.input.as_ref(), completion.shown(&p));
+                let shown = match fate {
+                    Fate::Shown(at) => Some(at),
+                    Fate::Skipped | Fate::Untimed => None,
+                };
+                timeline.displayed(p.frame, p.input.as_ref(), shown);
             }
         });
     }

@@ -10,7 +10,7 @@ use super::*;
 use crate::core::draw::FRAME_BYTES;
 use crate::core::game::SoundEvent;
 use crate::core::input::{Keys, MouseReport, Pad};
-use crate::core::latency::Completion;
+use crate::core::latency::{Completion, Presentation};
 use crate::shell::modes::ModeId;
 use crate::shell::mouse::DeviceError;
 
@@ -486,6 +486,8 @@ struct Refreshing {
     /// When each present still to be completed is shown.
     pending: std::collections::VecDeque<Duration>,
     calls: u64,
+    /// Presents completed so far (Mesa's numbering).
+    completed: u32,
 }
 
 impl Frontend for Refreshing {
@@ -513,7 +515,12 @@ impl Frontend for Refreshing {
                 break;
             }
             self.pending.pop_front();
-            each(Completion::Shown(at));
+            self.completed += 1;
+            each(Completion {
+                serial: self.completed,
+                at: Some(at),
+                how: Presentation::Flip,
+            });
         }
     }
     fn sound(&mut self, _: &[SoundEvent]) {}
@@ -535,6 +542,7 @@ fn display_times_match_each_frame_to_the_refresh_that_showed_it() {
         refresh,
         pending: Default::default(),
         calls: 0,
+        completed: 0,
     };
     ticks(&mut e, &mut f, 1200);
     let s = &e.stats[0];

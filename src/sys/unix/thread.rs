@@ -202,13 +202,22 @@ pub fn set_scheduler_slice(slice: Option<std::time::Duration>) -> bool {
     }
     attr.size = std::mem::size_of::<libc::sched_attr>() as u32;
     attr.sched_flags &= libc::SCHED_FLAG_RESET_ON_FORK as u64;
-    attr.sched_runtime = slice.map_or(0, |d| d.as_nanos().min(u128::from(u64::MAX)) as u64);
+    // Zero asks for the default slice back.
+    let asked = slice.map_or(0, |d| d.as_nanos().min(u128::from(u64::MAX)) as u64);
+    attr.sched_runtime = asked;
     // SAFETY: pid 0 is this thread; `attr` is a whole, initialised struct.
     let set = unsafe { libc::syscall(libc::SYS_sched_setattr, 0, &attr, 0) } == 0;
-    // A kernel before custom slices takes the call and ignores the runtime.
-    set && (slice.is_none() || sched_attr().is_some_and(|a| a.sched_runtime == attr.sched_runtime))
+    if !set || asked == 0 {
+        return set;
+    }
+    // Linux keeps a custom slice within 0.1–100 ms; a kernel before custom
+    // slices (6.12) takes the call and ignores the runtime.
+    let kept = asked.clamp(100_000, 100_000_000);
+    sched_attr().is_some_and(|a| a.sched_runtime == kept)
 }
 
+/// The slice in force: the custom one, or the kernel's default (Linux
+/// reports either the same way).
 #[cfg(target_os = "linux")]
 pub fn scheduler_slice() -> Option<std::time::Duration> {
     sched_attr()
@@ -240,12 +249,21 @@ pub fn set_timer_slack(_nanos: u64) -> bool {
 mod tests {
     #[test]
     fn a_custom_slice_is_what_the_kernel_then_reports() {
+        let default = scheduler_slice();
         let asked = std::time::Duration::from_micros(700);
         // Before Linux 6.12 there are no custom slices: nothing to check.
         if set_scheduler_slice(Some(asked)) {
             assert_eq!(scheduler_slice(), Some(asked));
+            // Outside 0.1–100 ms the kernel keeps the nearest bound.
+            assert!(set_scheduler_slice(Some(std::time::Duration::from_micros(
+                10
+            ))));
+            assert_eq!(
+                scheduler_slice(),
+                Some(std::time::Duration::from_micros(100))
+            );
             assert!(set_scheduler_slice(None));
-            assert_ne!(scheduler_slice(), Some(asked), "the default slice is back");
+            assert_eq!(scheduler_slice(), default, "the default slice is back");
         }
     }
 
