@@ -234,6 +234,7 @@ fn report_of(
         version: env!("CARGO_PKG_VERSION"),
         mouse: engine.mouse_label().to_string(),
         display_time: String::new(),
+        display_completions: engine.display_counts(),
         pacer: engine.pacer().name(),
         hz: args.hz,
         mouse_hz: args.mouse_hz,

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use super::histogram::Histogram;
 use super::ring::Queue;
+use serde::Serialize;
 
 /// The stages, each the end of one leg of a report's way to the screen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -349,12 +350,19 @@ pub(crate) struct AwaitingDisplay {
     /// Loop's count − presenter's number, for the current swapchain.
     offset: Option<i64>,
     last_serial: Option<u32>,
+    pub counts: DisplayCounts,
+}
+
+/// How the window system's completions met the presents, for the report:
+/// on a machine that gives display times, mostly `matched`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub(crate) struct DisplayCounts {
+    /// Completions matched to their present.
+    pub matched: u64,
     /// Presents that left without a completion.
     pub unknown: u64,
     /// Completions that matched no present waiting.
     pub stray: u64,
-    /// Completions matched to their present.
-    pub matched: u64,
 }
 
 /// Frames a present may wait for its completion: a swapchain holds 2–4.
@@ -367,7 +375,7 @@ impl AwaitingDisplay {
         self.presents += 1;
         let gone = self.queue.push((self.presents, p));
         if gone.is_some() {
-            self.unknown += 1;
+            self.counts.unknown += 1;
         }
         gone.map(|(_, p)| p)
     }
@@ -388,7 +396,7 @@ impl AwaitingDisplay {
             };
         }
         let Some(offset) = self.offset else {
-            self.stray += 1;
+            self.counts.stray += 1;
             return None;
         };
         let wanted = number + offset;
@@ -398,13 +406,13 @@ impl AwaitingDisplay {
             .is_some_and(|(i, _)| (*i as i64) < wanted)
         {
             self.queue.pop();
-            self.unknown += 1;
+            self.counts.unknown += 1;
         }
         if self.queue.front().is_some_and(|(i, _)| *i as i64 == wanted) {
-            self.matched += 1;
+            self.counts.matched += 1;
             return self.queue.pop().map(|(_, p)| p);
         }
-        self.stray += 1;
+        self.counts.stray += 1;
         None
     }
 
@@ -564,7 +572,10 @@ mod tests {
         assert_eq!(frame_of(&mut a, 2), Some(1));
         assert_eq!(a.waiting(), 1);
         assert_eq!(frame_of(&mut a, 3), Some(2));
-        assert_eq!((a.matched, a.unknown, a.stray), (3, 0, 1));
+        assert_eq!(
+            (a.counts.matched, a.counts.unknown, a.counts.stray),
+            (3, 0, 1)
+        );
     }
 
     #[test]
@@ -573,7 +584,7 @@ mod tests {
         // The window system says nothing for longer than the ring holds
         // (a window that starts hidden): frames 0..=3 leave unknown.
         present(&mut a, 0..(AWAITING as u64 + 4));
-        assert_eq!(a.unknown, 4);
+        assert_eq!(a.counts.unknown, 4);
         // Completions for those come, then for the ones still waiting.
         for serial in 1..=4 {
             assert_eq!(frame_of(&mut a, serial), None, "its present left");
@@ -602,7 +613,7 @@ mod tests {
         // The presenter dropped its second present: the next it completes
         // is its third.
         assert_eq!(frame_of(&mut a, 3), Some(2));
-        assert_eq!(a.unknown, 1);
+        assert_eq!(a.counts.unknown, 1);
     }
 
     #[test]

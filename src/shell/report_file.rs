@@ -15,6 +15,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Sender, bounded};
 use serde::Serialize;
 
+use crate::core::latency::DisplayCounts;
 use crate::core::report::Modes;
 use crate::sys::fs::{temp_path, write_atomic};
 
@@ -28,6 +29,8 @@ pub(crate) struct RunReport {
     /// Where the frames' display times come from (X11 Present), or why
     /// the figures end at the present.
     pub display_time: String,
+    /// The window system's completions against the game's presents.
+    pub display_completions: DisplayCounts,
     pub pacer: &'static str,
     pub hz: u32,
     pub mouse_hz: u32,

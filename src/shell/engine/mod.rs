@@ -40,7 +40,7 @@ use super::pacer::{Pacer, PacerKind};
 use super::timeline::TimelineRecorder;
 use crate::core::draw::{self, Light, MAX_LIGHTS, View};
 use crate::core::game::{Controls, Game};
-use crate::core::latency::{AwaitingDisplay, Fate, Presented};
+use crate::core::latency::{AwaitingDisplay, DisplayCounts, Fate, Presented};
 use crate::core::pacing::{Deadlines, FixedStep};
 use crate::core::schedule::{RateTable, Schedule, Subsystem};
 use crate::core::stats::ModeStats;
@@ -427,6 +427,11 @@ impl Engine {
                 input,
             });
         }
+    }
+
+    /// How the window system's completions met the presents so far.
+    pub(crate) fn display_counts(&self) -> DisplayCounts {
+        self.awaiting.counts
     }
 
     /// What the window system said of earlier frames' presents (before

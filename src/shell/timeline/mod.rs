@@ -227,10 +227,10 @@ impl TimelineRecorder {
         }
     }
 
-    /// The window system said what became of frame `frame`, presented at
-    /// `presented`: shown at `shown`, or skipped (`None`). Its row (and
-    /// any older one) goes to `--frames`; the trace gets the last leg of
-    /// its newest report's way.
+    /// The window system said what became of frame `frame`: shown at
+    /// `shown`, or completed without a display time (`None`: skipped,
+    /// composited, copied at once). Its row (and any older one) goes to
+    /// `--frames`; the trace gets the last leg of its newest report's way.
     pub(crate) fn displayed(
         &mut self,
         frame: u64,
