@@ -63,8 +63,23 @@ impl Clock {
     /// (`CLOCK_MONOTONIC` on Linux and macOS, which X server timestamps
     /// count in too; the performance counter on Windows): program time `t`
     /// is `epoch + t` there. `None` where the OS cannot say.
+    ///
+    /// Two clocks are read one after the other, and a thread preempted
+    /// between the reads would put the epoch off by the time it waited
+    /// (on a busy machine, 100 µs): so the OS's clock is read between two
+    /// of ours, a few times, and the tightest pair's midpoint is taken.
     pub(crate) fn epoch_monotonic(&self) -> Option<Duration> {
-        crate::sys::wait::monotonic_now().map(|now| now.saturating_sub(self.now()))
+        let mut best: Option<(Duration, Duration)> = None;
+        for _ in 0..8 {
+            let before = self.now();
+            let os = crate::sys::wait::monotonic_now()?;
+            let gap = self.now().saturating_sub(before);
+            let epoch = os.saturating_sub(before + gap / 2);
+            if best.is_none_or(|(tightest, _)| gap < tightest) {
+                best = Some((gap, epoch));
+            }
+        }
+        best.map(|(_, epoch)| epoch)
     }
 }
 
