@@ -76,9 +76,17 @@ fn the_loop_writes_a_trace_and_a_frame_log_that_read_back() {
     // Threaded reports flow from read_mouse to the loop; polled ones are
     // read by the loop itself (no flow). Every report consumed is an
     // instant event where it was produced.
-    let flows = events.iter().filter(|e| e["ph"] == "s").count();
+    // (The way to the screen has flows of its own, category "latency".)
+    let flows_of = |ph: &str, cat: &str| {
+        events
+            .iter()
+            .filter(|e| e["ph"] == ph && e["cat"] == cat)
+            .count()
+    };
+    let flows = flows_of("s", "mouse");
     assert!(flows > 50, "{flows} flows");
-    assert_eq!(flows, events.iter().filter(|e| e["ph"] == "f").count());
+    assert_eq!(flows, flows_of("f", "mouse"));
+    assert_eq!(flows_of("s", "latency"), flows_of("f", "latency"));
     let reports = events
         .iter()
         .filter(|e| e["ph"] == "i" && e["name"] == "report")
