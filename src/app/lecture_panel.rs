@@ -212,6 +212,7 @@ mod tests {
             Duration::from_millis(20),
             16,
             (15, Duration::from_millis(18)),
+            Duration::from_millis(3),
         );
         s.reports_seen = 999;
         s.reports_generated = 1000;

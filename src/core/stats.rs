@@ -107,9 +107,10 @@ pub(crate) struct ModeStats {
     pub reports_generated: u64,
     /// Samples consumed per tick (only ticks that read the mouse).
     pub samples_per_tick: Histogram,
-    /// Age of the newest sample when the loop consumed it.
+    /// Age of the newest sample when the loop consumed it (new input
+    /// only: not a report polled again).
     pub input_age: Histogram,
-    /// Age of the oldest sample of each read: how long a report waited
+    /// Age of the oldest sample of each read (of new input): how long a report waited
     /// for the loop (a tick's period in threaded mode; the longest handler
     /// in the events mode).
     pub oldest_age: Histogram,
@@ -266,9 +267,18 @@ impl ModeStats {
         self.last_frame = Some(at);
     }
 
-    /// Records the samples one mouse read consumed at `now`: how many, and
-    /// the newest one's sequence number and time.
-    pub(crate) fn on_mouse_read(&mut self, now: Duration, samples: u64, newest: (u64, Duration)) {
+    /// Records one read of the mouse at `now`: how many samples it
+    /// consumed, the newest one's sequence number and time, and the oldest
+    /// one's time. A read that found only a report it found before (a
+    /// still mouse, polled again) is a sample but no new input: it has no
+    /// age, or a lecture's idle minutes would read as latency.
+    pub(crate) fn on_mouse_read(
+        &mut self,
+        now: Duration,
+        samples: u64,
+        newest: (u64, Duration),
+        oldest: Duration,
+    ) {
         self.samples_per_tick.record(samples);
         if samples == 0 {
             return;
@@ -276,7 +286,7 @@ impl ModeStats {
         self.mouse_samples += samples;
         let (newest_seq, newest_time) = newest;
         let fresh = match self.last_seq {
-            Some(last) if newest_seq <= last => 0,
+            Some(last) if newest_seq <= last => return,
             Some(last) => (newest_seq - last).min(samples),
             None => samples,
         };
@@ -284,10 +294,6 @@ impl ModeStats {
         self.last_seq = Some(newest_seq);
         self.input_age
             .record_duration(now.saturating_sub(newest_time));
-    }
-
-    /// Records how old the oldest sample of a read was when consumed at `now`.
-    pub(crate) fn on_oldest(&mut self, now: Duration, oldest: Duration) {
         self.oldest_age.record_duration(now.saturating_sub(oldest));
     }
 

@@ -178,6 +178,11 @@ impl Timeline {
         }
     }
 
+    /// Is report `seq` one not consumed before?
+    pub(crate) fn is_new(&self, seq: u64) -> bool {
+        self.last_report.is_none_or(|(last, _)| seq > last)
+    }
+
     /// Records a consumed report. A report already consumed (a polled
     /// device returns the same newest one until another comes) is not
     /// marked again; a gap in sequence numbers is a run of lost reports,

@@ -81,21 +81,25 @@ fn mode_stats_frames_stutters_and_one_percent_low() {
 fn mode_stats_counts_distinct_reports_and_input_age() {
     let mut m = ModeStats::default();
     let ms = Duration::from_millis;
-    // Polled: one sample per tick, sometimes the same report twice.
-    m.on_mouse_read(ms(10), 1, (7, ms(9)));
-    m.on_mouse_read(ms(11), 1, (7, ms(9)));
-    m.on_mouse_read(ms(12), 1, (9, ms(12)));
-    assert_eq!((m.mouse_samples, m.reports_seen), (3, 3 - 1));
+    // Polled: one sample per tick, sometimes the same report twice: the
+    // second time it is a sample, not new input, and has no age (a still
+    // mouse polled for a minute is not a minute of latency).
+    m.on_mouse_read(ms(10), 1, (7, ms(9)), ms(9));
+    m.on_mouse_read(ms(11), 1, (7, ms(9)), ms(9));
+    m.on_mouse_read(ms(60_000), 1, (7, ms(9)), ms(9));
+    m.on_mouse_read(ms(60_002), 1, (9, ms(60_000)), ms(60_000));
+    assert_eq!((m.mouse_samples, m.reports_seen), (4, 2));
+    assert_eq!(m.input_age.count(), 2);
     assert_eq!(m.input_age.max(), 2_000_000);
-    m.on_oldest(ms(20), ms(15));
-    assert_eq!(m.oldest_age.max(), 5_000_000);
-    // Threaded: a batch of four.
-    m.on_mouse_read(ms(20), 4, (13, ms(19)));
-    assert_eq!((m.mouse_samples, m.reports_seen), (7, 6));
+    assert_eq!(m.oldest_age.max(), 2_000_000);
+    // Threaded: a batch of four; the oldest waited 5 ms.
+    m.on_mouse_read(ms(60_020), 4, (13, ms(60_019)), ms(60_015));
+    assert_eq!((m.mouse_samples, m.reports_seen), (8, 6));
     assert_eq!(m.samples_per_tick.max(), 4);
+    assert_eq!(m.oldest_age.max(), 5_000_000);
     m.on_mouse_empty();
-    assert_eq!(m.samples_per_tick.count(), 5);
-    assert_eq!(m.mean_samples_per_tick(), 7.0 / 5.0);
+    assert_eq!(m.samples_per_tick.count(), 6);
+    assert_eq!(m.mean_samples_per_tick(), 8.0 / 6.0);
 }
 
 #[test]
@@ -104,16 +108,17 @@ fn reports_made_before_a_stretch_are_not_seen_in_it() {
     let ms = Duration::from_millis;
     m.begin_stretch(100);
     // Report 99 was made before this stretch began: a sample, not seen.
-    m.on_mouse_read(ms(1), 1, (99, ms(1)));
+    m.on_mouse_read(ms(1), 1, (99, ms(1)), ms(1));
     assert_eq!((m.mouse_samples, m.reports_seen), (1, 0));
-    m.on_mouse_read(ms(2), 3, (102, ms(2)));
+    assert_eq!(m.input_age.count(), 0, "nor new input");
+    m.on_mouse_read(ms(2), 3, (102, ms(2)), ms(2));
     assert_eq!(m.reports_seen, 3);
     // A later stretch never moves the mark backwards.
     m.begin_stretch(50);
-    m.on_mouse_read(ms(3), 1, (102, ms(3)));
+    m.on_mouse_read(ms(3), 1, (102, ms(3)), ms(3));
     assert_eq!(m.reports_seen, 3);
     m.begin_stretch(0);
-    m.on_mouse_read(ms(4), 1, (103, ms(4)));
+    m.on_mouse_read(ms(4), 1, (103, ms(4)), ms(4));
     assert_eq!(m.reports_seen, 4);
 }
 

@@ -23,6 +23,8 @@ struct ScriptedMouse {
     next: Arc<AtomicU64>,
     /// The OS's id of the last `read_mouse` thread that read it.
     reader_tid: Arc<AtomicU64>,
+    /// Reports it makes at most (then the mouse lies still).
+    last: u64,
 }
 
 impl ScriptedMouse {
@@ -34,6 +36,7 @@ impl ScriptedMouse {
             period: Duration::from_secs(1) / hz,
             next: next.clone(),
             reader_tid: tid.clone(),
+            last: u64::MAX,
         };
         (mouse, next, tid)
     }
@@ -73,7 +76,8 @@ impl MouseDevice for ScriptedMouse {
     }
 
     fn produced(&self) -> u64 {
-        (self.clock.now().as_nanos() / self.period.as_nanos()) as u64
+        let made = (self.clock.now().as_nanos() / self.period.as_nanos()) as u64;
+        made.min(self.last)
     }
 
     fn label(&self) -> String {
@@ -436,6 +440,32 @@ impl Frontend for SlowPad {
     fn frame(&self) -> &[u8] {
         self.inner.frame()
     }
+}
+
+#[test]
+fn a_still_mouse_polled_again_is_no_new_input() {
+    // Polled at 1 kHz: the mouse makes 50 reports, then lies still for a
+    // second while the loop polls it every tick and gets the 50th again.
+    let clock = Clock::manual();
+    let (mut mouse, _, _) = ScriptedMouse::new(clock, 1000);
+    mouse.last = 50;
+    let mut e = engine(clock, Some(Box::new(mouse)), None);
+    e.timeline_mut().set_on(true);
+    ticks(&mut e, &mut Scripted::new(vec![]), 1000);
+    let s = &e.stats[0];
+    assert!(
+        s.mouse_samples > 900,
+        "a sample every tick: {}",
+        s.mouse_samples
+    );
+    assert_eq!(s.reports_seen, 50);
+    // Only new input has an age: a report's, when first taken (within a
+    // tick of being made), not the idle second since the last one.
+    assert_eq!(s.input_age.count(), 50);
+    assert!(s.input_age.max() <= 1_100_000, "{} ns", s.input_age.max());
+    assert!(s.oldest_age.max() <= 1_100_000, "{} ns", s.oldest_age.max());
+    let marks = e.timeline_mut().model().marks(Duration::ZERO, clock.now());
+    assert_eq!(marks.count(), 50, "each report marked once");
 }
 
 #[test]

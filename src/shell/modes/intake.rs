@@ -129,13 +129,13 @@ impl<'a> Intake<'a> {
             t.recorder
                 .handled(Activity::Run(Subsystem::Mouse), self.at, end);
         }
-        if let Some(oldest) = self.oldest {
-            self.stats.on_oldest(self.now, oldest);
-        }
-        match self.newest {
-            Some(newest) => self.stats.on_mouse_read(self.now, self.samples, newest),
-            None if self.quiet => {}
-            None => self.stats.on_mouse_empty(),
+        match (self.newest, self.oldest) {
+            (Some(newest), Some(oldest)) => {
+                self.stats
+                    .on_mouse_read(self.now, self.samples, newest, oldest);
+            }
+            _ if self.quiet => {}
+            _ => self.stats.on_mouse_empty(),
         }
     }
 }

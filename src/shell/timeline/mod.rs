@@ -203,8 +203,13 @@ impl TimelineRecorder {
             consumed: at,
             tick: self.tick.index,
         };
-        let lost = self.model.consumed(mark);
         self.sums.samples += 1;
+        // A still mouse polled again: the report it gave before, no new
+        // input (no age, no second mark in the trace).
+        if !self.model.is_new(seq) {
+            return;
+        }
+        let lost = self.model.consumed(mark);
         self.sums.lost += lost.map_or(0, |l| l.count);
         self.sums.newest_age = Some(at.saturating_sub(produced));
         if let Some(t) = &self.trace {

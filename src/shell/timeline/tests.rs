@@ -64,6 +64,8 @@ fn frames_and_trace_files_are_written_at_the_end() {
         r.begin_tick(tick, Duration::from_micros(40), "threaded", 60);
         r.consumed(tick * 2, t0, Lane::ReadMouse, t0, t0 + ms(1));
         r.consumed(tick * 2 + 1, t0, Lane::ReadMouse, t0, t0 + ms(1));
+        // The same report again (a still mouse, polled): no new mark.
+        r.consumed(tick * 2 + 1, t0, Lane::ReadMouse, t0, t0 + ms(2));
         r.ran(Activity::Run(Subsystem::Mouse), t0, t0 + ms(1));
         r.ran(Activity::Run(Subsystem::Display), t0 + ms(1), t0 + ms(6));
         r.slept(t0 + ms(6), t0 + ms(17));
@@ -77,7 +79,7 @@ fn frames_and_trace_files_are_written_at_the_end() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_default();
     let events = v["traceEvents"].as_array().map_or(0, Vec::len);
     // 12 metadata (the lanes, and the way to the screen's track) + 9 spans
-    // + 6 reports × 3 (instant, flow start, flow end).
+    // + 6 reports × 3 (instant, flow start, flow end), each once.
     assert_eq!(events, 12 + 9 + 18);
     let _ = std::fs::remove_dir_all(&dir);
 }
