@@ -110,9 +110,9 @@ pub(crate) struct ModeStats {
     /// Age of the newest sample when the loop consumed it (new input
     /// only: not a report polled again).
     pub input_age: Histogram,
-    /// Age of the oldest sample of each read (of new input): how long a report waited
-    /// for the loop (a tick's period in threaded mode; the longest handler
-    /// in the events mode).
+    /// Age of the oldest sample of each read of new input: how long a
+    /// report waited for the loop (a tick's period in threaded mode; the
+    /// longest handler in the events mode).
     pub oldest_age: Histogram,
     pub channel_depth_max: u64,
     pub dropped: u64,
